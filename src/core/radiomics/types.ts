@@ -1,0 +1,50 @@
+// Shared shapes of the IBSI 1 engine. Feature values are keyed by the IBSI workbook tag
+// (the `tag` column of the reference CSVs, e.g. `cm_joint_max_2D_avg`, `morph_volume`).
+import type { Vec3 } from '../volume';
+
+/** Feature tag → value. NaN means "could not be computed"; the reason goes into warnings. */
+export type FeatureValues = Record<string, number>;
+
+/**
+ * A discretised ROI, cropped to the bounding box of its intensity mask.
+ * levels[i + dims[0] * (j + dims[1] * k)] is the grey level 1…ng inside the ROI and 0 outside.
+ */
+export interface DiscretisedRoi {
+  dims: Vec3;
+  spacing: Vec3;
+  levels: Uint16Array;
+  /** Number of grey levels Ng (the highest level that may occur; some may be absent). */
+  ng: number;
+}
+
+/** Settings shared by the texture families (IBSI defaults as in every IBSI 1 configuration). */
+export interface TextureSettings {
+  /** GLCM, NGTDM, NGLDM neighbourhood distance δ (Chebyshev). Default 1. */
+  distance: number;
+  /** NGLDM coarseness α. Default 0. */
+  ngldmAlpha: number;
+}
+
+export const DEFAULT_TEXTURE: TextureSettings = { distance: 1, ngldmAlpha: 0 };
+
+/**
+ * Texture aggregation methods and the tag suffix each one gets.
+ * GLCM and GLRLM use all six; GLSZM, GLDZM, NGTDM and NGLDM use the three marked `single`.
+ */
+export type TextureDims = '2D' | '2.5D' | '3D';
+export const AGGREGATION_SUFFIX = {
+  '2D_avg': '_2D_avg', // 2D, averaged (BTW3)
+  '2D_comb': '_2D_comb', // 2D, slice-merged (SUJT)
+  '2_5D_avg': '_2_5D_avg', // 2.5D, direction-merged (JJUI)
+  '2_5D_comb': '_2_5D_comb', // 2.5D, merged (ZW7Z)
+  '3D_avg': '_3D_avg', // 3D, averaged (ITBB)
+  '3D_comb': '_3D_comb', // 3D, merged (IAZD)
+  '2D': '_2D', // 8QNN
+  '2_5D': '_2_5D', // 62GR
+  '3D': '_3D', // KOBO
+} as const;
+
+/** Which texture dimensionalities to compute (2D needs ≥1 slice, 3D needs ≥2 slices to be meaningful). */
+export interface TextureRequest {
+  dims: TextureDims[];
+}
