@@ -48,3 +48,27 @@ export const AGGREGATION_SUFFIX = {
 export interface TextureRequest {
   dims: TextureDims[];
 }
+
+/**
+ * Input of the morphology family (and local intensity), cropped to the bounding box of the
+ * morphological mask plus a margin as the caller decides. All arrays share `dims`.
+ */
+export interface MorphologyInput {
+  dims: Vec3;
+  spacing: Vec3;
+  /** ROI after interpolation, before re-segmentation (1 = inside). */
+  morphMask: Uint8Array;
+  /** ROI after re-segmentation (1 = inside); a subset of morphMask. */
+  intensityMask: Uint8Array;
+  /** Physical intensities (after interpolation and rounding), same grid. */
+  intensities: Float32Array;
+}
+
+// Family entry points (one file each; engine.ts calls them):
+//   morphology.ts      morphologyFeatures(input: MorphologyInput): FeatureValues
+//   glcm.ts            glcmFeatures(roi, req, settings): FeatureValues   (six aggregations)
+//   glrlm.ts           glrlmFeatures(roi, req, settings): FeatureValues  (six aggregations)
+//   glszm.ts           glszmFeatures(roi, req, settings): FeatureValues  (2D, 2.5D, 3D)
+//   gldzm.ts           gldzmFeatures(roi, req, settings, distanceMask?: Uint8Array): FeatureValues
+//   ngtdm.ts           ngtdmFeatures(roi, req, settings): FeatureValues
+//   ngldm.ts           ngldmFeatures(roi, req, settings): FeatureValues
