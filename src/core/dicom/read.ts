@@ -1,0 +1,195 @@
+// Reads DICOM Part-10 files (dcmjs), groups them into series and builds volumes sorted by geometry
+// (position along the slice normal, never file name or InstanceNumber).
+import dcmjs from 'dcmjs';
+import type { Mat3, Vec3, Volume } from '../volume';
+
+const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
+
+export class DicomError extends Error {}
+
+/** A parsed instance: naturalized attributes (pixel data kept separately). */
+export interface DicomInstance {
+  name: string;
+  attrs: Record<string, any>;
+  pixels?: ArrayBuffer;
+  transferSyntax: string;
+}
+
+export interface DicomSeriesInfo {
+  seriesUid: string;
+  studyUid: string;
+  modality: string;
+  description: string;
+  frameOfReferenceUid: string;
+  patientName: string;
+  patientId: string;
+  studyDate: string;
+  instances: DicomInstance[];
+}
+
+const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2']);
+
+export function parseDicom(data: ArrayBuffer, name = 'file'): DicomInstance {
+  const head = new Uint8Array(data, 0, Math.min(132, data.byteLength));
+  const isPart10 = head.length >= 132 && head[128] === 0x44 && head[129] === 0x49 && head[130] === 0x43 && head[131] === 0x4d;
+  if (!isPart10) throw new DicomError(`${name}: not a DICOM file (no "DICM" marker at byte 128)`);
+  let dict: any;
+  try {
+    dict = DicomMessage.readFile(data, { ignoreErrors: true });
+  } catch (e) {
+    throw new DicomError(`${name}: DICOM file could not be parsed (${(e as Error).message})`);
+  }
+  const attrs = DicomMetaDictionary.naturalizeDataset(dict.dict) as Record<string, any>;
+  const meta = DicomMetaDictionary.naturalizeDataset(dict.meta) as Record<string, any>;
+  const pd = attrs.PixelData;
+  delete attrs.PixelData;
+  const pixels = Array.isArray(pd) ? (pd[0] as ArrayBuffer) : pd instanceof ArrayBuffer ? pd : undefined;
+  return { name, attrs, pixels, transferSyntax: meta.TransferSyntaxUID ?? '1.2.840.10008.1.2' };
+}
+
+export function groupSeries(instances: DicomInstance[]): DicomSeriesInfo[] {
+  const by = new Map<string, DicomSeriesInfo>();
+  for (const inst of instances) {
+    const a = inst.attrs;
+    const uid = a.SeriesInstanceUID ?? '(no series UID)';
+    let s = by.get(uid);
+    if (!s) {
+      s = {
+        seriesUid: uid, studyUid: a.StudyInstanceUID ?? '', modality: a.Modality ?? '', description: a.SeriesDescription ?? '',
+        frameOfReferenceUid: a.FrameOfReferenceUID ?? '', patientName: personName(a.PatientName), patientId: a.PatientID ?? '',
+        studyDate: a.StudyDate ?? '', instances: [],
+      };
+      by.set(uid, s);
+    }
+    s.instances.push(inst);
+  }
+  return [...by.values()];
+}
+
+export function personName(v: unknown): string {
+  if (!v) return '';
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return personName(v[0]);
+  if (typeof v === 'object' && v && 'Alphabetic' in v) return String((v as { Alphabetic: string }).Alphabetic);
+  return String(v);
+}
+
+const num = (v: unknown) => (Array.isArray(v) ? v.map(Number) : [Number(v)]);
+
+export interface SeriesVolume {
+  volume: Volume;
+  series: DicomSeriesInfo;
+  /** Instances in slice order (k = 0 first). */
+  sorted: DicomInstance[];
+}
+
+/**
+ * Builds the volume of one image series. CT stays Int16 with rescale slope/intercept when they are
+ * uniform; anything with per-slice rescale (PET) becomes Float32 physical values.
+ */
+export function seriesToVolume(series: DicomSeriesInfo): SeriesVolume {
+  const what = `${series.modality || 'series'} ${series.description ? `"${series.description}" ` : ''}(${series.instances.length} files)`;
+  const withPixels = series.instances.filter((i) => i.pixels);
+  if (!withPixels.length) throw new DicomError(`${what}: no pixel data (not an image series)`);
+  const first = withPixels[0].attrs;
+  if ((first.NumberOfFrames ?? 1) > 1) throw new DicomError(`${what}: multi-frame images are not supported by the local reader`);
+  for (const i of withPixels) {
+    if (!UNCOMPRESSED.has(i.transferSyntax)) throw new DicomError(`${i.name}: compressed transfer syntax ${i.transferSyntax} (the viewer decodes it; the Node reader needs uncompressed DICOM)`);
+  }
+  const iop = num(first.ImageOrientationPatient);
+  if (iop.length !== 6 || iop.some((v) => !Number.isFinite(v))) throw new DicomError(`${what}: missing ImageOrientationPatient`);
+  const row: Vec3 = [iop[0], iop[1], iop[2]], col: Vec3 = [iop[3], iop[4], iop[5]];
+  const normal: Vec3 = [row[1] * col[2] - row[2] * col[1], row[2] * col[0] - row[0] * col[2], row[0] * col[1] - row[1] * col[0]];
+  const rows = Number(first.Rows), cols = Number(first.Columns);
+  const ps = num(first.PixelSpacing);
+  const proj = (i: DicomInstance) => {
+    const p = num(i.attrs.ImagePositionPatient);
+    if (p.length !== 3 || p.some((v) => !Number.isFinite(v))) throw new DicomError(`${i.name}: missing ImagePositionPatient`);
+    return p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
+  };
+  const sorted = [...withPixels].map((i) => ({ i, d: proj(i) })).sort((a, b) => a.d - b.d);
+  for (const { i } of sorted) {
+    const o = num(i.attrs.ImageOrientationPatient);
+    if (Number(i.attrs.Rows) !== rows || Number(i.attrs.Columns) !== cols) throw new DicomError(`${what}: inconsistent geometry: ${i.name} is ${i.attrs.Columns}×${i.attrs.Rows}, others ${cols}×${rows}`);
+    if (o.some((v, n) => Math.abs(v - iop[n]) > 1e-3)) throw new DicomError(`${what}: inconsistent geometry: ${i.name} has another orientation`);
+  }
+  for (let n = 1; n < sorted.length; n++) {
+    if (Math.abs(sorted[n].d - sorted[n - 1].d) < 1e-4) throw new DicomError(`${what}: inconsistent geometry: two slices at the same position (${sorted[n].d.toFixed(2)} mm); mixed series?`);
+  }
+  let dz = Number(first.SliceThickness) || 1;
+  if (sorted.length > 1) {
+    dz = (sorted[sorted.length - 1].d - sorted[0].d) / (sorted.length - 1);
+    for (let n = 1; n < sorted.length; n++) {
+      const step = sorted[n].d - sorted[n - 1].d;
+      if (Math.abs(step - dz) > Math.max(0.01, 0.02 * dz)) {
+        throw new DicomError(`${what}: inconsistent geometry: slice spacing varies (${step.toFixed(2)} mm vs ${dz.toFixed(2)} mm; a gap or missing slice?)`);
+      }
+    }
+  }
+  const origin = num(sorted[0].i.attrs.ImagePositionPatient) as Vec3;
+  const direction = [...row, ...col, ...normal] as Mat3;
+  const per = rows * cols;
+  const nz = sorted.length;
+  const slopes = sorted.map(({ i }) => Number(i.attrs.RescaleSlope ?? 1) || 1);
+  const icpts = sorted.map(({ i }) => Number(i.attrs.RescaleIntercept ?? 0) || 0);
+  const bits = Number(first.BitsAllocated);
+  const signed = Number(first.PixelRepresentation) === 1;
+  const uniform = slopes.every((s) => s === slopes[0]) && icpts.every((c) => c === icpts[0]);
+  const read = (buf: ArrayBuffer, name: string) => {
+    if (bits === 16) {
+      if (buf.byteLength < per * 2) throw new DicomError(`${name}: pixel data too short (${buf.byteLength} bytes for ${cols}×${rows})`);
+      return signed ? new Int16Array(buf.slice(0, per * 2)) : new Uint16Array(buf.slice(0, per * 2));
+    }
+    if (bits === 8) return new Uint8Array(buf.slice(0, per));
+    if (bits === 32) return signed ? new Int32Array(buf.slice(0, per * 4)) : new Uint32Array(buf.slice(0, per * 4));
+    throw new DicomError(`${name}: BitsAllocated ${bits} is not supported`);
+  };
+  const spacing: Vec3 = [ps[1] || 1, ps[0] || 1, Math.abs(dz)];
+  const geom = { dims: [cols, rows, nz] as Vec3, spacing, origin, direction };
+  const unit = series.modality === 'CT' ? 'HU' : series.modality === 'PT' ? String(first.Units ?? '') : '';
+  // Int16 when the physical values fit: uniform integer rescale.
+  const intOk = uniform && Number.isInteger(slopes[0]) && Number.isInteger(icpts[0]) && bits === 16;
+  if (intOk) {
+    const data = new Int16Array(per * nz);
+    let fits = true;
+    sorted.forEach(({ i }, k) => {
+      const px = read(i.pixels!, i.name);
+      for (let n = 0; n < per; n++) {
+        const v = px[n] * slopes[0] + icpts[0];
+        if (v < -32768 || v > 32767) fits = false;
+        data[k * per + n] = v;
+      }
+    });
+    if (fits) return { volume: { ...geom, data, unit }, series, sorted: sorted.map((s) => s.i) };
+  }
+  const data = new Float32Array(per * nz);
+  sorted.forEach(({ i }, k) => {
+    const px = read(i.pixels!, i.name);
+    for (let n = 0; n < per; n++) data[k * per + n] = px[n] * slopes[k] + icpts[k];
+  });
+  return { volume: { ...geom, data, unit }, series, sorted: sorted.map((s) => s.i) };
+}
+
+/** Parses files, groups them into series and returns the non-image and image series. Bad files are reported, not fatal. */
+export function readDicomFiles(files: { name: string; data: ArrayBuffer }[]): { series: DicomSeriesInfo[]; errors: string[] } {
+  const errors: string[] = [];
+  const instances: DicomInstance[] = [];
+  for (const f of files) {
+    try {
+      instances.push(parseDicom(f.data, f.name));
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  return { series: groupSeries(instances), errors };
+}
+
+/** One image series from a set of files (all must belong to it). */
+export function readDicomSeries(files: { name: string; data: ArrayBuffer }[]): SeriesVolume {
+  const { series, errors } = readDicomFiles(files);
+  if (!series.length) throw new DicomError(errors[0] ?? 'no DICOM files given');
+  const images = series.filter((s) => s.instances.some((i) => i.pixels));
+  if (images.length > 1) throw new DicomError(`${images.length} image series found (${images.map((s) => s.modality).join(', ')}); give one series`);
+  if (!images.length) throw new DicomError(`${series[0].modality || 'DICOM'} files without pixel data: not an image series`);
+  return seriesToVolume(images[0]);
+}

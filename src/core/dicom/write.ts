@@ -1,0 +1,224 @@
+// Writes the synthetic patient as real DICOM Part-10 files with dcmjs: a CT series (Int16, HU via
+// rescale) and a PT series (BQML, DecayCorrection START, 18F radiopharmaceutical, per-slice slope).
+import dcmjs from 'dcmjs';
+import type { SyntheticPatient } from '../phantom/generate';
+import { F18_HALF_LIFE_S } from '../phantom/generate';
+import { hashString } from '../random';
+
+const { DicomMetaDictionary, datasetToBuffer } = dcmjs.data;
+
+export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+export const CT_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.2';
+export const PT_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.128';
+const ROOT = '2.25.';
+
+/** Deterministic UID under the 2.25 (UUID-derived) root from a seed and a path of labels. */
+export function makeUid(...parts: (string | number)[]): string {
+  const s = parts.join('/');
+  const a = hashString(s), b = hashString(`${s}#1`), c = hashString(`${s}#2`);
+  const big = (BigInt(a) << 64n) | (BigInt(b) << 32n) | BigInt(c);
+  return ROOT + big.toString();
+}
+
+export interface StudyIds {
+  studyUid: string;
+  frameOfReferenceUid: string;
+  ctSeriesUid: string;
+  ptSeriesUid: string;
+  studyDate: string;
+  seriesTime: string;
+  injectionTime: string;
+}
+
+function timeString(seconds: number): string {
+  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = Math.floor(seconds % 60);
+  return `${String(h).padStart(2, '0')}${String(m).padStart(2, '0')}${String(s).padStart(2, '0')}`;
+}
+
+export function studyIds(p: SyntheticPatient): StudyIds {
+  const key = `${p.spec.id}/${p.spec.seed}`;
+  const scan = 10 * 3600; // series start 10:00:00
+  return {
+    studyUid: makeUid(key, 'study'),
+    frameOfReferenceUid: makeUid(key, 'for'),
+    ctSeriesUid: makeUid(key, 'ct'),
+    ptSeriesUid: makeUid(key, 'pt'),
+    studyDate: '20260115',
+    seriesTime: timeString(scan),
+    injectionTime: timeString(scan - p.spec.uptakeMinutes * 60),
+  };
+}
+
+/** Decimal string (DS) no longer than 16 characters. */
+export function ds(v: number): string {
+  for (let p = 10; p >= 1; p--) {
+    const s = String(Number(v.toPrecision(p)));
+    if (s.length <= 16) return s;
+  }
+  return v.toExponential(6);
+}
+
+function common(p: SyntheticPatient, ids: StudyIds) {
+  return {
+    SpecificCharacterSet: 'ISO_IR 100',
+    PatientName: `Synthetic^${p.spec.id}`,
+    PatientID: p.spec.id,
+    PatientBirthDate: '',
+    PatientSex: p.spec.sex,
+    PatientAge: `${String(Math.round(p.spec.ageYears)).padStart(3, '0')}Y`,
+    PatientWeight: ds(p.spec.weightKg),
+    PatientSize: ds(p.spec.heightCm / 100),
+    StudyInstanceUID: ids.studyUid,
+    StudyDate: ids.studyDate,
+    StudyTime: ids.seriesTime,
+    StudyID: '1',
+    AccessionNumber: '',
+    ReferringPhysicianName: '',
+    StudyDescription: 'PSMA PET/CT (synthetic, not a real patient)',
+    FrameOfReferenceUID: ids.frameOfReferenceUid,
+    PositionReferenceIndicator: '',
+    Manufacturer: 'psma-dose-preview',
+    ManufacturerModelName: 'synthetic phantom',
+    BodyPartExamined: 'WHOLEBODY',
+    PatientPosition: 'FFS',
+  };
+}
+
+function toPart10(dataset: Record<string, unknown>, sopClass: string, sopInstance: string): ArrayBuffer {
+  const ds0 = {
+    ...dataset,
+    SOPClassUID: sopClass,
+    SOPInstanceUID: sopInstance,
+    _vrMap: { PixelData: 'OW' },
+    _meta: {
+      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+      MediaStorageSOPClassUID: sopClass,
+      MediaStorageSOPInstanceUID: sopInstance,
+      TransferSyntaxUID: EXPLICIT_LE,
+      ImplementationClassUID: '2.25.286417232815937497396254880915612278187',
+      ImplementationVersionName: 'psma-dose-prev',
+    },
+  };
+  const buf = datasetToBuffer(ds0 as never) as unknown as { buffer: ArrayBuffer } | ArrayBuffer;
+  const ab = buf instanceof ArrayBuffer ? buf : (buf as Uint8Array).buffer.slice((buf as Uint8Array).byteOffset, (buf as Uint8Array).byteOffset + (buf as Uint8Array).byteLength);
+  return ab as ArrayBuffer;
+}
+
+export interface WrittenSeries {
+  seriesUid: string;
+  files: { name: string; data: ArrayBuffer }[];
+}
+
+/** CT series: one Int16 slice per file, HU = stored × 1 − 0 (signed pixels). */
+export function writeCtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSeries {
+  const { ct } = p;
+  const [nx, ny, nz] = ct.dims;
+  const files: WrittenSeries['files'] = [];
+  for (let k = 0; k < nz; k++) {
+    const slice = ct.data.slice(nx * ny * k, nx * ny * (k + 1));
+    const uid = makeUid(ids.ctSeriesUid, k);
+    const dataset = {
+      ...common(p, ids),
+      Modality: 'CT',
+      SeriesInstanceUID: ids.ctSeriesUid,
+      SeriesNumber: '2',
+      SeriesDescription: 'CT for attenuation correction',
+      SeriesDate: ids.studyDate,
+      SeriesTime: ids.seriesTime,
+      AcquisitionDate: ids.studyDate,
+      AcquisitionTime: ids.seriesTime,
+      ContentDate: ids.studyDate,
+      ContentTime: ids.seriesTime,
+      InstanceNumber: String(nz - k),
+      ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
+      ImagePositionPatient: [ct.origin[0], ct.origin[1], ct.origin[2] + k * ct.spacing[2]].map(ds),
+      ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'],
+      PixelSpacing: [ds(ct.spacing[1]), ds(ct.spacing[0])],
+      SliceThickness: ds(ct.spacing[2]),
+      KVP: '120',
+      SamplesPerPixel: 1,
+      PhotometricInterpretation: 'MONOCHROME2',
+      Rows: ny,
+      Columns: nx,
+      BitsAllocated: 16,
+      BitsStored: 16,
+      HighBit: 15,
+      PixelRepresentation: 1,
+      RescaleIntercept: '0',
+      RescaleSlope: '1',
+      RescaleType: 'HU',
+      WindowCenter: '40',
+      WindowWidth: '400',
+      PixelData: slice.buffer,
+    };
+    files.push({ name: `CT_${String(k).padStart(4, '0')}.dcm`, data: toPart10(dataset, CT_SOP_CLASS, uid) });
+  }
+  return { seriesUid: ids.ctSeriesUid, files };
+}
+
+/** PT series: Int16 pixels with a per-slice RescaleSlope in Bq/mL (the slopes the generator quantised with). */
+export function writePtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSeries {
+  const { pet, petSlopes } = p;
+  const [nx, ny, nz] = pet.dims;
+  const files: WrittenSeries['files'] = [];
+  for (let k = 0; k < nz; k++) {
+    const slope = petSlopes[k];
+    const stored = new Int16Array(nx * ny);
+    for (let n = 0; n < stored.length; n++) stored[n] = Math.round(pet.data[nx * ny * k + n] / slope);
+    const uid = makeUid(ids.ptSeriesUid, k);
+    const dataset = {
+      ...common(p, ids),
+      Modality: 'PT',
+      SeriesInstanceUID: ids.ptSeriesUid,
+      SeriesNumber: '3',
+      SeriesDescription: 'PET 18F-PSMA AC',
+      SeriesDate: ids.studyDate,
+      SeriesTime: ids.seriesTime,
+      AcquisitionDate: ids.studyDate,
+      AcquisitionTime: ids.seriesTime,
+      ContentDate: ids.studyDate,
+      ContentTime: ids.seriesTime,
+      InstanceNumber: String(nz - k),
+      ImageIndex: nz - k,
+      NumberOfSlices: nz,
+      ImageType: ['ORIGINAL', 'PRIMARY'],
+      ImagePositionPatient: [pet.origin[0], pet.origin[1], pet.origin[2] + k * pet.spacing[2]].map(ds),
+      ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'],
+      PixelSpacing: [ds(pet.spacing[1]), ds(pet.spacing[0])],
+      SliceThickness: ds(pet.spacing[2]),
+      Units: 'BQML',
+      DecayCorrection: 'START',
+      CorrectedImage: ['ATTN', 'DECY', 'SCAT', 'DTIM', 'RAN', 'NORM'],
+      CountsSource: 'EMISSION',
+      SeriesType: ['WHOLE BODY', 'IMAGE'],
+      ReconstructionMethod: 'OSEM',
+      FrameReferenceTime: '0',
+      ActualFrameDuration: 120000,
+      DecayFactor: '1',
+      RadiopharmaceuticalInformationSequence: [{
+        Radiopharmaceutical: '18F-PSMA',
+        RadiopharmaceuticalStartTime: ids.injectionTime,
+        RadiopharmaceuticalStartDateTime: `${ids.studyDate}${ids.injectionTime}`,
+        RadionuclideTotalDose: ds(p.spec.injectedMBq * 1e6),
+        RadionuclideHalfLife: ds(F18_HALF_LIFE_S),
+        RadionuclidePositronFraction: '0.9686',
+        RadionuclideCodeSequence: [{ CodeValue: 'C-111A1', CodingSchemeDesignator: 'SRT', CodeMeaning: '^18^Fluorine' }],
+      }],
+      SamplesPerPixel: 1,
+      PhotometricInterpretation: 'MONOCHROME2',
+      Rows: ny,
+      Columns: nx,
+      BitsAllocated: 16,
+      BitsStored: 16,
+      HighBit: 15,
+      PixelRepresentation: 1,
+      RescaleIntercept: '0',
+      RescaleSlope: ds(slope),
+      PixelData: stored.buffer,
+    };
+    files.push({ name: `PT_${String(k).padStart(4, '0')}.dcm`, data: toPart10(dataset, PT_SOP_CLASS, uid) });
+  }
+  return { seriesUid: ids.ptSeriesUid, files };
+}
+
+export { DicomMetaDictionary };
