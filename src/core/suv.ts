@@ -1,0 +1,130 @@
+// SUV for a whole PT series: SUVbw (via @cornerstonejs/calculate-suv, over all instances at once) and
+// SUL with the Janmahasatian lean body mass. DecayCorrection ADMIN is handled here (calculate-suv ignores it).
+import { calculateSUVScalingFactors, type InstanceMetadata } from '@cornerstonejs/calculate-suv';
+
+export interface SuvOverrides {
+  weightKg?: number;
+  heightCm?: number;
+  sex?: 'M' | 'F';
+  injectedMBq?: number;
+  /** Injection time HHMMSS (same day as the series). */
+  injectionTime?: string;
+}
+
+export type SuvMissing = 'weight' | 'injected dose' | 'injection time' | 'half-life' | 'height' | 'sex';
+
+export type SuvResult =
+  | {
+      ok: true;
+      /** Per instance (same order as given): SUVbw = physical value (after rescale) × factor. */
+      suvbw: number[];
+      /** SUL (Janmahasatian LBM) factors, or undefined with the reason. */
+      sul?: number[];
+      sulReason?: string;
+      units: string;
+      decayCorrection: string;
+    }
+  | { ok: false; reason: string; missing: SuvMissing[] };
+
+/** Janmahasatian lean body mass (kg) from weight (kg), height (cm) and sex. */
+export function leanBodyMassJanmahasatian(weightKg: number, heightCm: number, sex: 'M' | 'F'): number {
+  const bmi = weightKg / (heightCm / 100) ** 2;
+  return sex === 'M' ? (9270 * weightKg) / (6680 + 216 * bmi) : (9270 * weightKg) / (8780 + 244 * bmi);
+}
+
+const first = <T>(v: T | T[] | undefined): T | undefined => (Array.isArray(v) ? v[0] : v);
+
+function tmSeconds(tm: string): number {
+  const s = tm.replace(/:/g, '');
+  return Number(s.slice(0, 2)) * 3600 + Number(s.slice(2, 4) || 0) * 60 + Number(s.slice(4) || 0);
+}
+
+/**
+ * SUV factors from naturalized PT instance attributes (dcmjs / DICOMweb JSON naturalized).
+ * Never throws for clinical reasons: returns { ok: false, reason } saying exactly what is missing.
+ */
+export function computeSuv(instances: Record<string, any>[], over: SuvOverrides = {}): SuvResult {
+  if (!instances.length) return { ok: false, reason: 'no PET instances', missing: [] };
+  const a = instances[0];
+  const units = String(a.Units ?? '').toUpperCase();
+  const corrected = ([] as string[]).concat(a.CorrectedImage ?? []).join('\\').split('\\').map((s) => s.trim().toUpperCase());
+  const rp = first(a.RadiopharmaceuticalInformationSequence) ?? {};
+  const weight = over.weightKg ?? (Number(a.PatientWeight) || undefined);
+  const heightCm = over.heightCm ?? (Number(a.PatientSize) ? Number(a.PatientSize) * 100 : undefined);
+  const sex = over.sex ?? (a.PatientSex === 'M' || a.PatientSex === 'F' ? a.PatientSex : undefined);
+  const doseBq = over.injectedMBq !== undefined ? over.injectedMBq * 1e6 : Number(rp.RadionuclideTotalDose) || undefined;
+  const halfLife = Number(rp.RadionuclideHalfLife) || undefined;
+  const injTime: string | undefined = over.injectionTime ?? rp.RadiopharmaceuticalStartTime ?? (rp.RadiopharmaceuticalStartDateTime ? String(rp.RadiopharmaceuticalStartDateTime).slice(8) : undefined);
+  const decay = String(a.DecayCorrection ?? '').toUpperCase();
+
+  if (units === 'GML') return finish(instances.map(() => 1), units, decay, weight, heightCm, sex, 'values are already SUVbw (Units GML)');
+  const missing: SuvMissing[] = [];
+  if (!weight) missing.push('weight');
+  if (!doseBq) missing.push('injected dose');
+  if (units === 'BQML' && decay !== 'ADMIN' && !injTime) missing.push('injection time');
+  if (units === 'BQML' && decay !== 'ADMIN' && !halfLife) missing.push('half-life');
+  if (!['BQML', 'CNTS'].includes(units)) {
+    return { ok: false, reason: `PET Units "${a.Units ?? ''}" cannot be converted to SUV (BQML, CNTS with Philips factors or GML are supported)`, missing };
+  }
+  if (!corrected.includes('ATTN') || !corrected.includes('DECY')) {
+    return { ok: false, reason: `the series is not attenuation- and decay-corrected (CorrectedImage = ${corrected.join('\\') || 'absent'}); SUV would be meaningless`, missing };
+  }
+  if (missing.length) return { ok: false, reason: `SUV needs the patient's ${missing.join(', ')}, which the DICOM header does not give`, missing };
+
+  if (decay === 'ADMIN' && units === 'BQML') {
+    // Images already decay-corrected to the administration time: no further decay.
+    return finish(instances.map(() => (weight! * 1000) / doseBq!), units, decay, weight, heightCm, sex);
+  }
+  if (decay && decay !== 'START' && decay !== 'ADMIN') {
+    return { ok: false, reason: `DecayCorrection "${decay}" is not supported (START or ADMIN)`, missing: [] };
+  }
+  const meta: InstanceMetadata[] = instances.map((x) => {
+    const philips = x['70531000'] ?? x.SUVScaleFactor;
+    const m: InstanceMetadata = {
+      CorrectedImage: corrected,
+      Units: units,
+      RadionuclideHalfLife: halfLife ?? 0,
+      RadionuclideTotalDose: doseBq!,
+      DecayCorrection: 'START',
+      PatientWeight: weight!,
+      PatientSize: heightCm ? heightCm / 100 : undefined,
+      PatientSex: sex,
+      SeriesDate: x.SeriesDate ?? a.SeriesDate,
+      SeriesTime: x.SeriesTime ?? a.SeriesTime,
+      AcquisitionDate: x.AcquisitionDate ?? x.SeriesDate ?? a.SeriesDate,
+      AcquisitionTime: x.AcquisitionTime ?? x.SeriesTime ?? a.SeriesTime,
+      RadiopharmaceuticalStartTime: injTime,
+      FrameReferenceTime: x.FrameReferenceTime !== undefined ? Number(x.FrameReferenceTime) : undefined,
+      ActualFrameDuration: x.ActualFrameDuration !== undefined ? Number(x.ActualFrameDuration) : undefined,
+    };
+    if (over.injectionTime) delete m.RadiopharmaceuticalStartDateTime;
+    else if (rp.RadiopharmaceuticalStartDateTime) m.RadiopharmaceuticalStartDateTime = String(rp.RadiopharmaceuticalStartDateTime);
+    if (units === 'CNTS') {
+      m.PhilipsPETPrivateGroup = {
+        SUVScaleFactor: Number(first(philips)) || undefined,
+        ActivityConcentrationScaleFactor: Number(first(x['70531009'] ?? x.ActivityConcentrationScaleFactor)) || undefined,
+      };
+    }
+    return m;
+  });
+  try {
+    const f = calculateSUVScalingFactors(meta);
+    return finish(f.map((r) => r.suvbw), units, decay || 'START', weight, heightCm, sex);
+  } catch (e) {
+    return { ok: false, reason: `SUV could not be computed: ${(e as Error).message}`, missing: [] };
+  }
+}
+
+function finish(suvbw: number[], units: string, decay: string, weight?: number, heightCm?: number, sex?: 'M' | 'F', _note?: string): SuvResult {
+  if (!weight || !heightCm || !sex) {
+    const lack = [!weight && 'weight', !heightCm && 'height', !sex && 'sex'].filter(Boolean).join(', ');
+    return { ok: true, suvbw, units, decayCorrection: decay, sulReason: `SUL needs the patient's ${lack}` };
+  }
+  const ratio = leanBodyMassJanmahasatian(weight, heightCm, sex) / weight;
+  return { ok: true, suvbw, sul: suvbw.map((f) => f * ratio), units, decayCorrection: decay };
+}
+
+/** Seconds between injection and series start, for display. */
+export function uptakeSeconds(seriesTime: string, injectionTime: string): number {
+  return tmSeconds(seriesTime) - tmSeconds(injectionTime);
+}
