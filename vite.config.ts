@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { pacsProxy, contentSecurityPolicy } from './src/data/deployment';
+import { pacsProxy, contentSecurityPolicy } from './src/data/deployment.ts';
 
 // Orthanc (and most PACS) send no CORS headers: the dev and preview servers forward
 // same-origin paths to the PACS listed in public/config.json (see README, "Deployment").

@@ -5,7 +5,7 @@ import type { SyntheticPatient } from '../phantom/generate';
 import { F18_HALF_LIFE_S } from '../phantom/generate';
 import { hashString } from '../random';
 
-const { DicomMetaDictionary, datasetToBuffer } = dcmjs.data;
+const { DicomMetaDictionary, datasetToDict } = dcmjs.data;
 
 export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 export const CT_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.2';
@@ -99,9 +99,8 @@ function toPart10(dataset: Record<string, unknown>, sopClass: string, sopInstanc
       ImplementationVersionName: 'psma-dose-prev',
     },
   };
-  const buf = datasetToBuffer(ds0 as never) as unknown as { buffer: ArrayBuffer } | ArrayBuffer;
-  const ab = buf instanceof ArrayBuffer ? buf : (buf as Uint8Array).buffer.slice((buf as Uint8Array).byteOffset, (buf as Uint8Array).byteOffset + (buf as Uint8Array).byteLength);
-  return ab as ArrayBuffer;
+  // dicomDict.write() returns an ArrayBuffer in Node and in browsers (datasetToBuffer needs Node's Buffer).
+  return (datasetToDict(ds0 as never) as { write: () => ArrayBuffer }).write();
 }
 
 export interface WrittenSeries {

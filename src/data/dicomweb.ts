@@ -1,0 +1,116 @@
+// DICOMweb source (QIDO-RS search, WADO-RS retrieval) through dicomweb-client. Instances are requested as
+// uncompressed Explicit VR Little Endian so the same in-browser reader serves PACS, local files and demo;
+// a PACS that cannot transcode answers with its stored syntax, which the reader then names.
+import { api } from 'dicomweb-client';
+import { parseDicom, groupSeries, type DicomInstance, type DicomSeriesInfo } from '../core/dicom/read';
+
+export interface StudySummary {
+  studyUid: string;
+  patientName: string;
+  patientId: string;
+  date: string;
+  description: string;
+  modalities: string[];
+}
+export interface SeriesSummary {
+  seriesUid: string;
+  modality: string;
+  description: string;
+  count: number;
+}
+export interface StudyQuery {
+  patient?: string;
+  date?: string;
+  modality?: string;
+}
+
+export class PacsError extends Error {
+  constructor(message: string, readonly retryable = true) {
+    super(message);
+  }
+}
+
+type Json = Record<string, { vr: string; Value?: unknown[] }>;
+const val = (o: Json, tag: string): string => {
+  const v = o[tag]?.Value?.[0];
+  if (v && typeof v === 'object' && 'Alphabetic' in (v as object)) return String((v as { Alphabetic: string }).Alphabetic);
+  return v === undefined ? '' : String(v);
+};
+
+function describe(e: unknown, url: string, what: string): PacsError {
+  const err = e as { status?: number; message?: string; name?: string };
+  if (err?.name === 'AbortError' || /timeout/i.test(err?.message ?? '')) return new PacsError(`${what}: the PACS at ${url} did not answer in time (timeout)`);
+  if (err?.status === 0 || err?.status === undefined) return new PacsError(`${what}: the PACS at ${url} is unreachable (${err?.message || 'network error'})`);
+  if (err.status === 404) return new PacsError(`${what}: not found on the PACS (HTTP 404)`, false);
+  if (err.status === 401 || err.status === 403) return new PacsError(`${what}: the PACS refused access (HTTP ${err.status})`, false);
+  return new PacsError(`${what}: the PACS answered HTTP ${err.status}`);
+}
+
+export class DicomWebSource {
+  private client: api.DICOMwebClient;
+  constructor(readonly url: string, private timeoutMs = 30000) {
+    this.client = new api.DICOMwebClient({ url, singlepart: 'bulkdata,video,image', headers: {} });
+  }
+
+  private async guard<T>(what: string, p: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(Object.assign(new Error('timeout'), { name: 'AbortError' })), this.timeoutMs); });
+    try {
+      return await Promise.race([p(), timeout]);
+    } catch (e) {
+      throw describe(e, this.url, what);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async searchStudies(q: StudyQuery = {}): Promise<StudySummary[]> {
+    const queryParams: Record<string, string> = {};
+    if (q.patient) {
+      const p = q.patient.trim();
+      if (/^[\w.-]+$/.test(p) && /\d/.test(p)) queryParams.PatientID = p;
+      else queryParams.PatientName = `*${p}*`;
+    }
+    if (q.date) queryParams.StudyDate = q.date.replace(/-/g, '');
+    if (q.modality) queryParams.ModalitiesInStudy = q.modality;
+    const rows = (await this.guard('Study search', () => this.client.searchForStudies({ queryParams }))) as Json[];
+    return rows.map((r) => ({
+      studyUid: val(r, '0020000D'), patientName: val(r, '00100010'), patientId: val(r, '00100020'),
+      date: val(r, '00080020'), description: val(r, '00081030'),
+      modalities: (r['00080061']?.Value ?? []).map(String),
+    }));
+  }
+
+  async listSeries(studyUid: string): Promise<SeriesSummary[]> {
+    const rows = (await this.guard('Series list', () => this.client.searchForSeries({ studyInstanceUID: studyUid }))) as Json[];
+    return rows.map((r) => ({
+      seriesUid: val(r, '0020000E'), modality: val(r, '00080060'), description: val(r, '0008103E'),
+      count: Number(val(r, '00201209')) || 0,
+    }));
+  }
+
+  /** Retrieves every instance of the chosen series, reporting progress per series. */
+  async loadSeries(studyUid: string, series: SeriesSummary[], onProgress: (seriesUid: string, done: number, total: number) => void): Promise<DicomSeriesInfo[]> {
+    const out: DicomInstance[] = [];
+    for (const s of series) {
+      const insts = (await this.guard(`Instance list of ${s.modality} series`, () =>
+        this.client.searchForInstances({ studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid }))) as Json[];
+      const uids = insts.map((r) => val(r, '00080018'));
+      let done = 0;
+      onProgress(s.seriesUid, 0, uids.length);
+      const queue = [...uids];
+      const worker = async () => {
+        for (let uid = queue.shift(); uid; uid = queue.shift()) {
+          const buf = (await this.guard(`${s.modality} image ${uid}`, () => this.client.retrieveInstance({
+            studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid, sopInstanceUID: uid,
+            mediaTypes: [{ mediaType: 'application/dicom', transferSyntaxUID: '1.2.840.10008.1.2.1' }],
+          }))) as ArrayBuffer;
+          out.push(parseDicom(buf, `${s.modality} instance ${uid}`));
+          onProgress(s.seriesUid, ++done, uids.length);
+        }
+      };
+      await Promise.all([worker(), worker(), worker(), worker()]);
+    }
+    return groupSeries(out);
+  }
+}

@@ -1,0 +1,220 @@
+// Cornerstone3D glue: one rendering engine, three fused MPR viewports and a PET MIP, tools and presets.
+// Volumes come from core Volume objects (CT stays Int16); nothing here keeps Svelte state.
+import {
+  init as csInit, RenderingEngine, Enums, volumeLoader, setVolumesForViewports, cache, type Types,
+} from '@cornerstonejs/core';
+import {
+  init as toolsInit, addTool, ToolGroupManager, CrosshairsTool, WindowLevelTool, PanTool, ZoomTool,
+  StackScrollTool, VolumeRotateTool, MIPJumpToClickTool, Enums as ToolEnums,
+} from '@cornerstonejs/tools';
+import type { Volume } from '../core/volume';
+import { worldToIndex } from '../core/volume';
+
+export const VIEWPORTS = {
+  axial: 'vp-axial',
+  coronal: 'vp-coronal',
+  sagittal: 'vp-sagittal',
+  mip: 'vp-mip',
+} as const;
+const ENGINE = 'psma-engine';
+const FUSION_GROUP = 'fusion-tools';
+const MIP_GROUP = 'mip-tools';
+
+let ready: Promise<void> | undefined;
+/** Initialises Cornerstone once per page (safe under remounts). */
+export function initCornerstone(): Promise<void> {
+  ready ??= (async () => {
+    csInit();
+    toolsInit();
+    for (const T of [CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool, VolumeRotateTool, MIPJumpToClickTool]) addTool(T);
+  })();
+  return ready;
+}
+
+export type PrimaryTool = 'crosshairs' | 'windowLevel' | 'pan' | 'zoom';
+const TOOL_NAMES: Record<PrimaryTool, string> = {
+  crosshairs: CrosshairsTool.toolName,
+  windowLevel: WindowLevelTool.toolName,
+  pan: PanTool.toolName,
+  zoom: ZoomTool.toolName,
+};
+
+export interface DisplaySettings {
+  ctWindow: { center: number; width: number };
+  petRange: { lower: number; upper: number };
+  petColormap: string;
+  petOpacity: number;
+  petInverted: boolean;
+}
+
+export const CT_PRESETS: Record<string, { center: number; width: number }> = {
+  'Soft tissue': { center: 40, width: 400 },
+  Lung: { center: -600, width: 1500 },
+  Bone: { center: 400, width: 1800 },
+};
+export const PET_PRESETS: Record<string, { lower: number; upper: number }> = {
+  'SUV 0–5': { lower: 0, upper: 5 },
+  'SUV 0–10': { lower: 0, upper: 10 },
+  'SUV 0–20': { lower: 0, upper: 20 },
+};
+export const PET_COLORMAPS = ['hsv', 'jet', 'Black-Body Radiation', 'Grayscale', 'Cool to Warm'];
+
+export class ViewerScene {
+  private engine: RenderingEngine;
+  private ctId?: string;
+  private ptId?: string;
+  private generation = 0;
+  private elements: Record<string, HTMLDivElement>;
+
+  constructor(elements: Record<keyof typeof VIEWPORTS, HTMLDivElement>) {
+    this.elements = elements;
+    this.engine = new RenderingEngine(ENGINE);
+    const orient = { axial: Enums.OrientationAxis.AXIAL, coronal: Enums.OrientationAxis.CORONAL, sagittal: Enums.OrientationAxis.SAGITTAL, mip: Enums.OrientationAxis.CORONAL };
+    this.engine.setViewports(
+      (Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]).map((k) => ({
+        viewportId: VIEWPORTS[k],
+        type: Enums.ViewportType.ORTHOGRAPHIC,
+        element: elements[k],
+        defaultOptions: { orientation: orient[k], background: (k === 'mip' ? [1, 1, 1] : [0, 0, 0]) as Types.Point3 },
+      })),
+    );
+    ToolGroupManager.destroyToolGroup(FUSION_GROUP);
+    ToolGroupManager.destroyToolGroup(MIP_GROUP);
+    const fusion = ToolGroupManager.createToolGroup(FUSION_GROUP)!;
+    for (const t of [CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) fusion.addTool(t.toolName);
+    fusion.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] });
+    fusion.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+    fusion.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+    for (const k of ['axial', 'coronal', 'sagittal'] as const) fusion.addViewport(VIEWPORTS[k], ENGINE);
+    const mip = ToolGroupManager.createToolGroup(MIP_GROUP)!;
+    mip.addTool(VolumeRotateTool.toolName);
+    mip.addTool(MIPJumpToClickTool.toolName, { targetViewportIds: [VIEWPORTS.axial, VIEWPORTS.coronal, VIEWPORTS.sagittal] });
+    mip.setToolActive(VolumeRotateTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] });
+    mip.setToolActive(MIPJumpToClickTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] });
+    mip.addViewport(VIEWPORTS.mip, ENGINE);
+  }
+
+  setPrimaryTool(tool: PrimaryTool): void {
+    const g = ToolGroupManager.getToolGroup(FUSION_GROUP)!;
+    for (const name of Object.values(TOOL_NAMES)) {
+      if (name === ZoomTool.toolName) g.setToolActive(name, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+      else if (name === PanTool.toolName) g.setToolActive(name, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+      else g.setToolPassive(name);
+    }
+    g.setToolActive(TOOL_NAMES[tool], {
+      bindings: [
+        { mouseButton: ToolEnums.MouseBindings.Primary },
+        ...(tool === 'zoom' ? [{ mouseButton: ToolEnums.MouseBindings.Secondary }] : []),
+        ...(tool === 'pan' ? [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] : []),
+      ],
+    });
+  }
+
+  private makeVolume(id: string, v: Volume, modality: 'CT' | 'PT'): string {
+    const data = v.data as Types.PixelDataTypedArray;
+    const bits = data instanceof Int16Array || data instanceof Uint16Array ? 16 : 32;
+    volumeLoader.createLocalVolume(id, {
+      dimensions: [...v.dims] as Types.Point3,
+      spacing: [...v.spacing] as Types.Point3,
+      origin: [...v.origin] as Types.Point3,
+      direction: [...v.direction] as Types.Mat3,
+      scalarData: data,
+      metadata: {
+        BitsAllocated: bits, BitsStored: bits, SamplesPerPixel: 1, HighBit: bits - 1,
+        PhotometricInterpretation: 'MONOCHROME2', PixelRepresentation: data instanceof Uint16Array ? 0 : 1,
+        Modality: modality, ImageOrientationPatient: [...v.direction.slice(0, 6)],
+        PixelSpacing: [v.spacing[1], v.spacing[0]], FrameOfReferenceUID: 'psma-for',
+        Columns: v.dims[0], Rows: v.dims[1], voiLut: [], VOILUTFunction: 'LINEAR',
+      },
+    });
+    return id;
+  }
+
+  /** Shows CT (optional) and PET; resolves after the first render. */
+  async show(ct: Volume | undefined, pet: Volume, display: DisplaySettings): Promise<void> {
+    const gen = ++this.generation;
+    for (const id of [this.ctId, this.ptId]) if (id) cache.removeVolumeLoadObject(id);
+    this.ctId = ct ? this.makeVolume(`ct_${gen}`, ct, 'CT') : undefined;
+    this.ptId = this.makeVolume(`pt_${gen}`, pet, 'PT');
+    for (const id of [this.ctId, this.ptId]) if (id) cache.getVolume(id)?.invalidate?.();
+    const fusionIds = [VIEWPORTS.axial, VIEWPORTS.coronal, VIEWPORTS.sagittal];
+    const inputs = [...(this.ctId ? [{ volumeId: this.ctId }] : []), { volumeId: this.ptId }];
+    await setVolumesForViewports(this.engine, inputs, fusionIds);
+    await setVolumesForViewports(this.engine, [{ volumeId: this.ptId }], [VIEWPORTS.mip]);
+    const mip = this.engine.getViewport(VIEWPORTS.mip) as Types.IVolumeViewport;
+    const diag = Math.hypot(...pet.dims.map((d, n) => d * pet.spacing[n]));
+    mip.setBlendMode(Enums.BlendModes.MAXIMUM_INTENSITY_BLEND);
+    mip.setProperties({ slabThickness: diag } as never);
+    const fusion = ToolGroupManager.getToolGroup(FUSION_GROUP)!;
+    if (this.ctId) {
+      fusion.setToolConfiguration(CrosshairsTool.toolName, { filterActorUIDsToSetSlabThickness: [this.ctId] });
+    }
+    this.setPrimaryTool('crosshairs');
+    this.applyDisplay(display);
+    for (const id of Object.values(VIEWPORTS)) this.engine.getViewport(id).resetCamera();
+    this.engine.render();
+  }
+
+  applyDisplay(d: DisplaySettings): void {
+    if (!this.ptId) return;
+    const upper = d.petRange.upper;
+    const fusionIds = [VIEWPORTS.axial, VIEWPORTS.coronal, VIEWPORTS.sagittal];
+    for (const id of fusionIds) {
+      const vp = this.engine.getViewport(id) as Types.IVolumeViewport;
+      if (this.ctId) {
+        vp.setProperties({ voiRange: { lower: d.ctWindow.center - d.ctWindow.width / 2, upper: d.ctWindow.center + d.ctWindow.width / 2 } }, this.ctId);
+        // Transparent below ~8 % of the window so background uptake does not tint the CT.
+        const threshold = d.petRange.lower + 0.08 * (upper - d.petRange.lower);
+        vp.setProperties({ colormap: { name: d.petColormap, opacity: d.petOpacity, threshold }, voiRange: d.petRange }, this.ptId);
+      } else {
+        vp.setProperties({ colormap: { name: d.petColormap }, voiRange: d.petRange, invert: d.petInverted }, this.ptId);
+      }
+    }
+    const mip = this.engine.getViewport(VIEWPORTS.mip) as Types.IVolumeViewport;
+    mip.setProperties({ colormap: { name: 'Grayscale' }, voiRange: { lower: 0, upper: Math.max(upper, 1) }, invert: true }, this.ptId);
+    this.engine.render();
+  }
+
+  resetCameras(): void {
+    for (const id of Object.values(VIEWPORTS)) this.engine.getViewport(id).resetCamera();
+    this.engine.render();
+  }
+
+  resize(): void {
+    this.engine.resize(true, false);
+  }
+
+  /** LPS point under a canvas position (CSS pixels relative to the viewport element). */
+  worldAt(viewportKey: keyof typeof VIEWPORTS, x: number, y: number): Types.Point3 | undefined {
+    const vp = this.engine.getViewport(VIEWPORTS[viewportKey]);
+    if (!vp) return undefined;
+    return vp.canvasToWorld([x, y]);
+  }
+
+  /** Moves all fused views to an LPS point. */
+  jumpTo(p: [number, number, number]): void {
+    for (const id of [VIEWPORTS.axial, VIEWPORTS.coronal, VIEWPORTS.sagittal]) {
+      const vp = this.engine.getViewport(id) as Types.IVolumeViewport;
+      const cam = vp.getCamera();
+      const fp = cam.focalPoint!, pos = cam.position!;
+      const n = cam.viewPlaneNormal!;
+      const shift = (p[0] - fp[0]) * n[0] + (p[1] - fp[1]) * n[1] + (p[2] - fp[2]) * n[2];
+      const d: Types.Point3 = [n[0] * shift, n[1] * shift, n[2] * shift];
+      vp.setCamera({ focalPoint: [fp[0] + d[0], fp[1] + d[1], fp[2] + d[2]], position: [pos[0] + d[0], pos[1] + d[1], pos[2] + d[2]] });
+    }
+    this.engine.render();
+  }
+
+  destroy(): void {
+    this.engine.destroy();
+  }
+}
+
+/** Value of a core volume at an LPS point (nearest voxel), or undefined outside. */
+export function sampleAt(v: Volume, p: [number, number, number]): { value: number; ijk: [number, number, number] } | undefined {
+  const c = worldToIndex(v, p);
+  const ijk = c.map(Math.round) as [number, number, number];
+  if (ijk.some((x, n) => x < 0 || x >= v.dims[n])) return undefined;
+  const n = ijk[0] + v.dims[0] * (ijk[1] + v.dims[1] * ijk[2]);
+  return { value: v.data[n] * (v.slope ?? 1) + (v.intercept ?? 0), ijk };
+}

@@ -1,0 +1,13 @@
+// Viewer state other panels read (contours, dose). Volumes are plain objects; Cornerstone objects stay out.
+import type { LoadedStudy } from '../core/study';
+import type { PatientTruth } from '../core/phantom/generate';
+
+export const viewer = $state<{ study?: LoadedStudy; ready: boolean; demoTruth?: PatientTruth }>({ ready: false });
+
+// Exposed for end-to-end tests and the bench (read-only use).
+declare global {
+  interface Window {
+    __psma?: { viewer: typeof viewer };
+  }
+}
+if (typeof window !== 'undefined') window.__psma = { viewer };
