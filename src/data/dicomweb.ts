@@ -1,6 +1,6 @@
-// DICOMweb source (QIDO-RS search, WADO-RS retrieval) through dicomweb-client. Instances are requested as
-// uncompressed Explicit VR Little Endian so the same in-browser reader serves PACS, local files and demo;
-// a PACS that cannot transcode answers with its stored syntax, which the reader then names.
+// DICOMweb source (QIDO-RS search, WADO-RS retrieval) through dicomweb-client. Whole Part-10 instances are
+// retrieved and read by the same in-browser reader as local files and the demo; a compressed transfer
+// syntax is reported by name (see README: decoding compressed PACS data is not implemented yet).
 import { api } from 'dicomweb-client';
 import { parseDicom, groupSeries, type DicomInstance, type DicomSeriesInfo } from '../core/dicom/read';
 
@@ -40,7 +40,10 @@ const val = (o: Json, tag: string): string => {
 function describe(e: unknown, url: string, what: string): PacsError {
   const err = e as { status?: number; message?: string; name?: string };
   if (err?.name === 'AbortError' || /timeout/i.test(err?.message ?? '')) return new PacsError(`${what}: the PACS at ${url} did not answer in time (timeout)`);
-  if (err?.status === 0 || err?.status === undefined) return new PacsError(`${what}: the PACS at ${url} is unreachable (${err?.message || 'network error'})`);
+  if (err?.status === 0 || (err?.status === undefined && /network|fetch|load|xhr|request/i.test(err?.message ?? 'network'))) {
+    return new PacsError(`${what}: the PACS at ${url} is unreachable (${err?.message || 'network error'})`);
+  }
+  if (err?.status === undefined) return new PacsError(`${what}: ${err?.message ?? String(e)}`, false);
   if (err.status === 404) return new PacsError(`${what}: not found on the PACS (HTTP 404)`, false);
   if (err.status === 401 || err.status === 403) return new PacsError(`${what}: the PACS refused access (HTTP ${err.status})`, false);
   return new PacsError(`${what}: the PACS answered HTTP ${err.status}`);
@@ -103,7 +106,6 @@ export class DicomWebSource {
         for (let uid = queue.shift(); uid; uid = queue.shift()) {
           const buf = (await this.guard(`${s.modality} image ${uid}`, () => this.client.retrieveInstance({
             studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid, sopInstanceUID: uid,
-            mediaTypes: [{ mediaType: 'application/dicom', transferSyntaxUID: '1.2.840.10008.1.2.1' }],
           }))) as ArrayBuffer;
           out.push(parseDicom(buf, `${s.modality} instance ${uid}`));
           onProgress(s.seriesUid, ++done, uids.length);

@@ -191,6 +191,12 @@ export class ViewerScene {
     return vp.canvasToWorld([x, y]);
   }
 
+  /** Canvas position (CSS pixels in the element) of an LPS point in a viewport. */
+  canvasOf(viewportKey: keyof typeof VIEWPORTS, p: [number, number, number]): [number, number] {
+    const c = this.engine.getViewport(VIEWPORTS[viewportKey]).worldToCanvas(p);
+    return [c[0], c[1]];
+  }
+
   /** Moves all fused views to an LPS point. */
   jumpTo(p: [number, number, number]): void {
     for (const id of [VIEWPORTS.axial, VIEWPORTS.coronal, VIEWPORTS.sagittal]) {

@@ -7,7 +7,12 @@ export const viewer = $state<{ study?: LoadedStudy; ready: boolean; demoTruth?: 
 // Exposed for end-to-end tests and the bench (read-only use).
 declare global {
   interface Window {
-    __psma?: { viewer: typeof viewer };
+    __psma?: {
+      viewer: typeof viewer;
+      /** Test/bench hooks set by the app: move the views to an LPS point; client coordinates of an LPS point. */
+      jumpTo?: (lps: [number, number, number]) => void;
+      clientPoint?: (viewport: 'axial' | 'coronal' | 'sagittal' | 'mip', lps: [number, number, number]) => [number, number];
+    };
   }
 }
 if (typeof window !== 'undefined') window.__psma = { viewer };

@@ -1,0 +1,57 @@
+// Starts Orthanc, uploads the synthetic study through STOW-RS, builds nothing (npm run test:e2e builds
+// first) and serves dist/ with `vite preview`, whose proxy forwards the configured PACS path to Orthanc.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeOrthancConfig, startOrthanc, stow, freePort } from './orthanc';
+import { defaultPatientSpec, generatePatient } from '../src/core/phantom/generate';
+import { writeCtSeries, writePtSeries } from '../src/core/dicom/write';
+
+export default async function globalSetup() {
+  const dir = mkdtempSync(join(tmpdir(), 'psma-e2e-'));
+  const info = await writeOrthancConfig(dir);
+  await startOrthanc(info);
+
+  // The PACS study: the demo patient (seed 1), exactly as the viewer's demo generates it.
+  const patient = generatePatient(defaultPatientSpec(1));
+  await stow(info.url, [...writeCtSeries(patient).files, ...writePtSeries(patient).files].map((f) => f.data));
+  writeFileSync(join(dir, 'truth.json'), JSON.stringify(patient.truth));
+
+  // A small local study for the file-picker test.
+  const small = generatePatient(defaultPatientSpec(5, { id: 'LOCAL0005', lesions: 3, imaging: { ctSpacing: [4, 4, 6], petSpacing: [6, 6, 6], zBottomMm: 200, zTopMm: 420 } }));
+  const local = join(dir, 'local');
+  mkdirSync(local);
+  for (const f of [...writeCtSeries(small).files, ...writePtSeries(small).files]) writeFileSync(join(local, f.name), new Uint8Array(f.data));
+  writeFileSync(join(local, 'notes.txt'), 'not a DICOM file');
+
+  const port = await freePort();
+  const preview = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    env: { ...process.env, PACS_TARGET_ORTHANC: `${info.url}/dicom-web` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      if ((await fetch(base)).ok) break;
+    } catch { /* starting */ }
+    if (Date.now() - t0 > 30000) throw new Error('vite preview did not start (did `vite build` run?)');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  process.env.E2E_BASE_URL = base;
+  process.env.E2E_DIR = dir;
+  process.env.E2E_ORTHANC_CONFIG = info.configPath;
+  process.env.E2E_ORTHANC_URL = info.url;
+
+  return async () => {
+    try { process.kill(-preview.pid!, 'SIGTERM'); } catch { /* gone */ }
+    const pidFile = join(dir, 'orthanc.pid');
+    if (existsSync(pidFile)) {
+      try { process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM'); } catch { /* gone */ }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,45 @@
+import { test, expect } from '@playwright/test';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { base, waitReady, expectNotBlank } from './helpers';
+
+test('demo patient opens with no PACS and renders fused', async ({ page }) => {
+  await page.goto(base());
+  await waitReady(page);
+  await expect(page.getByLabel('Patient')).toContainText('DEMO0001');
+  await expectNotBlank(page);
+});
+
+test('opens local files; non-DICOM files are reported, not fatal', async ({ page }) => {
+  await page.goto(base());
+  await waitReady(page);
+  const dir = join(process.env.E2E_DIR!, 'local');
+  const files = readdirSync(dir).map((f) => join(dir, f));
+  await page.getByLabel('Open DICOM files').setInputFiles(files);
+  await expect(page.getByLabel('Patient')).toContainText('LOCAL0005');
+  await waitReady(page);
+  await expect(page.getByRole('status').filter({ hasText: 'skipped' })).toContainText('notes.txt');
+  await expectNotBlank(page);
+});
+
+test('a non-DICOM file alone gets a clear message and the page stays usable', async ({ page }) => {
+  await page.goto(base());
+  await waitReady(page);
+  await page.getByLabel('Open DICOM files').setInputFiles({ name: 'report.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 not dicom') });
+  await expect(page.getByRole('alert')).toContainText('not a DICOM file');
+  await expect(page.getByLabel('Patient')).toContainText('DEMO0001');
+});
+
+test('every request goes to the app origin (the PACS is proxied same-origin)', async ({ page }) => {
+  const hosts = new Set<string>();
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol.startsWith('http')) hosts.add(u.host);
+  });
+  await page.goto(`${base()}/?source=pacs`);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('row', { name: /DEMO0001/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Demo patient' }).click();
+  await waitReady(page);
+  expect([...hosts]).toEqual([new URL(base()).host]);
+});

@@ -1,0 +1,46 @@
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { base, truth, waitReady, expectNotBlank } from './helpers';
+import { startOrthanc } from './orthanc';
+
+test('finds the study on the PACS, loads it fused, SUV readout matches the stored lesion voxel', async ({ page }) => {
+  await page.goto(`${base()}/?source=pacs`);
+  await page.getByLabel('Patient name or ID').fill('DEMO0001');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const row = page.getByRole('row', { name: /DEMO0001/ });
+  await expect(row).toBeVisible();
+  await expect(row).toContainText('PT');
+  await row.getByRole('button', { name: /Open study/ }).click();
+  await waitReady(page);
+  await expect(page.getByLabel('Patient')).toContainText('DEMO0001');
+  await expectNotBlank(page);
+
+  const t1 = truth().structures.find((s) => s.name === 'T1')!;
+  await page.evaluate((lps) => window.__psma!.jumpTo!(lps), t1.maxVoxelLps);
+  const [x, y] = await page.evaluate((lps) => window.__psma!.clientPoint!('axial', lps), t1.maxVoxelLps);
+  await page.mouse.move(x, y);
+  const suv = Number(await page.getByLabel('SUV', { exact: true }).textContent());
+  expect(Math.abs(suv - t1.suvMax) / t1.suvMax).toBeLessThan(0.01);
+});
+
+test('PACS outage: specific message, then recovery with Retry', async ({ page }) => {
+  const dir = process.env.E2E_DIR!;
+  await page.goto(`${base()}/?source=pacs`);
+  const pid = Number(readFileSync(join(dir, 'orthanc.pid'), 'utf8'));
+  process.kill(pid, 'SIGTERM');
+  for (let n = 0; n < 100; n++) {
+    try { process.kill(pid, 0); } catch { break; }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await page.getByRole('button', { name: 'Search' }).click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText(/PACS/);
+  await expect(alert).toContainText(/unreachable|HTTP 5\d\d|did not answer/);
+  // The page is still usable.
+  await expect(page.getByRole('button', { name: 'Demo patient' })).toBeEnabled();
+  await startOrthanc({ configPath: process.env.E2E_ORTHANC_CONFIG!, port: Number(new URL(process.env.E2E_ORTHANC_URL!).port), url: process.env.E2E_ORTHANC_URL!, dir });
+  await alert.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByRole('row', { name: /DEMO0001/ })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
