@@ -1,12 +1,15 @@
 // Morphology (IBSI family HCUG): marching-cubes mesh of the morphological mask, convex hull, PCA axes,
 // enclosing ellipsoid, bounding boxes, and Moran's I / Geary's C on the intensity mask.
 import { marchingCubes } from 'isosurface';
-import quickhull from 'quickhull3d';
+import * as quickhullModule from 'quickhull3d';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { moranGeary } from './spatialAutocorrelation';
 import type { FeatureValues, MorphologyInput } from './types';
 
 type P3 = [number, number, number];
+type Hull = (points: P3[]) => number[][];
+// quickhull3d is CommonJS with a Babel default export: unwrap it the same way under Vite, Vitest and tsx.
+const quickhull: Hull = ((m: any) => (typeof m === 'function' ? m : typeof m.default === 'function' ? m.default : m.default.default))(quickhullModule);
 
 export interface Mesh { positions: P3[]; cells: [number, number, number][] }
 
