@@ -69,9 +69,9 @@ function crop<T extends Float32Array | Uint8Array>(a: T, dims: Vec3, lo: Vec3, h
   return out;
 }
 
-function maskStats(prefix: string, suffix: string, mask: Uint8Array, img: Float32Array, dims: Vec3, withIntensity: boolean, out: Record<string, number>) {
+function maskStats(prefix: string, suffix: string, mask: Uint8Array, img: Float32Array, dims: Vec3, withIntensity: boolean, out: Record<string, number>, gridDims: Vec3 = dims) {
   const b = box(mask, dims);
-  out[`${prefix}_dim_x_${suffix}`] = dims[0]; out[`${prefix}_dim_y_${suffix}`] = dims[1]; out[`${prefix}_dim_z_${suffix}`] = dims[2];
+  out[`${prefix}_dim_x_${suffix}`] = gridDims[0]; out[`${prefix}_dim_y_${suffix}`] = gridDims[1]; out[`${prefix}_dim_z_${suffix}`] = gridDims[2];
   out[`${prefix}_bb_dim_x_${suffix}`] = b.count ? b.hi[0] - b.lo[0] + 1 : 0;
   out[`${prefix}_bb_dim_y_${suffix}`] = b.count ? b.hi[1] - b.lo[1] + 1 : 0;
   out[`${prefix}_bb_dim_z_${suffix}`] = b.count ? b.hi[2] - b.lo[2] + 1 : 0;
@@ -119,6 +119,7 @@ export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: Ra
   maskStats('int_mask', 'init_roi', roiMask, img, dims, true, diagnostics);
   maskStats('morph_mask', 'init_roi', roiMask, img, dims, false, diagnostics);
   let mask: Uint8Array = roiMask;
+  let gridDims: Vec3 = [...dims];
   const interp = settings.interpolation;
   if (interp) {
     // Interpolate the whole image grid (IBSI diagnostics describe the whole interpolated image).
@@ -128,6 +129,7 @@ export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: Ra
     img = r.data;
     if (interp.roundIntensities) roundIntensities(img);
     dims = r.grid.dims; spacing = r.grid.spacing;
+    gridDims = [...dims];
     imageStats('interp_img', img, dims, spacing, diagnostics);
   } else {
     imageStats('interp_img', img, dims, spacing, diagnostics);
@@ -143,8 +145,8 @@ export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: Ra
   } else {
     for (const p of ['int_mask', 'morph_mask']) for (const k of Object.keys(diagnostics).filter((x) => x.startsWith(p) && x.endsWith('init_roi'))) diagnostics[k.replace('init_roi', 'interp_roi')] = diagnostics[k];
   }
-  maskStats('int_mask', 'reseg_roi', intensity, img, dims, true, diagnostics);
-  maskStats('morph_mask', 'reseg_roi', morph, img, dims, false, diagnostics);
+  maskStats('int_mask', 'reseg_roi', intensity, img, dims, true, diagnostics, gridDims);
+  maskStats('morph_mask', 'reseg_roi', morph, img, dims, false, diagnostics, gridDims);
 
   // Crop everything to the morphological mask box plus peak margin.
   const b = box(morph, dims);

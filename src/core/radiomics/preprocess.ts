@@ -16,10 +16,10 @@ export function axisPositions(n: number, s: number, sNew: number): Float64Array 
 
 /** Resamples `data` onto a new spacing ('linear' = tri/bilinear, 'nearest'); in-plane only when z spacing is 0. */
 export function interpolate(data: Float32Array, g: Grid3, spacing: Vec3, method: 'nearest' | 'linear' | 'cubic'): { data: Float32Array; grid: Grid3 } {
-  if (method === 'cubic') throw new Error('tricubic spline interpolation is not implemented yet (use linear or nearest)');
   const target: Vec3 = [spacing[0] || g.spacing[0], spacing[1] || g.spacing[1], spacing[2] || g.spacing[2]];
   const pos = [0, 1, 2].map((a) => (target[a] === g.spacing[a] && !spacing[a] ? Float64Array.from({ length: g.dims[a] }, (_, i) => i) : axisPositions(g.dims[a], g.spacing[a], target[a])));
   const dims: Vec3 = [pos[0].length, pos[1].length, pos[2].length];
+  if (method === 'cubic') return { data: cubicResample(data, g.dims, pos), grid: { dims, spacing: target } };
   const [nx, ny, nz] = g.dims;
   const clamp = (v: number, n: number) => (v < 0 ? 0 : v > n - 1 ? n - 1 : v);
   const out = new Float32Array(dims[0] * dims[1] * dims[2]);
@@ -100,4 +100,53 @@ export function discretise(img: Float32Array, mask: Uint8Array, d: Discretisatio
   }
   if (d.method === 'FBN') ng = d.bins;
   return { levels, ng };
+}
+
+/** B-spline coefficients of one line (in place): causal/anti-causal filter, pole √3 − 2, mirror boundary. */
+function bsplinePrefilter(c: Float64Array): void {
+  const n = c.length;
+  if (n < 2) return;
+  const z = Math.sqrt(3) - 2;
+  const gain = (1 - z) * (1 - 1 / z);
+  for (let i = 0; i < n; i++) c[i] *= gain;
+  // Causal initialisation (mirror boundary), truncated where z^k is negligible.
+  let sum = c[0], zk = z;
+  const horizon = Math.min(n, 30);
+  for (let k = 1; k < horizon; k++) { sum += zk * c[k]; zk *= z; }
+  c[0] = sum;
+  for (let i = 1; i < n; i++) c[i] += z * c[i - 1];
+  c[n - 1] = (z / (z * z - 1)) * (z * c[n - 2] + c[n - 1]);
+  for (let i = n - 2; i >= 0; i--) c[i] = z * (c[i + 1] - c[i]);
+}
+
+/** Tricubic B-spline resampling, done exactly as three separable 1-D passes; positions clamp to the grid. */
+function cubicResample(data: Float32Array, dims: Vec3, pos: Float64Array[]): Float32Array {
+  let cur = Float64Array.from(data);
+  let cd: Vec3 = [...dims];
+  for (let axis = 0; axis < 3; axis++) {
+    const n = cd[axis], p = pos[axis], m = p.length;
+    const nd: Vec3 = [...cd];
+    nd[axis] = m;
+    const out = new Float64Array(nd[0] * nd[1] * nd[2]);
+    const strideIn = axis === 0 ? 1 : axis === 1 ? cd[0] : cd[0] * cd[1];
+    const strideOut = axis === 0 ? 1 : axis === 1 ? nd[0] : nd[0] * nd[1];
+    const [na, nb] = axis === 0 ? [cd[1], cd[2]] : axis === 1 ? [cd[0], cd[2]] : [cd[0], cd[1]];
+    const line = new Float64Array(n);
+    const mirror = (i: number) => { if (n === 1) return 0; const per = 2 * n - 2; i = ((i % per) + per) % per; return i < n ? i : per - i; };
+    for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++) {
+      const inBase = axis === 0 ? cd[0] * (a + cd[1] * b) : axis === 1 ? a + cd[0] * cd[1] * b : a + cd[0] * b;
+      const outBase = axis === 0 ? nd[0] * (a + nd[1] * b) : axis === 1 ? a + nd[0] * nd[1] * b : a + nd[0] * b;
+      for (let t = 0; t < n; t++) line[t] = cur[inBase + t * strideIn];
+      bsplinePrefilter(line);
+      for (let t = 0; t < m; t++) {
+        const x = Math.min(n - 1, Math.max(0, p[t]));
+        const i = Math.floor(x), f = x - i;
+        const w0 = (1 - f) ** 3 / 6, w1 = (3 * f ** 3 - 6 * f * f + 4) / 6, w2 = (-3 * f ** 3 + 3 * f * f + 3 * f + 1) / 6, w3 = f ** 3 / 6;
+        out[outBase + t * strideOut] = w0 * line[mirror(i - 1)] + w1 * line[mirror(i)] + w2 * line[mirror(i + 1)] + w3 * line[mirror(i + 2)];
+      }
+    }
+    cur = out;
+    cd = nd;
+  }
+  return Float32Array.from(cur);
 }
