@@ -1,10 +1,11 @@
 // npm run phantom -- --out DIR --seed N [--lesions K] [--force]
-// Writes a synthetic PSMA PET/CT patient: ct/*.dcm, pt/*.dcm, truth-labels.nii.gz, truth.json.
+// Writes a synthetic PSMA PET/CT patient: ct/*.dcm, pt/*.dcm, truth-labels.nii.gz, truth-seg.dcm, truth.json.
 import { existsSync, mkdirSync, readdirSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, run, intArg, UsageError } from './args';
 import { defaultPatientSpec, generatePatient } from '../core/phantom/generate';
-import { writeCtSeries, writePtSeries, studyIds } from '../core/dicom/write';
+import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../core/dicom/write';
+import { writeSeg } from '../core/io/seg';
 import { writeNifti } from '../core/io/nifti';
 
 const USAGE = 'npm run phantom -- --out DIR --seed N [--lesions K] [--force]';
@@ -37,6 +38,7 @@ run(async () => {
     for (const f of series.files) writeFileSync(join(out, sub, f.name), new Uint8Array(f.data));
   }
   writeFileSync(join(out, 'truth-labels.nii.gz'), writeNifti(p.labels, { description: 'truth labels on the PET grid' }));
+  writeFileSync(join(out, 'truth-seg.dcm'), new Uint8Array(writeSeg(p.labels, ptReference(p, ids), { seriesDescription: 'Truth structures (synthetic)' })));
   writeFileSync(join(out, 'truth.json'), JSON.stringify({ ...p.truth, studyInstanceUid: ids.studyUid, ptSeriesUid: ids.ptSeriesUid, ctSeriesUid: ids.ctSeriesUid, petGrid: { dims: p.pet.dims, spacing: p.pet.spacing, origin: p.pet.origin }, ctGrid: { dims: p.ct.dims, spacing: p.ct.spacing, origin: p.ct.origin } }, null, 2));
   process.stderr.write(`phantom: ${p.truth.structures.length} structures; generated in ${Math.round(t1 - t0)} ms, written in ${Math.round(performance.now() - t1)} ms → ${out}\n`);
 }, USAGE);

@@ -221,3 +221,12 @@ export function writePtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSe
 }
 
 export { DicomMetaDictionary };
+
+/** What a SEG on the synthetic PET grid references (the PT series written by writePtSeries). */
+export function ptReference(p: SyntheticPatient, ids = studyIds(p)) {
+  return {
+    studyUid: ids.studyUid, seriesUid: ids.ptSeriesUid, frameOfReferenceUid: ids.frameOfReferenceUid, sopClassUid: PT_SOP_CLASS,
+    instanceUids: Array.from({ length: p.pet.dims[2] }, (_, k) => makeUid(ids.ptSeriesUid, k)),
+    patientName: `Synthetic^${p.spec.id}`, patientId: p.spec.id, studyDate: ids.studyDate,
+  };
+}
