@@ -4,6 +4,8 @@ import dcmjs from 'dcmjs';
 import type { Mat3, Vec3, Volume } from '../volume';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
+// dcmjs warns on every implicit-VR pixel element; real problems surface as errors below.
+(dcmjs as unknown as { log?: { setLevel?: (l: string) => void } }).log?.setLevel?.('error');
 
 export class DicomError extends Error {}
 
