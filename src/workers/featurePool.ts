@@ -1,0 +1,56 @@
+// A pool of feature workers (one per core), one ROI per task, buffers transferred, progress and cancellation.
+import { wrap, transfer, type Remote } from 'comlink';
+import type { RoiResult, RoiTask } from '../core/radiomics/task';
+
+interface Api { runTask(task: RoiTask): RoiResult }
+
+export interface PoolWorker { api: Remote<Api>; terminate: () => void; /** Rejects if the worker dies. */ failed?: Promise<never> }
+
+export interface FeaturePool {
+  size: number;
+  run(tasks: RoiTask[], opts?: { onProgress?: (done: number, total: number, last: RoiResult) => void; signal?: AbortSignal }): Promise<RoiResult[]>;
+  close(): void;
+}
+
+export class CancelledError extends Error {
+  constructor() { super('feature extraction was cancelled'); }
+}
+
+export function createFeaturePool(size: number, spawn: () => PoolWorker): FeaturePool {
+  const workers = Array.from({ length: Math.max(1, size) }, spawn);
+  return {
+    size: workers.length,
+    async run(tasks, opts = {}) {
+      const results: RoiResult[] = new Array(tasks.length);
+      let next = 0, done = 0;
+      const aborted = () => opts.signal?.aborted;
+      const lane = async (w: PoolWorker) => {
+        while (next < tasks.length) {
+          if (aborted()) throw new CancelledError();
+          const n = next++;
+          const t = tasks[n];
+          const call = w.api.runTask(transfer(t, [t.image.data.buffer, t.mask.buffer]));
+          const r = await (w.failed ? Promise.race([call, w.failed]) : call);
+          results[n] = r;
+          opts.onProgress?.(++done, tasks.length, r);
+        }
+      };
+      await Promise.all(workers.map(lane));
+      if (aborted()) throw new CancelledError();
+      return results;
+    },
+    close() {
+      for (const w of workers) w.terminate();
+    },
+  };
+}
+
+/** Browser pool: navigator.hardwareConcurrency workers. */
+export function browserFeaturePool(size = navigator.hardwareConcurrency || 2): FeaturePool {
+  return createFeaturePool(size, () => {
+    const worker = new Worker(new URL('./features.worker.ts', import.meta.url), { type: 'module' });
+    const failed = new Promise<never>((_, reject) => worker.addEventListener('error', (e) => reject(new Error(`feature worker failed: ${e.message}`))));
+    failed.catch(() => undefined);
+    return { api: wrap<Api>(worker), terminate: () => worker.terminate(), failed };
+  });
+}
