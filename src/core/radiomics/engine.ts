@@ -214,7 +214,9 @@ function ivh(values: Float64Array, s: RadiomicsSettings, rangeMin?: number): Fea
     const { width: w } = s.ivh;
     const min = s.ivh.min ?? rangeMin ?? mn;
     const centres = values.map((v) => min + (Math.floor((v - min) / w + 1e-9) + 0.5) * w);
-    const top = range ? min + (Math.floor((range[1] - min) / w + 1e-9) + 0.5) * w : Math.max(...centres);
+    let top = -Infinity;
+    if (range) top = min + (Math.floor((range[1] - min) / w + 1e-9) + 0.5) * w;
+    else for (const c of centres) if (c > top) top = c;
     return ivhFeatures(centres, { min: min + 0.5 * w, max: top, step: w });
   }
   const bins = s.ivh.bins;

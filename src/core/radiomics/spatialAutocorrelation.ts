@@ -14,54 +14,63 @@ class Grid3 {
   }
 }
 
-/** In-place 3-D FFT (inverse when `inv`), one axis at a time with fft.js. */
-function fft3(g: Grid3, inv: boolean): void {
+/**
+ * In-place 3-D FFT (inverse when `inv`), one axis at a time with fft.js. `live` limits the work to the
+ * lines that can be non-zero (forward: data in the low corner) or that are needed (inverse: low corner out).
+ */
+function fft3(g: Grid3, inv: boolean, live: Vec3 = g.n): void {
   const [nx, ny, nz] = g.n;
-  for (let axis = 0; axis < 3; axis++) {
+  const order = inv ? [2, 1, 0] : [0, 1, 2];
+  for (const axis of order) {
     const len = g.n[axis];
     if (len < 2) continue;
     const f = new FFT(len);
     const inp = f.createComplexArray() as number[], out = f.createComplexArray() as number[];
     const stride = axis === 0 ? 1 : axis === 1 ? nx : nx * ny;
-    const [na, nb] = axis === 0 ? [ny, nz] : axis === 1 ? [nx, nz] : [nx, ny];
-    for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++) {
-      const base = axis === 0 ? nx * (a + ny * b) : axis === 1 ? a + nx * ny * b : a + nx * b;
+    // Lines along `axis` are indexed by the two other coordinates; skip those outside the live region
+    // of axes not yet transformed (forward) or not needed any more (inverse).
+    const other = [0, 1, 2].filter((x) => x !== axis);
+    const done = (x: number) => (inv ? order.indexOf(x) > order.indexOf(axis) : order.indexOf(x) < order.indexOf(axis));
+    const lim = other.map((x) => (done(x) ? g.n[x] : live[x]));
+    for (let b = 0; b < lim[1]; b++) for (let a = 0; a < lim[0]; a++) {
+      const c = [0, 0, 0];
+      c[other[0]] = a; c[other[1]] = b; c[axis] = 0;
+      const base = c[0] + nx * (c[1] + ny * c[2]);
       for (let t = 0; t < len; t++) { inp[2 * t] = g.re[base + t * stride]; inp[2 * t + 1] = g.im[base + t * stride]; }
       if (inv) f.inverseTransform(out, inp); else f.transform(out, inp);
       for (let t = 0; t < len; t++) { g.re[base + t * stride] = out[2 * t]; g.im[base + t * stride] = out[2 * t + 1]; }
     }
   }
+  void nz;
 }
 
-/** Returns (K ∗ b) on the original box for several inputs b sharing one kernel transform. */
-function convolveInverseDistance(inputs: Float64Array[], dims: Vec3, spacing: Vec3): Float64Array[] {
+/**
+ * K ∗ m and K ∗ d in one complex transform: K is real and even, so its spectrum is real and the real and
+ * imaginary parts of (m + i·d) stay separate through the product.
+ */
+function convolveInverseDistance(m: Float64Array, d: Float64Array, dims: Vec3, spacing: Vec3): [Float64Array, Float64Array] {
   const N: Vec3 = [pow2(2 * dims[0] - 1), pow2(2 * dims[1] - 1), pow2(2 * dims[2] - 1)];
   const [Nx, Ny, Nz] = N;
   const K = new Grid3(N);
   for (let dz = -(dims[2] - 1); dz <= dims[2] - 1; dz++) for (let dy = -(dims[1] - 1); dy <= dims[1] - 1; dy++) for (let dx = -(dims[0] - 1); dx <= dims[0] - 1; dx++) {
     if (!dx && !dy && !dz) continue;
-    const d = Math.hypot(dx * spacing[0], dy * spacing[1], dz * spacing[2]);
-    K.re[((dx + Nx) % Nx) + Nx * (((dy + Ny) % Ny) + Ny * ((dz + Nz) % Nz))] = 1 / d;
+    K.re[((dx + Nx) % Nx) + Nx * (((dy + Ny) % Ny) + Ny * ((dz + Nz) % Nz))] = 1 / Math.hypot(dx * spacing[0], dy * spacing[1], dz * spacing[2]);
   }
   fft3(K, false);
-  return inputs.map((b) => {
-    const g = new Grid3(N);
-    for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
-      g.re[i + Nx * (j + Ny * k)] = b[i + dims[0] * (j + dims[1] * k)];
-    }
-    fft3(g, false);
-    for (let n = 0; n < g.re.length; n++) {
-      const a = g.re[n], c = g.im[n], kr = K.re[n], ki = K.im[n];
-      g.re[n] = a * kr - c * ki;
-      g.im[n] = a * ki + c * kr;
-    }
-    fft3(g, true); // fft.js inverse includes the 1/len scaling per axis
-    const out = new Float64Array(b.length);
-    for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
-      out[i + dims[0] * (j + dims[1] * k)] = g.re[i + Nx * (j + Ny * k)];
-    }
-    return out;
-  });
+  const g = new Grid3(N);
+  for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
+    const src = i + dims[0] * (j + dims[1] * k), dst = i + Nx * (j + Ny * k);
+    g.re[dst] = m[src]; g.im[dst] = d[src];
+  }
+  fft3(g, false, dims);
+  for (let n = 0; n < g.re.length; n++) { g.re[n] *= K.re[n]; g.im[n] *= K.re[n]; }
+  fft3(g, true, dims); // fft.js inverse includes the 1/len scaling per axis
+  const km = new Float64Array(m.length), kd = new Float64Array(m.length);
+  for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
+    const src = i + Nx * (j + Ny * k), dst = i + dims[0] * (j + dims[1] * k);
+    km[dst] = g.re[src]; kd[dst] = g.im[src];
+  }
+  return [km, kd];
 }
 
 export function moranGeary(mask: Uint8Array, values: Float32Array, dims: Vec3, spacing: Vec3): { moran: number; geary: number } {
@@ -72,7 +81,7 @@ export function moranGeary(mask: Uint8Array, values: Float32Array, dims: Vec3, s
   let ss = 0;
   for (let v = 0; v < mask.length; v++) if (mask[v]) { m[v] = 1; d[v] = values[v] - mu; ss += d[v] * d[v]; }
   if (n < 2 || ss === 0) return { moran: NaN, geary: NaN };
-  const [Km, Kd] = convolveInverseDistance([m, d], dims, spacing);
+  const [Km, Kd] = convolveInverseDistance(m, d, dims, spacing);
   let W = 0, moranNum = 0, gearyNum = 0;
   for (let v = 0; v < mask.length; v++) {
     if (!mask[v]) continue;

@@ -1,0 +1,147 @@
+// Radiomics speed: per ROI size and family, time vs one pass over the ROI voxels (same run); the whole
+// demo patient through the worker pool; skimage's compiled GLCM / marching cubes on the same ROI.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng } from '../../core/random';
+import type { Vec3 } from '../../core/volume';
+import { discretise } from '../../core/radiomics/preprocess';
+import { statisticsFeatures } from '../../core/radiomics/statistics';
+import { histogramFeatures } from '../../core/radiomics/histogram';
+import { ivhFeatures } from '../../core/radiomics/ivh';
+import { localIntensityFeatures } from '../../core/radiomics/localIntensity';
+import { morphologyFeatures } from '../../core/radiomics/morphology';
+import { glcmFeatures } from '../../core/radiomics/glcm';
+import { glrlmFeatures } from '../../core/radiomics/glrlm';
+import { glszmFeatures } from '../../core/radiomics/glszm';
+import { gldzmFeatures } from '../../core/radiomics/gldzm';
+import { ngtdmFeatures } from '../../core/radiomics/ngtdm';
+import { ngldmFeatures } from '../../core/radiomics/ngldm';
+import { gaussianBlur, defaultPatientSpec, generatePatient, suvbwFactor } from '../../core/phantom/generate';
+import { cropToRoi } from '../../core/radiomics/task';
+import { CLINICAL_PET } from '../../core/radiomics/settings';
+import { labelMask } from '../../core/radiomics/engine';
+import { nodeFeaturePool } from '../../workers/nodeFeaturePool';
+
+const ms = (f: () => unknown, reps = 1) => {
+  const t = performance.now();
+  for (let r = 0; r < reps; r++) f();
+  return (performance.now() - t) / reps;
+};
+
+function sphereRoi(volumeMl: number) {
+  const spacing: Vec3 = [2, 2, 2];
+  const r = Math.cbrt((3 * volumeMl * 1000) / (4 * Math.PI));
+  const n = Math.ceil((2 * r) / 2) + 8;
+  const dims: Vec3 = [n, n, n];
+  const rng = new Rng(7);
+  const img = new Float32Array(n * n * n).map(() => rng.normal(10, 3));
+  gaussianBlur(img, dims, [1, 1, 1]);
+  const mask = new Uint8Array(img.length);
+  const c = (n - 1) / 2;
+  for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
+    if (((i - c) ** 2 + (j - c) ** 2 + (k - c) ** 2) * 4 <= r * r) mask[i + n * (j + n * k)] = 1;
+  }
+  return { dims, spacing, img, mask };
+}
+
+export async function run() {
+  const perRoi: Record<string, unknown> = {};
+  const dir = mkdtempSync(join(tmpdir(), 'psma-bench-'));
+  const skimage: Record<string, unknown> = {};
+  for (const ml of [1, 10, 100, 1000]) {
+    const { dims, spacing, img, mask } = sphereRoi(ml);
+    let voxels = 0;
+    for (const v of mask) voxels += v;
+    const values = new Float64Array(voxels);
+    const onePass = ms(() => { let s = 0; for (let n = 0; n < mask.length; n++) if (mask[n]) s += img[n]; return s; }, 20);
+    { let t = 0; for (let n = 0; n < mask.length; n++) if (mask[n]) values[t++] = img[n]; }
+    const disc = discretise(img, mask, { method: 'FBN', bins: 32 });
+    const roi = { dims, spacing, levels: disc.levels, ng: disc.ng };
+    const req = { dims: ['3D' as const] };
+    const ts = { distance: 1, ngldmAlpha: 0 };
+    const lv = new Float64Array(voxels);
+    { let t = 0; for (let n = 0; n < mask.length; n++) if (mask[n]) lv[t++] = disc.levels[n]; }
+    const times: Record<string, number> = {
+      statistics: ms(() => statisticsFeatures(values)),
+      histogram: ms(() => histogramFeatures(lv, disc.ng)),
+      ivh: ms(() => { let lo = Infinity, hi = -Infinity; for (const v of values) { lo = Math.min(lo, v); hi = Math.max(hi, v); } return ivhFeatures(values, { min: Math.floor(lo), max: Math.ceil(hi), step: 0.1 }); }),
+      local: ms(() => localIntensityFeatures(img, mask, dims, spacing)),
+      morphology: ms(() => morphologyFeatures({ dims, spacing, morphMask: mask, intensityMask: mask, intensities: img })),
+      glcm: ms(() => glcmFeatures(roi, req, ts)),
+      glrlm: ms(() => glrlmFeatures(roi, req, ts)),
+      glszm: ms(() => glszmFeatures(roi, req, ts)),
+      gldzm: ms(() => gldzmFeatures(roi, req, ts, mask)),
+      ngtdm: ms(() => ngtdmFeatures(roi, req, ts)),
+      ngldm: ms(() => ngldmFeatures(roi, req, ts)),
+    };
+    const total = Object.values(times).reduce((s, v) => s + v, 0);
+    const ratios = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, +(v / onePass).toFixed(1)]));
+    perRoi[`${ml}mL`] = {
+      voxels, one_pass_ms: +onePass.toFixed(3), total_ms: +total.toFixed(1), total_over_one_pass: +(total / onePass).toFixed(0),
+      goal_20x_met: total / onePass <= 20, family_ms: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, +v.toFixed(2)])), family_over_one_pass: ratios,
+    };
+    if (existsSync('/usr/bin/python3')) {
+      writeFileSync(join(dir, `levels${ml}.u16`), new Uint8Array(disc.levels.buffer));
+      writeFileSync(join(dir, `mask${ml}.u8`), mask);
+      const py = `
+import sys, time, numpy as np
+try:
+    from skimage.feature import graycomatrix
+    from skimage.measure import marching_cubes
+except Exception as e:
+    print('{"error": "%s"}' % e); sys.exit(0)
+n = ${dims[0]}
+lv = np.fromfile(sys.argv[1], dtype=np.uint16).reshape(n, n, n)
+m = np.fromfile(sys.argv[2], dtype=np.uint8).reshape(n, n, n)
+t = time.perf_counter()
+for k in range(n):
+    if m[k].any(): graycomatrix(lv[k], [1], [0, np.pi/4, np.pi/2, 3*np.pi/4], levels=33, symmetric=True)
+g = time.perf_counter() - t
+t = time.perf_counter()
+marching_cubes(np.pad(m, 1).astype(np.float32), 0.5)
+mc = time.perf_counter() - t
+print('{"glcm_2d_all_slices_ms": %.2f, "marching_cubes_ms": %.2f}' % (g * 1000, mc * 1000))
+`;
+      try {
+        skimage[`${ml}mL`] = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, join(dir, `levels${ml}.u16`), join(dir, `mask${ml}.u8`)], { encoding: 'utf8' }));
+        const roi2 = { ...roi };
+        (skimage[`${ml}mL`] as Record<string, number>).ours_glcm_2d_ms = +ms(() => glcmFeatures(roi2, { dims: ['2D'] }, ts)).toFixed(2);
+      } catch (e) {
+        skimage[`${ml}mL`] = { error: (e as Error).message.slice(0, 200) };
+      }
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+
+  // Whole patient, clinical PET profile, through the worker pool.
+  const p = generatePatient(defaultPatientSpec(1));
+  const f = suvbwFactor(p.spec);
+  const suv = { ...p.pet, data: p.pet.data.map((v) => v * f) };
+  const structures = p.truth.structures.filter((s) => s.type !== 'reference' && s.type !== 'lacrimal');
+  const tasks = () => structures.map((s) => {
+    const c = cropToRoi(suv, labelMask(p.labels, s.label));
+    return { id: s.name, image: c.image, mask: c.mask, settings: CLINICAL_PET, options: { uptake: true } };
+  });
+  const pool = nodeFeaturePool();
+  await pool.run(tasks().slice(0, pool.size)); // warm-up: workers load and JIT
+  const rss0 = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const prepared = tasks();
+  const tPrep = performance.now() - t0;
+  const res = await pool.run(prepared);
+  const total = performance.now() - t0;
+  pool.close();
+  return {
+    note: 'ratios are family time / one pass over the ROI voxels (sum of intensities), same run; 2 mm spheres, 32 grey levels, 3D',
+    per_roi: perRoi,
+    skimage_same_roi: skimage,
+    whole_patient: {
+      structures: structures.length, tumours: structures.filter((s) => s.type === 'tumour').length, workers: pool.size,
+      total_ms: +total.toFixed(0), crop_ms: +tPrep.toFixed(0), goal_1s_met: total <= 1000,
+      errors: res.filter((r) => r.error).map((r) => `${r.id}: ${r.error}`),
+      main_rss_mb: +(process.memoryUsage().rss / 2 ** 20).toFixed(0), main_rss_delta_mb: +((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(0),
+    },
+  };
+}
