@@ -1,7 +1,8 @@
 // npm run phantom -- --out DIR --seed N [--lesions K] [--force]
 // Writes a synthetic PSMA PET/CT patient: ct/*.dcm, pt/*.dcm, truth-labels.nii.gz, truth-seg.dcm, truth.json.
-import { existsSync, mkdirSync, readdirSync, writeFileSync, accessSync, constants } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { prepareOutDir } from './outdir';
 import { parseArgs, run, intArg, UsageError } from './args';
 import { defaultPatientSpec, generatePatient } from '../core/phantom/generate';
 import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../core/dicom/write';
@@ -9,17 +10,6 @@ import { writeSeg } from '../core/io/seg';
 import { writeNifti } from '../core/io/nifti';
 
 const USAGE = 'npm run phantom -- --out DIR --seed N [--lesions K] [--force]';
-
-export function prepareOutDir(out: string, force: boolean): void {
-  if (existsSync(out)) {
-    if (readdirSync(out).length && !force) throw new UsageError(`output directory ${out} exists and is not empty (use --force to write into it)`);
-  } else {
-    const parent = dirname(resolve(out));
-    if (!existsSync(parent)) throw new Error(`cannot create ${out}: parent directory ${parent} does not exist`);
-    try { accessSync(parent, constants.W_OK); } catch { throw new Error(`cannot create ${out}: ${parent} is not writable`); }
-  }
-  mkdirSync(out, { recursive: true });
-}
 
 run(async () => {
   const a = parseArgs(process.argv.slice(2), { values: ['out', 'seed', 'lesions'], flags: ['force'] });

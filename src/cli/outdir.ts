@@ -1,0 +1,16 @@
+// Output directories for the generators: refuse a non-empty one unless --force, name unwritable paths.
+import { existsSync, mkdirSync, readdirSync, accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from './args';
+
+export function prepareOutDir(out: string, force: boolean): void {
+  if (existsSync(out)) {
+    if (readdirSync(out).length && !force) throw new UsageError(`output directory ${out} exists and is not empty (use --force to write into it)`);
+  } else {
+    const parent = dirname(resolve(out));
+    if (!existsSync(parent)) throw new Error(`cannot create ${out}: parent directory ${parent} does not exist`);
+    try { accessSync(parent, constants.W_OK); } catch { throw new Error(`cannot create ${out}: ${parent} is not writable`); }
+  }
+  mkdirSync(out, { recursive: true });
+}
+

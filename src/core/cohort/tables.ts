@@ -1,0 +1,58 @@
+// Cohort files: patients.csv, structures.csv, pet_metrics.csv and the PatientSpec that images a patient.
+import type { PatientSpec } from '../phantom/spec';
+import { defaultPatientSpec } from '../phantom/generate';
+import type { VirtualPatient } from './model';
+
+const csv = (rows: (string | number | undefined)[][]) =>
+  rows.map((r) => r.map((v) => (v === undefined ? '' : typeof v === 'number' ? String(+v.toPrecision(8)) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')).join('\n') + '\n';
+
+export function patientsCsv(ps: VirtualPatient[]): string {
+  return csv([
+    ['patient_id', 'age_years', 'weight_kg', 'height_cm', 'egfr_ml_min_1_73m2', 'creatinine_mg_dl', 'psa_ng_ml', 'alp_u_l', 'ldh_u_l', 'hb_g_dl', 'prior_lines', 'ecog', 'n_tumours', 'total_tumour_volume_ml'],
+    ...ps.map((p) => {
+      const b = p.biomarkers;
+      return [p.id, b.ageYears, b.weightKg, b.heightCm, b.egfr, b.creatinineMgDl, b.psa, b.alp, b.ldh, b.hb, b.priorLines, b.ecog, p.structures.filter((s) => s.type === 'tumour').length, p.totalTumourVolumeMl];
+    }),
+  ]);
+}
+
+export function structuresCsv(ps: VirtualPatient[]): string {
+  return csv([
+    ['patient_id', 'structure_id', 'type', 'name', 'side', 'site', 'mass_g', 'true_dose_gy_per_gbq', 'measured_dose_gy_per_gbq', 'effective_half_life_h'],
+    ...ps.flatMap((p) => p.structures.map((s) => [p.id, `${p.id}-${s.name}`, s.type, s.name, s.side, s.site, s.massG, s.trueDoseGyPerGBq, s.measuredDoseGyPerGBq, s.teffH])),
+  ]);
+}
+
+/** What a PET measurement of each structure shows (the no-images stand-in for `npm run extract`). */
+export function petMetricsCsv(ps: VirtualPatient[]): string {
+  return csv([
+    ['patient_id', 'structure_id', 'suv_mean', 'volume_ml', 'heterogeneity'],
+    ...ps.flatMap((p) => p.structures.map((s) => [p.id, `${p.id}-${s.name}`, s.petSuvObserved, s.volumeMl, s.heterogeneity])),
+  ]);
+}
+
+/** SPECT/CT time points per structure, as a site's dosimetry export would list them. */
+export function measuredCsv(p: VirtualPatient, times: number[]): string {
+  return csv([
+    ['structure_id', ...times.map((t) => `conc_${t}h_mbq_per_g_per_gbq`), 'measured_dose_gy_per_gbq'],
+    ...p.structures.map((s) => [`${p.id}-${s.name}`, ...s.measured, s.measuredDoseGyPerGBq]),
+  ]);
+}
+
+/** The phantom spec that images this patient (head to pelvis, coarse grids for cohort speed). */
+export function imagingSpec(p: VirtualPatient): PatientSpec {
+  const base = defaultPatientSpec(p.seed % 2147483647, { id: p.id, lesions: 0, imaging: { ctSpacing: [4, 4, 5], petSpacing: [4, 4, 4], petNoise: 0.1 } });
+  const organSuv = { ...base.organSuv };
+  for (const s of p.structures) if (s.type !== 'tumour') organSuv[s.name] = s.petSuvTrue;
+  const organScale: Record<string, number> = {};
+  for (const s of p.structures) {
+    if (s.type === 'kidney') organScale[s.name] = s.volumeMl / 147;
+    if (s.type === 'parotid') organScale[s.name] = s.volumeMl / 36;
+    if (s.type === 'submandibular') organScale[s.name] = s.volumeMl / 7.1;
+    if (s.type === 'lacrimal') organScale[s.name] = s.volumeMl / 1.1;
+  }
+  return {
+    ...base, ageYears: p.biomarkers.ageYears, weightKg: p.biomarkers.weightKg, heightCm: p.biomarkers.heightCm, organSuv, organScale,
+    lesions: p.structures.filter((s) => s.type === 'tumour').map((s) => ({ name: s.name, site: s.site!, volumeMl: s.volumeMl, suvMean: s.petSuvTrue, heterogeneity: s.heterogeneity })),
+  };
+}
