@@ -1,0 +1,147 @@
+// The dose model: one random-intercept LMM per structure type (or one for all rows), feature scaling and
+// selection inside, optional log target; its TypeScript prediction and its ONNX graph compute the same thing.
+import { fitLmm, type LmmFit } from './lmm';
+import { encodeModel, type OnnxGraph, type OnnxNode } from './onnx';
+
+export const Z90 = 1.6448536269514722;
+
+export interface TypeModel {
+  type: string;
+  /** Selected input columns (names, in `inputs` of the model) and their training mean / SD. */
+  features: string[];
+  means: number[];
+  sds: number[];
+  fit: LmmFit;
+}
+
+export interface DoseModel {
+  /** All input columns in ONNX input order. */
+  inputs: string[];
+  /** Structure types, in the order of the type one-hot input. */
+  types: string[];
+  logTarget: boolean;
+  perType: TypeModel[];
+}
+
+export interface PredictRow { values: Record<string, number>; type: string }
+
+/** Fits one type model on rows (features named; selection already decided). */
+export function fitTypeModel(type: string, features: string[], X: number[][], y: number[], groups: string[], scale: boolean): TypeModel {
+  const k = features.length;
+  const means = new Array(k).fill(0), sds = new Array(k).fill(1);
+  if (scale) {
+    for (let j = 0; j < k; j++) {
+      const col = X.map((r) => r[j]);
+      const m = col.reduce((s, v) => s + v, 0) / col.length;
+      const sd = Math.sqrt(col.reduce((s, v) => s + (v - m) ** 2, 0) / Math.max(1, col.length - 1));
+      means[j] = m; sds[j] = sd > 0 ? sd : 1;
+    }
+  }
+  const Z = X.map((r) => r.map((v, j) => (v - means[j]) / sds[j]));
+  return { type, features, means, sds, fit: fitLmm(Z, y, groups) };
+}
+
+/** Population-level prediction with a 90 % prediction interval (between-patient variance included). */
+export function predictRow(model: DoseModel, row: PredictRow): { prediction: number; pi90: [number, number] } {
+  const tm = model.perType.find((t) => t.type === row.type) ?? (model.types.length === 1 ? model.perType[0] : undefined);
+  if (!tm) throw new Error(`structure type "${row.type}" is not covered by this model (it knows ${model.types.join(', ')})`);
+  const u = [1, ...tm.features.map((f, j) => (row.values[f] - tm.means[j]) / tm.sds[j])];
+  let mean = 0, q = 0;
+  for (let a = 0; a < u.length; a++) {
+    mean += tm.fit.beta[a] * u[a];
+    for (let b = 0; b < u.length; b++) q += u[a] * tm.fit.covBeta[a][b] * u[b];
+  }
+  const sd = Math.sqrt(q + tm.fit.groupVar + tm.fit.residVar);
+  const lo = mean - Z90 * sd, hi = mean + Z90 * sd;
+  return model.logTarget ? { prediction: Math.exp(mean), pi90: [Math.exp(lo), Math.exp(hi)] } : { prediction: mean, pi90: [lo, hi] };
+}
+
+/**
+ * ONNX graph: inputs `features` [N, F] (columns = model.inputs) and `type_onehot` [N, T]; outputs
+ * `prediction`, `pi_lo`, `pi_hi` [N, 1]. Per type: u = [1, (x_sel − mean)/sd] = X·B + e, μ = u·β,
+ * var = Σ (u·Cov) ⊙ u + σ_b² + σ²; the one-hot picks the row's type.
+ */
+export function toOnnx(model: DoseModel, metadata: Record<string, string> = {}): Uint8Array {
+  const F = model.inputs.length, T = model.types.length;
+  const nodes: OnnxNode[] = [];
+  const inits: OnnxGraph['initializers'] = [{ name: 'axis1', dims: [1], data: [1] }];
+  // ReduceSum (opset 13) takes axes as an int64 input: encode via a Constant node.
+  nodes.push({ op: 'Constant', inputs: [], outputs: ['axes1'], attrs: { value_ints: [1] } });
+  const means: string[] = [], vars: string[] = [];
+  model.types.forEach((type, t) => {
+    const tm = model.perType.find((m) => m.type === type)!;
+    const k = tm.features.length;
+    const B = new Float32Array(F * (k + 1)), e = new Float32Array(k + 1);
+    e[0] = 1;
+    tm.features.forEach((f, j) => {
+      const col = model.inputs.indexOf(f);
+      B[col * (k + 1) + j + 1] = 1 / tm.sds[j];
+      e[j + 1] = -tm.means[j] / tm.sds[j];
+    });
+    const cov = new Float32Array((k + 1) * (k + 1));
+    for (let a = 0; a <= k; a++) for (let b = 0; b <= k; b++) cov[a * (k + 1) + b] = tm.fit.covBeta[a][b];
+    inits.push(
+      { name: `B${t}`, dims: [F, k + 1], data: B }, { name: `e${t}`, dims: [k + 1], data: e },
+      { name: `beta${t}`, dims: [k + 1, 1], data: Float32Array.from(tm.fit.beta) },
+      { name: `cov${t}`, dims: [k + 1, k + 1], data: cov },
+      { name: `s2_${t}`, dims: [1], data: [tm.fit.groupVar + tm.fit.residVar] },
+    );
+    nodes.push(
+      { op: 'MatMul', inputs: ['features', `B${t}`], outputs: [`XB${t}`] },
+      { op: 'Add', inputs: [`XB${t}`, `e${t}`], outputs: [`u${t}`] },
+      { op: 'MatMul', inputs: [`u${t}`, `beta${t}`], outputs: [`mu${t}`] },
+      { op: 'MatMul', inputs: [`u${t}`, `cov${t}`], outputs: [`uC${t}`] },
+      { op: 'Mul', inputs: [`uC${t}`, `u${t}`], outputs: [`uCu${t}`] },
+      { op: 'ReduceSum', inputs: [`uCu${t}`, 'axes1'], outputs: [`q${t}`], attrs: { keepdims: 1 } },
+      { op: 'Add', inputs: [`q${t}`, `s2_${t}`], outputs: [`var${t}`] },
+    );
+    means.push(`mu${t}`); vars.push(`var${t}`);
+  });
+  const pick = (xs: string[], out: string) => {
+    nodes.push(
+      { op: 'Concat', inputs: xs, outputs: [`${out}_all`], attrs: { axis: 1 } },
+      { op: 'Mul', inputs: [`${out}_all`, 'type_onehot'], outputs: [`${out}_sel`] },
+      { op: 'ReduceSum', inputs: [`${out}_sel`, 'axes1'], outputs: [out], attrs: { keepdims: 1 } },
+    );
+  };
+  pick(means, 'mu');
+  pick(vars, 'var');
+  inits.push({ name: 'z90', dims: [1], data: [Z90] });
+  nodes.push(
+    { op: 'Sqrt', inputs: ['var'], outputs: ['sd'] },
+    { op: 'Mul', inputs: ['sd', 'z90'], outputs: ['half'] },
+    { op: 'Sub', inputs: ['mu', 'half'], outputs: [model.logTarget ? 'lo_log' : 'pi_lo'] },
+    { op: 'Add', inputs: ['mu', 'half'], outputs: [model.logTarget ? 'hi_log' : 'pi_hi'] },
+  );
+  if (model.logTarget) {
+    nodes.push(
+      { op: 'Exp', inputs: ['mu'], outputs: ['prediction'] },
+      { op: 'Exp', inputs: ['lo_log'], outputs: ['pi_lo'] },
+      { op: 'Exp', inputs: ['hi_log'], outputs: ['pi_hi'] },
+    );
+  } else {
+    nodes.push({ op: 'Identity', inputs: ['mu'], outputs: ['prediction'] });
+  }
+  inits.shift(); // 'axis1' placeholder not needed (axes come from the Constant node)
+  return encodeModel({
+    name: 'psma_dose_lmm',
+    inputs: [{ name: 'features', dims: ['N', F] }, { name: 'type_onehot', dims: ['N', T] }],
+    outputs: [{ name: 'prediction', dims: ['N', 1] }, { name: 'pi_lo', dims: ['N', 1] }, { name: 'pi_hi', dims: ['N', 1] }],
+    initializers: inits,
+    nodes,
+    metadata,
+  });
+}
+
+/** Input tensors for ONNX Runtime from rows. */
+export function onnxInputs(model: DoseModel, rows: PredictRow[]): { features: Float32Array; onehot: Float32Array } {
+  const F = model.inputs.length, T = model.types.length;
+  const features = new Float32Array(rows.length * F), onehot = new Float32Array(rows.length * T);
+  rows.forEach((r, i) => {
+    model.inputs.forEach((f, j) => (features[i * F + j] = r.values[f]));
+    const t = T === 1 ? 0 : model.types.indexOf(r.type);
+    if (t < 0) throw new Error(`row ${i}: structure type "${r.type}" is not covered by this model (it knows ${model.types.join(', ')})`);
+    onehot[i * T + t] = 1;
+  });
+  return { features, onehot };
+}
