@@ -26,8 +26,8 @@ export function structuresCsv(ps: VirtualPatient[]): string {
 /** What a PET measurement of each structure shows (the no-images stand-in for `npm run extract`). */
 export function petMetricsCsv(ps: VirtualPatient[]): string {
   return csv([
-    ['patient_id', 'structure_id', 'suv_mean', 'volume_ml', 'heterogeneity'],
-    ...ps.flatMap((p) => p.structures.map((s) => [p.id, `${p.id}-${s.name}`, s.petSuvObserved, s.volumeMl, s.heterogeneity])),
+    ['patient_id', 'structure_id', 'suv_mean', 'volume_ml'],
+    ...ps.flatMap((p) => p.structures.map((s) => [p.id, `${p.id}-${s.name}`, s.petSuvObserved, s.volumeMl])),
   ]);
 }
 

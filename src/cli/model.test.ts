@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_DIR } from '../testing/paths';
+import { generateCohort } from '../core/cohort/model';
+import { structuresCsv, petMetricsCsv, patientsCsv } from '../core/cohort/tables';
+import { parseCsv } from '../core/radiomics/conformance';
+import { predictRow } from '../core/model/doseModel';
+import { modelFromCard } from '../core/model/card';
+import { applyInputs } from '../core/model/train';
+
+const cli = (name: string, ...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', `src/cli/${name}.ts`, ...args], { cwd: REPO_DIR, encoding: 'utf8' });
+
+function table(dir: string): string {
+  const c = generateCohort({ patients: 30, seed: 4 });
+  const s = parseCsv(structuresCsv(c)), m = parseCsv(petMetricsCsv(c)), p = parseCsv(patientsCsv(c));
+  const rows = s.map((r, i) => ({ ...r, suv_mean: m[i].suv_mean, volume_ml: m[i].volume_ml, egfr: p.find((x) => x.patient_id === r.patient_id)!.egfr_ml_min_1_73m2 }));
+  const cols = Object.keys(rows[0]);
+  const path = join(dir, 'table.csv');
+  writeFileSync(path, [cols.join(','), ...rows.map((r) => cols.map((c) => (r as Record<string, string>)[c]).join(','))].join('\n') + '\n');
+  return path;
+}
+
+describe('train / predict CLIs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'psma-model-'));
+  const data = table(dir);
+  it('train writes model.onnx and a card; predict prints the contract JSON equal to the TypeScript model', () => {
+    const t = cli('train', '--data', data, '--target', 'measured_dose_gy_per_gbq', '--truth', 'true_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--out', join(dir, 'm'));
+    expect(t.status, t.stderr).toBe(0);
+    const card = JSON.parse(readFileSync(join(dir, 'm', 'model-card.json'), 'utf8'));
+    expect(card.notForClinicalUse).toBe(true);
+    expect(card.intendedUse).toMatch(/NOT FOR CLINICAL USE/);
+    expect(Object.keys(card.cv)).toEqual(expect.arrayContaining(['kidney', 'tumour']));
+    const p = cli('predict', '--model', join(dir, 'm'), '--data', data);
+    expect(p.status, p.stderr).toBe(0);
+    const out = JSON.parse(p.stdout);
+    const rows = parseCsv(readFileSync(data, 'utf8'));
+    expect(out.length).toBe(rows.length);
+    const model = modelFromCard(card);
+    out.forEach((o: { row: number; prediction: number; pi90: [number, number]; model: string }, i: number) => {
+      expect(o.row).toBe(i);
+      expect(o.model).toBe(card.id);
+      const raw = Object.fromEntries(card.inputs.map((c: { from: string }) => [c.from, Number(rows[i][c.from])]));
+      const ts = predictRow(model, { values: applyInputs(raw, card.inputs), type: rows[i].type });
+      expect(Math.abs(o.prediction - ts.prediction) / ts.prediction).toBeLessThan(1e-5);
+      expect(o.pi90[0]).toBeLessThan(o.prediction);
+      expect(o.pi90[1]).toBeGreaterThan(o.prediction);
+    });
+  });
+  it('bad input gets a message and a non-zero exit', () => {
+    expect(cli('train', '--data', data, '--target', 'nope', '--group', 'patient_id', '--out', join(dir, 'x')).stderr).toMatch(/missing column\(s\): nope/);
+    const one = join(dir, 'one.csv');
+    writeFileSync(one, 'patient_id,y,x\nA,1,2\nA,2,3\nA,3,5\n');
+    expect(cli('train', '--data', one, '--target', 'y', '--group', 'patient_id', '--features', 'x', '--out', join(dir, 'y')).stderr).toMatch(/single value/);
+    const bad = join(dir, 'bad.onnx');
+    writeFileSync(join(dir, 'm', 'model.onnx.bak'), '');
+    writeFileSync(bad, 'x');
+    const notModel = join(dir, 'nm');
+    spawnSync('mkdir', ['-p', notModel]);
+    writeFileSync(join(notModel, 'model.onnx'), 'not onnx');
+    writeFileSync(join(notModel, 'model-card.json'), readFileSync(join(dir, 'm', 'model-card.json')));
+    const r = cli('predict', '--model', notModel, '--data', data);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/not a loadable ONNX model/);
+  });
+});

@@ -1,0 +1,62 @@
+// npm run --silent train -- --data TABLE.csv --target COL --group COL [--type-col COL] [--features a,b,…]
+//   [--model lmm|trees] [--cohort DIR] [--truth COL] [--real-data] [--name NAME] --out DIR
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseArgs, run, UsageError } from './args';
+import { parseCsv } from '../core/radiomics/conformance';
+import { train, PUBLISHED_GY_PER_GBQ } from '../core/model/train';
+import { toOnnx } from '../core/model/doseModel';
+import type { ModelCard } from '../core/model/card';
+
+const USAGE = 'npm run --silent train -- --data TABLE.csv --target COL --group COL [--type-col COL] [--features a,b,…] [--model lmm|trees] [--cohort DIR] [--truth COL] [--real-data] --out DIR';
+
+run(async () => {
+  const a = parseArgs(process.argv.slice(2), { values: ['data', 'target', 'group', 'type-col', 'features', 'model', 'cohort', 'out', 'truth', 'name'], flags: ['real-data'] });
+  for (const k of ['data', 'target', 'group', 'out']) if (!a[k]) throw new UsageError(`--${k} is required`);
+  const kind = a.model?.[0] ?? 'lmm';
+  if (kind === 'trees') throw new UsageError('--model trees is not available yet (only lmm); see the issue note');
+  if (kind !== 'lmm') throw new UsageError(`--model must be lmm or trees (got "${kind}")`);
+  const dataPath = a.data[0];
+  if (!existsSync(dataPath)) throw new UsageError(`--data ${dataPath} does not exist`);
+  const table = parseCsv(readFileSync(dataPath, 'utf8'));
+  const cohortDir = a.cohort?.[0];
+  const cohort = cohortDir ? JSON.parse(readFileSync(join(cohortDir, 'cohort.json'), 'utf8')) : undefined;
+  const t0 = performance.now();
+  const r = train(table, {
+    target: a.target[0], group: a.group[0], typeCol: a['type-col']?.[0],
+    features: a.features?.[0].split(',').map((s) => s.trim()).filter(Boolean), truthCol: a.truth?.[0],
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const synthetic = !a['real-data'];
+  const name = a.name?.[0] ?? cohort?.name ?? basename(dataPath);
+  const id = `${name}-lmm-${new Date().toISOString().slice(0, 10)}`;
+  const card: ModelCard = {
+    id, version: '0.1.0', created: new Date().toISOString(), modelType: 'lmm', notForClinicalUse: synthetic,
+    intendedUse: synthetic
+      ? 'NOT FOR CLINICAL USE. Trained on synthetic (virtual) patients; for software testing and demonstration only.'
+      : 'Research use: preview of 177Lu-PSMA cycle-1 absorbed dose per structure from pre-therapy PSMA PET/CT. Not a medical device.',
+    limitations: [
+      'Population-level prediction: a new patient gets no random effect; the interval includes the between-patient variance.',
+      'Valid only for the tracer, scanner protocol, contouring practice and dosimetry method of the training data.',
+      'Local electron-deposition dosimetry; no cross-dose.',
+    ],
+    tracer: '18F-PSMA', therapyAgent: '177Lu-PSMA',
+    trainingData: { name, rows: r.rows, patients: r.groups, synthetic, ...(cohort ? { cohort: { seed: cohort.seed, version: cohort.version, patients: cohort.patients } } : {}) },
+    target: { column: a.target[0], units: 'Gy/GBq', transform: r.model.logTarget ? 'log' : 'none' },
+    inputs: r.inputColumns, types: r.model.types,
+    perType: r.model.perType.map((t) => ({ type: t.type, features: t.features, means: t.means, sds: t.sds, fixedEffects: t.fit.beta, groupVariance: t.fit.groupVar, residualVariance: t.fit.residVar, covBeta: t.fit.covBeta })),
+    onnx: { inputs: [{ name: 'features', shape: ['N', r.model.inputs.length] }, { name: 'type_onehot', shape: ['N', r.model.types.length] }], outputs: ['prediction', 'pi_lo', 'pi_hi'] },
+    cv: r.cv, baselines: PUBLISHED_GY_PER_GBQ, ...(cohort ? { oracle: cohort.oracle } : {}),
+  };
+  const out = a.out[0];
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'model.onnx'), toOnnx(r.model, { id, not_for_clinical_use: String(synthetic) }));
+  writeFileSync(join(out, 'model-card.json'), JSON.stringify(card, null, 2));
+  const summary = Object.fromEntries(Object.entries(r.cv).map(([t, m]) => [t, {
+    mape: +m.model.mape.toFixed(1), mae: +m.model.mae.toFixed(3), r2: +m.model.r2.toFixed(2), coverage90: m.model.coverage90,
+    ...(m.modelVsTruth ? { mape_vs_truth: +m.modelVsTruth.mape.toFixed(1) } : {}),
+    mape_population_mean: +m.populationMean.mape.toFixed(1), mape_published: m.published ? +m.published.mape.toFixed(1) : null,
+    ...(cohort?.oracle?.[t] ? { mape_oracle_measured: +cohort.oracle[t].measured.mape.toFixed(1), mape_oracle_true: +cohort.oracle[t].true.mape.toFixed(1) } : {}),
+  }]));
+  process.stdout.write(JSON.stringify({ id, out, training_seconds: +seconds.toFixed(2), selected: r.selected, lopo_cv: summary }, null, 2) + '\n');
+}, USAGE);

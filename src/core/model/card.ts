@@ -1,0 +1,53 @@
+// The model card: what a model was trained on, what it expects and how well it did. The viewer validates
+// a site's model against it before use.
+import type { DoseModel } from './doseModel';
+import type { InputColumn, TrainResult } from './train';
+
+export interface ModelCard {
+  id: string;
+  version: string;
+  created: string;
+  modelType: 'lmm';
+  notForClinicalUse: boolean;
+  intendedUse: string;
+  limitations: string[];
+  tracer: string;
+  therapyAgent: string;
+  trainingData: { name: string; rows: number; patients: number; synthetic: boolean; cohort?: Record<string, unknown> };
+  target: { column: string; units: string; transform: 'log' | 'none' };
+  inputs: InputColumn[];
+  types: string[];
+  perType: { type: string; features: string[]; means: number[]; sds: number[]; fixedEffects: number[]; groupVariance: number; residualVariance: number; covBeta: number[][] }[];
+  onnx: { inputs: { name: string; shape: (string | number)[] }[]; outputs: string[] };
+  cv: TrainResult['cv'];
+  baselines: Record<string, { value: number; source: string }>;
+  oracle?: Record<string, unknown>;
+}
+
+export function modelFromCard(card: ModelCard): DoseModel {
+  return {
+    inputs: card.inputs.map((c) => c.name), types: card.types, logTarget: card.target.transform === 'log',
+    perType: card.perType.map((t) => ({
+      type: t.type, features: t.features, means: t.means, sds: t.sds,
+      fit: { beta: t.fixedEffects, groupVar: t.groupVariance, residVar: t.residualVariance, covBeta: t.covBeta, nObs: 0, nGroups: 0, reml: NaN },
+    })),
+  };
+}
+
+/** Checks a card's contract (fields, inputs, outputs); returns what differs, empty when valid. */
+export function validateCard(card: unknown, session?: { inputNames: readonly string[]; outputNames: readonly string[] }): string[] {
+  const c = card as Partial<ModelCard>;
+  const problems: string[] = [];
+  if (!c || typeof c !== 'object') return ['the model card is not a JSON object'];
+  for (const f of ['id', 'target', 'inputs', 'types', 'perType', 'trainingData'] as const) if (!(f in c)) problems.push(`card field "${f}" is missing`);
+  if (c.target && c.target.units !== 'Gy/GBq') problems.push(`target units are "${c.target.units}", the viewer needs Gy/GBq`);
+  if (c.perType && c.inputs) {
+    const names = new Set(c.inputs.map((i) => i.name));
+    for (const t of c.perType) for (const f of t.features) if (!names.has(f)) problems.push(`type ${t.type} uses feature "${f}" that is not among the inputs`);
+  }
+  if (session) {
+    for (const n of ['features', 'type_onehot']) if (!session.inputNames.includes(n)) problems.push(`ONNX input "${n}" is missing (the model has ${session.inputNames.join(', ')})`);
+    for (const n of ['prediction', 'pi_lo', 'pi_hi']) if (!session.outputNames.includes(n)) problems.push(`ONNX output "${n}" is missing (the model has ${session.outputNames.join(', ')})`);
+  }
+  return problems;
+}

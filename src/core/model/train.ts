@@ -1,0 +1,185 @@
+// Training pipeline: validation of the table, per-type feature transformation/selection/scaling inside
+// leave-one-patient-out CV (nothing from the held-out patient reaches any step), metrics vs baselines.
+import { DOSIMETRIC_TYPES } from '../vocabulary';
+import { fitTypeModel, predictRow, type DoseModel, type PredictRow } from './doseModel';
+
+export class TableError extends Error {}
+
+export interface TrainOptions {
+  target: string;
+  group: string;
+  typeCol?: string;
+  /** Exact columns (raw target, no selection, no scaling, no transform). */
+  features?: string[];
+  /** Extra column to score against (e.g. the true dose when training on the measured one). */
+  truthCol?: string;
+  /** Max features selected per type in the automatic pipeline. */
+  maxFeatures?: number;
+}
+
+export interface InputColumn { name: string; from: string; transform: 'none' | 'log' }
+
+export interface Metrics { n: number; mape: number; mae: number; r2: number; coverage90?: number }
+
+export interface TrainResult {
+  model: DoseModel;
+  inputColumns: InputColumn[];
+  cv: Record<string, { model: Metrics; modelVsTruth?: Metrics; populationMean: Metrics; published?: Metrics }>;
+  selected: Record<string, string[]>;
+  rows: number;
+  groups: number;
+}
+
+/** Published cycle-1 Gy/GBq used as a naive baseline (dosimetry.md §3a). */
+export const PUBLISHED_GY_PER_GBQ: Record<string, { value: number; source: string }> = {
+  kidney: { value: 0.43, source: 'VISION dosimetry substudy, Herrmann et al. JNM 2024;65:71' },
+  parotid: { value: 0.39, source: 'salivary glands, Peters et al. EJNMMI 2022' },
+  submandibular: { value: 0.39, source: 'salivary glands, Peters et al. EJNMMI 2022' },
+  lacrimal: { value: 2.82, source: 'DKFZ-PSMA-617, Mol Imaging Biol 2016;18:437' },
+  tumour: { value: 3.0, source: 'bone 3.4 and lymph node 2.6, Scarpa et al. EJNMMI 2017 (mean)' },
+};
+
+const NON_FEATURE = /(dose|half_life|^patient_id$|^structure_id$|^name$|^side$|^site$|^type$)/;
+
+export function metrics(pred: number[], obs: number[], lo?: number[], hi?: number[]): Metrics {
+  const n = obs.length;
+  const mean = obs.reduce((s, v) => s + v, 0) / n;
+  let ape = 0, ae = 0, ss = 0, st = 0, cov = 0;
+  for (let i = 0; i < n; i++) {
+    ape += Math.abs(pred[i] - obs[i]) / Math.abs(obs[i]); ae += Math.abs(pred[i] - obs[i]);
+    ss += (pred[i] - obs[i]) ** 2; st += (obs[i] - mean) ** 2;
+    if (lo && hi && obs[i] >= lo[i] && obs[i] <= hi[i]) cov++;
+  }
+  return { n, mape: (100 * ape) / n, mae: ae / n, r2: st > 0 ? 1 - ss / st : NaN, ...(lo ? { coverage90: cov / n } : {}) };
+}
+
+interface Row { values: Record<string, number>; type: string; group: string; y: number; truth?: number }
+
+function parseRows(table: Record<string, string>[], o: TrainOptions): { rows: Row[]; numeric: string[] } {
+  if (!table.length) throw new TableError('the table has no rows');
+  const cols = Object.keys(table[0]);
+  const need = [o.target, o.group, ...(o.typeCol ? [o.typeCol] : []), ...(o.features ?? []), ...(o.truthCol ? [o.truthCol] : [])];
+  const missing = need.filter((c) => !cols.includes(c));
+  if (missing.length) throw new TableError(`missing column(s): ${missing.join(', ')} (the table has ${cols.join(', ')})`);
+  const numeric = cols.filter((c) => table.every((r) => r[c] === '' || Number.isFinite(Number(r[c]))) && table.some((r) => r[c] !== ''));
+  const rows: Row[] = [];
+  const bad: string[] = [];
+  table.forEach((r, i) => {
+    const y = Number(r[o.target]);
+    if (r[o.target] === '' || !Number.isFinite(y) || y <= 0) { bad.push(`row ${i}: target ${o.target} = "${r[o.target]}"`); return; }
+    const values: Record<string, number> = {};
+    for (const c of numeric) values[c] = r[c] === '' ? NaN : Number(r[c]);
+    for (const f of o.features ?? []) if (!Number.isFinite(values[f])) bad.push(`row ${i}: ${f} = "${r[f]}"`);
+    const type = o.typeCol ? r[o.typeCol] : 'all';
+    if (o.typeCol && !(DOSIMETRIC_TYPES as readonly string[]).includes(type)) bad.push(`row ${i}: unknown structure type "${type}" (known: ${DOSIMETRIC_TYPES.join(', ')})`);
+    rows.push({ values, type, group: r[o.group], y, truth: o.truthCol ? Number(r[o.truthCol]) : undefined });
+  });
+  if (bad.length) throw new TableError(`${bad.length} bad value(s): ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? ' …' : ''}`);
+  const groups = new Set(rows.map((r) => r.group));
+  if (groups.size < 2) throw new TableError(`the group column ${o.group} has a single value: a mixed model needs several patients`);
+  return { rows, numeric };
+}
+
+/** Candidate inputs of the automatic pipeline: numeric, observable, non-constant; log for positive columns. */
+function candidates(rows: Row[], numeric: string[], o: TrainOptions): InputColumn[] {
+  const out: InputColumn[] = [];
+  for (const c of numeric) {
+    if (c === o.target || c === o.group || c === o.truthCol || NON_FEATURE.test(c)) continue;
+    const v = rows.map((r) => r.values[c]);
+    if (v.some((x) => !Number.isFinite(x))) continue;
+    if (v.every((x) => x === v[0])) continue; // constant: carries no information
+    const positive = v.every((x) => x > 0);
+    out.push(positive ? { name: `log_${c}`, from: c, transform: 'log' } : { name: c, from: c, transform: 'none' });
+  }
+  return out;
+}
+
+export function applyInputs(values: Record<string, number>, inputs: InputColumn[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of inputs) out[c.name] = c.transform === 'log' ? Math.log(values[c.from]) : values[c.from];
+  return out;
+}
+
+function corr(a: number[], b: number[]): number {
+  const n = a.length, ma = a.reduce((s, v) => s + v, 0) / n, mb = b.reduce((s, v) => s + v, 0) / n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; sbb += (b[i] - mb) ** 2; }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+}
+
+/** Selection on training rows only: greedy by |r| with the log target, skipping near-duplicates (|r| > 0.95). */
+function select(rows: Row[], cands: InputColumn[], k: number): string[] {
+  const y = rows.map((r) => Math.log(r.y));
+  const cols = cands.map((c) => ({ name: c.name, v: rows.map((r) => r.values[c.name]) })).filter((c) => c.v.some((x) => x !== c.v[0]));
+  const scored = cols.map((c) => ({ ...c, r: Math.abs(corr(c.v, y)) })).sort((a, b) => b.r - a.r);
+  const chosen: typeof scored = [];
+  for (const c of scored) {
+    if (chosen.length >= k) break;
+    if (chosen.some((d) => Math.abs(corr(c.v, d.v)) > 0.95)) continue;
+    chosen.push(c);
+  }
+  return chosen.map((c) => c.name);
+}
+
+function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColumn[] | undefined): { model: DoseModel; selected: Record<string, string[]> } {
+  const selected: Record<string, string[]> = {};
+  const perType = types.map((type) => {
+    const rs = rows.filter((r) => r.type === type);
+    const nGroups = new Set(rs.map((r) => r.group)).size;
+    const feats = o.features ?? select(rs, cands!, Math.max(1, Math.min(o.maxFeatures ?? 4, Math.floor(nGroups / 3), rs.length - 3)));
+    selected[type] = feats;
+    const y = rs.map((r) => (o.features ? r.y : Math.log(r.y)));
+    return fitTypeModel(type, feats, rs.map((r) => feats.map((f) => r.values[f])), y, rs.map((r) => r.group), !o.features);
+  });
+  const inputs = [...new Set(perType.flatMap((t) => t.features))];
+  return { model: { inputs, types, logTarget: !o.features, perType }, selected };
+}
+
+export function train(table: Record<string, string>[], o: TrainOptions): TrainResult {
+  const { rows, numeric } = parseRows(table, o);
+  if (o.features) {
+    for (const f of o.features) {
+      const v = rows.map((r) => r.values[f]);
+      if (v.every((x) => x === v[0])) throw new TableError(`feature ${f} is constant (${v[0]}): it cannot be estimated`);
+    }
+  }
+  const inputColumns: InputColumn[] = o.features ? o.features.map((f) => ({ name: f, from: f, transform: 'none' })) : candidates(rows, numeric, o);
+  for (const r of rows) Object.assign(r.values, applyInputs(r.values, inputColumns));
+  const types = o.features || !o.typeCol ? ['all'] : [...new Set(rows.map((r) => r.type))].sort();
+  if (o.features || !o.typeCol) for (const r of rows) r.type = 'all';
+  const cands = o.features ? undefined : inputColumns;
+  // Leave-one-patient-out CV.
+  const groups = [...new Set(rows.map((r) => r.group))];
+  const pred = new Map<Row, { p: number; lo: number; hi: number; mean: number }>();
+  for (const g of groups) {
+    const trainRows = rows.filter((r) => r.group !== g), test = rows.filter((r) => r.group === g);
+    const usable = types.filter((t) => new Set(trainRows.filter((r) => r.type === t).map((r) => r.group)).size >= 2);
+    const { model } = fitAll(trainRows, usable, o, cands);
+    for (const r of test) {
+      if (!usable.includes(r.type)) continue;
+      const q = predictRow(model, { values: r.values, type: r.type } as PredictRow);
+      const tr = trainRows.filter((x) => x.type === r.type);
+      pred.set(r, { p: q.prediction, lo: q.pi90[0], hi: q.pi90[1], mean: tr.reduce((s, x) => s + x.y, 0) / tr.length });
+    }
+  }
+  const cv: TrainResult['cv'] = {};
+  const cvTypes = o.typeCol ? [...new Set(rows.map((r) => (o.features ? r.values[o.typeCol] : r.type)).map(String))] : ['all'];
+  const typeOf = (r: Row, i: number) => (o.typeCol ? table[i][o.typeCol] : 'all');
+  for (const t of o.typeCol ? [...new Set(table.map((r) => r[o.typeCol!]))] : ['all']) {
+    const rs = rows.map((r, i) => ({ r, t: typeOf(r, i) })).filter((x) => x.t === t && pred.has(x.r)).map((x) => x.r);
+    if (!rs.length) continue;
+    const P = rs.map((r) => pred.get(r)!);
+    const obs = rs.map((r) => r.y);
+    cv[t] = {
+      model: metrics(P.map((p) => p.p), obs, P.map((p) => p.lo), P.map((p) => p.hi)),
+      ...(o.truthCol ? { modelVsTruth: metrics(P.map((p) => p.p), rs.map((r) => r.truth!), P.map((p) => p.lo), P.map((p) => p.hi)) } : {}),
+      populationMean: metrics(P.map((p) => p.mean), obs),
+      ...(PUBLISHED_GY_PER_GBQ[t] ? { published: metrics(obs.map(() => PUBLISHED_GY_PER_GBQ[t].value), obs) } : {}),
+    };
+  }
+  void cvTypes;
+  const { model, selected } = fitAll(rows, types, o, cands);
+  // Card inputs in exactly the ONNX input order.
+  const ordered = model.inputs.map((n) => inputColumns.find((c) => c.name === n)!);
+  return { model, inputColumns: ordered, cv, selected, rows: rows.length, groups: groups.length };
+}
