@@ -15,6 +15,8 @@ import { labelMask } from '../core/radiomics/engine';
 import { structureByName } from '../core/vocabulary';
 import { sameGrid, type Volume } from '../core/volume';
 import { nodeFeaturePool } from '../workers/nodeFeaturePool';
+import { featureRows, referenceMeans } from '../core/model/featureRow';
+import type { FeatureResult } from '../core/radiomics/engine';
 
 const USAGE = 'npm run extract -- --cohort DIR --out TABLE.csv';
 const buf = (p: string) => { const b = readFileSync(p); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer; };
@@ -62,9 +64,6 @@ run(async () => {
       if (!existsSync(pdir)) throw new Error(`patient folder ${pdir} is missing`);
       const { pet, labels } = readPatient(pdir);
       const mine = structures.filter((s) => s.patient_id === pid);
-      const meanIn = (label: number) => { let s = 0, n = 0; for (let v = 0; v < labels.data.length; v++) if (labels.data[v] === label) { s += pet.data[v]; n++; } return n ? s / n : NaN; };
-      const liver = meanIn(9), kidneys = [meanIn(1), meanIn(2)].filter(Number.isFinite);
-      const kidneyMean = kidneys.length ? kidneys.reduce((s, v) => s + v, 0) / kidneys.length : NaN;
       const tasks = mine.flatMap((s) => {
         const def = structureByName(s.name);
         if (!def) { skipped.push(`${s.structure_id}: name not in the vocabulary`); return []; }
@@ -74,24 +73,17 @@ run(async () => {
         return [{ id: s.structure_id, image: c.image, mask: c.mask, settings: CLINICAL_PET, options: { uptake: true } }];
       });
       const res = await pool.run(tasks);
-      const byId = new Map(res.map((r) => [r.id, r]));
-      let ttv = 0, ttu = 0;
-      for (const r of res) if (r.result && r.id.split('-').pop()!.startsWith('T')) { ttv += r.result.uptake!.volume_ml ?? 0; ttu += r.result.uptake!.tlu ?? 0; }
-      for (const s of mine) {
-        const r = byId.get(s.structure_id);
-        if (!r) continue;
-        if (r.error) { skipped.push(`${s.structure_id}: ${r.error}`); continue; }
-        const u = r.result!.uptake!;
-        const row: Record<string, string | number> = {
-          patient_id: pid, structure_id: s.structure_id, type: s.type, name: s.name, site: s.site ?? '',
-          suv_max: u.suvmax!, suv_mean: u.suvmean!, suv_peak: u.suvpeak ?? NaN, volume_ml: u.volume_ml!, tlu: u.tlu!,
-          ratio_liver: u.suvmean! / liver, ratio_kidney: u.suvmean! / kidneyMean,
-          total_tumour_volume_ml: ttv, total_tumour_uptake: ttu,
-        };
-        for (const [k, v] of Object.entries(r.result!.features)) if (v !== null) row[k] = v;
-        for (const [k, v] of Object.entries(prow)) if (k !== 'patient_id' && k !== 'n_tumours' && k !== 'total_tumour_volume_ml') row[k] = v;
+      const results = new Map<string, FeatureResult>();
+      for (const r of res) {
+        if (r.error) skipped.push(`${r.id}: ${r.error}`);
+        else results.set(r.id, r.result!);
+      }
+      const biomarkers = Object.fromEntries(Object.entries(prow).filter(([k]) => !['n_tumours', 'total_tumour_volume_ml'].includes(k)));
+      const rows = featureRows(mine.map((s) => ({ id: s.structure_id, name: s.name, type: s.type, site: s.site })), results, referenceMeans(pet, labels), biomarkers);
+      for (const row of rows) {
+        const s = mine.find((x) => x.structure_id === row.structure_id)!;
         for (const k of ['mass_g', 'true_dose_gy_per_gbq', 'measured_dose_gy_per_gbq']) if (k in s) row[k] = s[k];
-        out.push(row);
+        out.push({ patient_id: pid, ...row });
       }
       process.stderr.write(`extract: ${pid} ${res.length} structures\n`);
     }

@@ -1,0 +1,42 @@
+// The feature row of one structure, built the same way by `npm run extract` and by the viewer's Dose panel.
+import type { FeatureResult } from '../radiomics/engine';
+import { structureByName, ORGANS } from '../vocabulary';
+import type { Volume } from '../volume';
+
+export interface StructureRef { id: string; name: string; type: string; site?: string }
+
+/** Mean SUV of the liver and of the kidneys (reference regions) from a label map on the PET grid. */
+export function referenceMeans(pet: Volume<Float32Array>, labels: Volume): { liver: number; kidney: number } {
+  const meanIn = (label: number) => { let s = 0, n = 0; for (let v = 0; v < labels.data.length; v++) if (labels.data[v] === label) { s += pet.data[v]; n++; } return n ? s / n : NaN; };
+  const lab = (name: string) => ORGANS.find((o) => o.name === name)!.label;
+  const k = [meanIn(lab('Kidney L')), meanIn(lab('Kidney R'))].filter(Number.isFinite);
+  return { liver: meanIn(lab('Liver')), kidney: k.length ? k.reduce((s, v) => s + v, 0) / k.length : NaN };
+}
+
+/** Rows for all structures of one patient (structures whose extraction failed are left out by the caller). */
+export function featureRows(structures: StructureRef[], results: Map<string, FeatureResult>, refs: { liver: number; kidney: number }, patient: Record<string, string | number>): Record<string, string | number>[] {
+  let ttv = 0, ttu = 0;
+  for (const s of structures) {
+    const r = results.get(s.id);
+    if (r?.uptake && s.type === 'tumour') { ttv += r.uptake.volume_ml ?? 0; ttu += r.uptake.tlu ?? 0; }
+  }
+  return structures.filter((s) => results.has(s.id)).map((s) => {
+    const r = results.get(s.id)!;
+    const u = r.uptake!;
+    const row: Record<string, string | number> = {
+      structure_id: s.id, type: s.type, name: s.name, site: s.site ?? '',
+      suv_max: u.suvmax!, suv_mean: u.suvmean!, suv_peak: u.suvpeak ?? NaN, volume_ml: u.volume_ml!, tlu: u.tlu!,
+      ratio_liver: u.suvmean! / refs.liver, ratio_kidney: u.suvmean! / refs.kidney,
+      total_tumour_volume_ml: ttv, total_tumour_uptake: ttu,
+    };
+    for (const [k, v] of Object.entries(r.features)) if (v !== null) row[k] = v;
+    for (const [k, v] of Object.entries(patient)) if (!(k in row)) row[k] = v;
+    return row;
+  });
+}
+
+/** Structure type of a vocabulary name (undefined for reference regions and unknown names). */
+export function dosimetricType(name: string): string | undefined {
+  const d = structureByName(name);
+  return d && d.dosimetric ? d.type : undefined;
+}
