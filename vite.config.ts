@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { pacsProxy, contentSecurityPolicy } from './src/data/deployment.ts';
+import { pacsProxy, contentSecurityPolicy, localAssets } from './src/data/deployment.ts';
 
 // Orthanc (and most PACS) send no CORS headers: the dev and preview servers forward
 // same-origin paths to the PACS listed in public/config.json (see README, "Deployment").
@@ -9,7 +9,7 @@ const proxy = pacsProxy();
 
 export default defineConfig({
   base: './',
-  plugins: [svelte(), contentSecurityPolicy()],
+  plugins: [svelte(), contentSecurityPolicy(), localAssets()],
   server: { proxy, port: 5173 },
   preview: { proxy, port: 4173 },
   optimizeDeps: {

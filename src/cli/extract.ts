@@ -91,9 +91,15 @@ run(async () => {
     pool.close();
   }
   if (!out.length) throw new Error('no structure could be extracted');
-  // Columns every row has (a feature missing for some rows, e.g. single-slice lesions, is dropped).
-  const cols = Object.keys(out[0]).filter((c) => out.every((r) => c in r && (typeof r[c] !== 'number' || Number.isFinite(r[c] as number))));
+  // Columns present (finite) in at least 95 % of rows; rows lacking one of them (e.g. single-slice lesions
+  // without 3D texture) are left out and counted, so the table has no holes.
+  const ok = (r: Record<string, string | number>, c: string) => c in r && (typeof r[c] !== 'number' || Number.isFinite(r[c] as number));
+  const allCols = [...new Set(out.flatMap((r) => Object.keys(r)))];
+  const cols = allCols.filter((c) => out.filter((r) => ok(r, c)).length >= 0.95 * out.length);
+  const complete = out.filter((r) => cols.every((c) => ok(r, c)));
+  const dropped = out.filter((r) => !complete.includes(r)).map((r) => String(r.structure_id));
+  if (dropped.length) skipped.push(`${dropped.length} rows without every common feature (${dropped.slice(0, 5).join(', ')}${dropped.length > 5 ? ' …' : ''})`);
   const esc = (v: string | number) => (typeof v === 'number' ? String(+v.toPrecision(8)) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  writeFileSync(a.out[0], [cols.join(','), ...out.map((r) => cols.map((c) => esc(r[c])).join(','))].join('\n') + '\n');
-  process.stderr.write(`extract: ${out.length} rows × ${cols.length} columns in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${a.out[0]}${skipped.length ? `; skipped ${skipped.length}: ${skipped.slice(0, 5).join('; ')}` : ''}\n`);
+  writeFileSync(a.out[0], [cols.join(','), ...complete.map((r) => cols.map((c) => esc(r[c])).join(','))].join('\n') + '\n');
+  process.stderr.write(`extract: ${complete.length} rows × ${cols.length} columns in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${a.out[0]}${skipped.length ? `; skipped ${skipped.length}: ${skipped.slice(0, 5).join('; ')}` : ''}\n`);
 }, USAGE);

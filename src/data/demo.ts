@@ -16,5 +16,9 @@ export function demoFiles(p: SyntheticPatient): { name: string; data: ArrayBuffe
 
 export function demoSeries(seed = DEMO_SEED): { patient: SyntheticPatient; series: DicomSeriesInfo[] } {
   const patient = demoPatient(seed);
-  return { patient, series: readDicomFiles(demoFiles(patient)).series };
+  const files = demoFiles(patient);
+  performance.mark('demo-files-ready');
+  const { series } = readDicomFiles(files);
+  performance.mark('demo-parsed');
+  return { patient, series };
 }

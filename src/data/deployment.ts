@@ -1,6 +1,7 @@
 // Build- and dev-server-side helpers for a deployment: PACS proxy and Content-Security-Policy.
 // Runs in Node (vite.config.ts), never in the browser.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin, ProxyOptions } from 'vite';
 
@@ -70,6 +71,42 @@ export function contentSecurityPolicy(): Plugin {
     transformIndexHtml(html) {
       const meta = `<meta http-equiv="Content-Security-Policy" content="${cspFor()}">`;
       return html.replace('<head>', `<head>\n    ${meta}`);
+    },
+  };
+}
+
+/**
+ * Serves the shipped dose models (models/<name>/model.onnx + model-card.json) from the app's own origin.
+ * Dev server: middleware; build: emitted assets. (onnxruntime-web's .wasm is emitted by the bundler from
+ * its `new URL(…, import.meta.url)` reference, so it too comes from the app's origin, never a CDN.)
+ */
+export function localAssets(): Plugin {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const files = (): Record<string, string> => {
+    const out: Record<string, string> = {};
+    const models = join(root, 'models');
+    if (existsSync(models)) {
+      for (const d of readdirSync(models, { withFileTypes: true })) {
+        if (!d.isDirectory()) continue;
+        for (const f of ['model.onnx', 'model-card.json']) if (existsSync(join(models, d.name, f))) out[`models/${d.name}/${f}`] = join(models, d.name, f);
+      }
+    }
+    return out;
+  };
+  const types: Record<string, string> = { wasm: 'application/wasm', mjs: 'text/javascript', json: 'application/json', onnx: 'application/octet-stream' };
+  return {
+    name: 'psma-local-assets',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const path = decodeURIComponent((req.url ?? '').split('?')[0]).replace(/^\//, '');
+        const f = files()[path];
+        if (!f) return next();
+        res.setHeader('Content-Type', types[path.split('.').pop()!] ?? 'application/octet-stream');
+        res.end(readFileSync(f));
+      });
+    },
+    generateBundle() {
+      for (const [name, f] of Object.entries(files())) this.emitFile({ type: 'asset', fileName: name, source: readFileSync(f) });
     },
   };
 }

@@ -76,7 +76,7 @@ export class DicomWebSource {
     }
     if (q.date) queryParams.StudyDate = q.date.replace(/-/g, '');
     if (q.modality) queryParams.ModalitiesInStudy = q.modality;
-    const rows = (await this.guard('Study search', () => this.client.searchForStudies({ queryParams }))) as Json[];
+    const rows = (await this.guard('Study search', async () => (await this.client.searchForStudies({ queryParams })) as Json[]));
     return rows.map((r) => ({
       studyUid: val(r, '0020000D'), patientName: val(r, '00100010'), patientId: val(r, '00100020'),
       date: val(r, '00080020'), description: val(r, '00081030'),
@@ -85,7 +85,7 @@ export class DicomWebSource {
   }
 
   async listSeries(studyUid: string): Promise<SeriesSummary[]> {
-    const rows = (await this.guard('Series list', () => this.client.searchForSeries({ studyInstanceUID: studyUid }))) as Json[];
+    const rows = (await this.guard('Series list', async () => (await this.client.searchForSeries({ studyInstanceUID: studyUid })) as Json[]));
     return rows.map((r) => ({
       seriesUid: val(r, '0020000E'), modality: val(r, '00080060'), description: val(r, '0008103E'),
       count: Number(val(r, '00201209')) || 0,
@@ -96,17 +96,19 @@ export class DicomWebSource {
   async loadSeries(studyUid: string, series: SeriesSummary[], onProgress: (seriesUid: string, done: number, total: number) => void): Promise<DicomSeriesInfo[]> {
     const out: DicomInstance[] = [];
     for (const s of series) {
-      const insts = (await this.guard(`Instance list of ${s.modality} series`, () =>
-        this.client.searchForInstances({ studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid }))) as Json[];
+      const insts = await this.guard(`Instance list of ${s.modality} series`, async () =>
+        (await this.client.searchForInstances({ studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid })) as Json[]);
       const uids = insts.map((r) => val(r, '00080018'));
       let done = 0;
       onProgress(s.seriesUid, 0, uids.length);
       const queue = [...uids];
       const worker = async () => {
         for (let uid = queue.shift(); uid; uid = queue.shift()) {
-          const buf = (await this.guard(`${s.modality} image ${uid}`, () => this.client.retrieveInstance({
+          // Default media type: the whole Part-10 instance (dicomweb-client parses the multipart answer).
+          const retrieve = this.client.retrieveInstance as unknown as (o: object) => Promise<ArrayBuffer>;
+          const buf = await this.guard(`${s.modality} image ${uid}`, () => retrieve.call(this.client, {
             studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid, sopInstanceUID: uid,
-          }))) as ArrayBuffer;
+          }));
           out.push(parseDicom(buf, `${s.modality} instance ${uid}`));
           onProgress(s.seriesUid, ++done, uids.length);
         }

@@ -1,8 +1,15 @@
 // Viewer state other panels read (contours, dose). Volumes are plain objects; Cornerstone objects stay out.
 import type { LoadedStudy } from '../core/study';
 import type { PatientTruth } from '../core/phantom/generate';
+import type { Volume } from '../core/volume';
 
-export const viewer = $state<{ study?: LoadedStudy; ready: boolean; demoTruth?: PatientTruth }>({ ready: false });
+export const viewer = $state<{
+  study?: LoadedStudy;
+  ready: boolean;
+  demoTruth?: PatientTruth;
+  /** Structure label map on the PET grid (vocabulary label numbers) and where it came from. */
+  structures?: { labels: Volume; source: string };
+}>({ ready: false });
 
 // Exposed for end-to-end tests and the bench (read-only use).
 declare global {

@@ -40,7 +40,7 @@ export function writeSeg(labels: Volume, source: SegSource, opts: { seriesDescri
   if (source.instanceUids.length !== nz) throw new SegError(`source series has ${source.instanceUids.length} images but the label map has ${nz} slices`);
   const present = new Set<number>();
   for (const v of labels.data) if (v) present.add(v);
-  const segments = opts.segments ?? [...present].sort((a, b) => a - b).map((label) => {
+  const segments: SegSegment[] = opts.segments ?? [...present].sort((a, b) => a - b).map((label) => {
     const def = structureByLabel(label);
     if (!def) throw new SegError(`label ${label} is not in the structure vocabulary`);
     return { label, def };

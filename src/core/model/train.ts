@@ -107,18 +107,35 @@ function corr(a: number[], b: number[]): number {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
-/** Selection on training rows only: greedy by |r| with the log target, skipping near-duplicates (|r| > 0.95). */
+/**
+ * Forward selection on training rows only: each step adds the candidate with the highest partial correlation
+ * with the log target given the columns already chosen (Gram–Schmidt residuals), so complementary
+ * predictors (uptake, body weight, eGFR…) win over near-duplicates.
+ */
 function select(rows: Row[], cands: InputColumn[], k: number): string[] {
-  const y = rows.map((r) => Math.log(r.y));
-  const cols = cands.map((c) => ({ name: c.name, v: rows.map((r) => r.values[c.name]) })).filter((c) => c.v.some((x) => x !== c.v[0]));
-  const scored = cols.map((c) => ({ ...c, r: Math.abs(corr(c.v, y)) })).sort((a, b) => b.r - a.r);
-  const chosen: typeof scored = [];
-  for (const c of scored) {
-    if (chosen.length >= k) break;
-    if (chosen.some((d) => Math.abs(corr(c.v, d.v)) > 0.95)) continue;
-    chosen.push(c);
+  const centre = (v: number[]) => { const m = v.reduce((s, x) => s + x, 0) / v.length; return v.map((x) => x - m); };
+  const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+  let y = centre(rows.map((r) => Math.log(r.y)));
+  let cols = cands.map((c) => ({ name: c.name, v: centre(rows.map((r) => r.values[c.name])) })).filter((c) => dot(c.v, c.v) > 1e-12);
+  const chosen: string[] = [];
+  while (chosen.length < k && cols.length) {
+    let best = -1, bestR = 0;
+    cols.forEach((c, i) => {
+      const nn = dot(c.v, c.v);
+      if (nn < 1e-9) return;
+      const r = Math.abs(dot(c.v, y)) / Math.sqrt(nn * dot(y, y));
+      if (r > bestR) { bestR = r; best = i; }
+    });
+    if (best < 0 || bestR < 1e-6) break;
+    const q = cols[best].v, qq = dot(q, q);
+    chosen.push(cols[best].name);
+    // Remove the chosen direction from the target and from every remaining candidate.
+    const by = dot(y, q) / qq;
+    y = y.map((x, i) => x - by * q[i]);
+    cols = cols.filter((_, i) => i !== best).map((c) => { const bc = dot(c.v, q) / qq; return { name: c.name, v: c.v.map((x, i) => x - bc * q[i]) }; })
+      .filter((c) => dot(c.v, c.v) > 1e-6 * c.v.length);
   }
-  return chosen.map((c) => c.name);
+  return chosen;
 }
 
 function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColumn[] | undefined): { model: DoseModel; selected: Record<string, string[]> } {
@@ -163,7 +180,6 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
     }
   }
   const cv: TrainResult['cv'] = {};
-  const cvTypes = o.typeCol ? [...new Set(rows.map((r) => (o.features ? r.values[o.typeCol] : r.type)).map(String))] : ['all'];
   const typeOf = (r: Row, i: number) => (o.typeCol ? table[i][o.typeCol] : 'all');
   for (const t of o.typeCol ? [...new Set(table.map((r) => r[o.typeCol!]))] : ['all']) {
     const rs = rows.map((r, i) => ({ r, t: typeOf(r, i) })).filter((x) => x.t === t && pred.has(x.r)).map((x) => x.r);
@@ -177,7 +193,6 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
       ...(PUBLISHED_GY_PER_GBQ[t] ? { published: metrics(obs.map(() => PUBLISHED_GY_PER_GBQ[t].value), obs) } : {}),
     };
   }
-  void cvTypes;
   const { model, selected } = fitAll(rows, types, o, cands);
   // Card inputs in exactly the ONNX input order.
   const ordered = model.inputs.map((n) => inputColumns.find((c) => c.name === n)!);

@@ -162,11 +162,12 @@ export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: Ra
   const values = new Float64Array(nInt);
   { let t = 0; for (let n = 0; n < cInt.length; n++) if (cInt[n]) values[t++] = cImg[n]; }
   const put = (f: FeatureValues) => Object.assign(features, f);
-  const singleSlice = b.hi[2] === b.lo[2];
+  // A single-slice *image* has no 3D neighbourhood; a thin ROI inside a 3D image still has 3D features.
+  const singleSlice = image.dims[2] === 1;
   if (nInt === 1) warnings.push('the ROI has a single voxel: dispersion and texture features are degenerate');
   if (families.has('statistics')) put(statisticsFeatures(values));
   if (families.has('morphology')) {
-    if (singleSlice) warnings.push('morphology: the ROI lies in one slice; 3D morphology is not defined (null)');
+    if (singleSlice) warnings.push('morphology: the image has a single slice; 3D morphology is not defined (null)');
     else put(morphologyFeatures({ dims: cDims, spacing, morphMask: cMorph, intensityMask: cInt, intensities: cImg }));
     for (const t of ['morph_vol_dens_ombb', 'morph_area_dens_ombb', 'morph_vol_dens_mvee', 'morph_area_dens_mvee']) features[t] = null;
     warnings.push('morphology: oriented minimum bounding box and minimum-volume enclosing ellipsoid densities are not implemented (null; IBSI gives no reference value)');
@@ -187,7 +188,7 @@ export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: Ra
   const wanted = settings.textureDims ?? (settings.sliceWise === '2D' ? ['2D', '2.5D'] : ['3D']);
   const req: TextureRequest = { dims: singleSlice ? wanted.filter((d) => d !== '3D') : wanted };
   if (singleSlice && !req.dims.length) req.dims = ['2D', '2.5D'];
-  if (settings.sliceWise === '3D' && singleSlice) warnings.push('texture: single-slice ROI, 3D texture not defined; 2D/2.5D computed instead');
+  if (settings.sliceWise === '3D' && singleSlice) warnings.push('texture: single-slice image, 3D texture not defined; 2D/2.5D computed instead');
   const ts = settings.texture;
   if (families.has('glcm')) put(glcmFeatures(roi, req, ts));
   if (families.has('glrlm')) put(glrlmFeatures(roi, req, ts));

@@ -1,7 +1,7 @@
 // Morphology (IBSI family HCUG): marching-cubes mesh of the morphological mask, convex hull, PCA axes,
 // enclosing ellipsoid, bounding boxes, and Moran's I / Geary's C on the intensity mask.
 import { marchingCubes } from 'isosurface';
-import * as quickhullModule from 'quickhull3d';
+import quickhullModule from 'quickhull3d';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { moranGeary } from './spatialAutocorrelation';
 import type { FeatureValues, MorphologyInput } from './types';

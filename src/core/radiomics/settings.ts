@@ -86,9 +86,9 @@ export function parseSettings(json: unknown): RadiomicsSettings {
   if (d!.method === 'FBS' && !(d!.width > 0)) bad('"discretisation.width" must be positive');
   if (s.interpolation && !['nearest', 'linear', 'cubic'].includes(s.interpolation.method)) bad('"interpolation.method" must be nearest, linear or cubic');
   return {
+    ...(s as RadiomicsSettings),
     name: s.name ?? 'custom',
     ivh: s.ivh ?? { method: 'none', step: 1 },
     texture: { distance: s.texture?.distance ?? 1, ngldmAlpha: s.texture?.ngldmAlpha ?? 0 },
-    ...(s as RadiomicsSettings),
   };
 }
