@@ -169,8 +169,6 @@ export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: Ra
   if (families.has('morphology')) {
     if (singleSlice) warnings.push('morphology: the image has a single slice; 3D morphology is not defined (null)');
     else put(morphologyFeatures({ dims: cDims, spacing, morphMask: cMorph, intensityMask: cInt, intensities: cImg }));
-    for (const t of ['morph_vol_dens_ombb', 'morph_area_dens_ombb', 'morph_vol_dens_mvee', 'morph_area_dens_mvee']) features[t] = null;
-    warnings.push('morphology: oriented minimum bounding box and minimum-volume enclosing ellipsoid densities are not implemented (null; IBSI gives no reference value)');
   }
   if (families.has('local')) {
     if (singleSlice && spacing[2] < 2 * PEAK_RADIUS_MM) warnings.push('local intensity: computed within the single slice present; a 1 cm³ sphere needs neighbouring slices');

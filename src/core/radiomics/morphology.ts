@@ -2,7 +2,7 @@
 // enclosing ellipsoid, bounding boxes, and Moran's I / Geary's C on the intensity mask.
 import { marchingCubes } from 'isosurface';
 import quickhullModule from 'quickhull3d';
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix, inverse } from 'ml-matrix';
 import { moranGeary } from './spatialAutocorrelation';
 import type { FeatureValues, MorphologyInput } from './types';
 
@@ -59,6 +59,98 @@ export function ellipsoidArea(a: number, b: number, c: number): number {
   return 4 * Math.PI * a * b * s;
 }
 
+
+/** Minimum-volume enclosing ellipsoid semi-axes (Khachiyan's algorithm on the hull vertices), sorted a ≥ b ≥ c. */
+export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
+  const n = points.length;
+  let u = new Float64Array(n).fill(1 / n);
+  const Q = points.map((p) => [p[0], p[1], p[2], 1]);
+  for (let it = 0; it < 10000; it++) {
+    const X = Matrix.zeros(4, 4);
+    for (let j = 0; j < n; j++) for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) X.set(a, b, X.get(a, b) + u[j] * Q[j][a] * Q[j][b]);
+    const Xi = inverse(X).to2DArray();
+    let best = 0, bestM = -Infinity;
+    for (let j = 0; j < n; j++) {
+      let m = 0;
+      for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) m += Q[j][a] * Xi[a][b] * Q[j][b];
+      if (m > bestM) { bestM = m; best = j; }
+    }
+    const step = (bestM - 4) / (4 * (bestM - 1));
+    if (!(step > tol)) break;
+    u = u.map((x) => x * (1 - step));
+    u[best] += step;
+  }
+  const c = [0, 0, 0];
+  for (let j = 0; j < n; j++) for (let a = 0; a < 3; a++) c[a] += u[j] * points[j][a];
+  const S = Matrix.zeros(3, 3);
+  for (let j = 0; j < n; j++) for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) S.set(a, b, S.get(a, b) + u[j] * points[j][a] * points[j][b]);
+  for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) S.set(a, b, S.get(a, b) - c[a] * c[b]);
+  // Ellipsoid matrix A = (1/3) S⁻¹: semi-axes are 1/sqrt(eigenvalues of A) = sqrt(3 · eigenvalues of S).
+  const ev = new EigenvalueDecomposition(S).realEigenvalues.map((v) => Math.sqrt(3 * Math.max(v, 0))).sort((x, y) => y - x);
+  return [ev[0], ev[1], ev[2]];
+}
+
+/** 2-D convex hull (monotone chain). */
+function hull2d(pts: [number, number][]): [number, number][] {
+  const p = [...pts].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const cross = (o: number[], a: number[], b: number[]) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const lower: [number, number][] = [], upper: [number, number][] = [];
+  for (const q of p) { while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], q) <= 0) lower.pop(); lower.push(q); }
+  for (const q of p.reverse()) { while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], q) <= 0) upper.pop(); upper.push(q); }
+  return lower.slice(0, -1).concat(upper.slice(0, -1));
+}
+
+/**
+ * Oriented minimum bounding box (Chan & Tan's approach): one box axis along each hull face normal, the
+ * other two from the minimum-area rectangle of the projection (an edge of the 2-D hull is flush with it).
+ * Returns the extents of the smallest-volume box found.
+ */
+export function ombbExtents(points: P3[], faces: number[][]): [number, number, number] {
+  let best: [number, number, number] = [Infinity, 1, 1], bestV = Infinity;
+  const seen = new Set<string>();
+  const verts = [...new Set(faces.flat())].map((i) => points[i]);
+  for (const f of faces) {
+    const [p, q, r] = [points[f[0]], points[f[1]], points[f[2]]];
+    const u = [q[0] - p[0], q[1] - p[1], q[2] - p[2]], w = [r[0] - p[0], r[1] - p[1], r[2] - p[2]];
+    let nrm = [u[1] * w[2] - u[2] * w[1], u[2] * w[0] - u[0] * w[2], u[0] * w[1] - u[1] * w[0]];
+    const len = Math.hypot(nrm[0], nrm[1], nrm[2]);
+    if (len < 1e-12) continue;
+    nrm = nrm.map((x) => x / len);
+    if (nrm[0] < 0 || (nrm[0] === 0 && (nrm[1] < 0 || (nrm[1] === 0 && nrm[2] < 0)))) nrm = nrm.map((x) => -x);
+    const key = nrm.map((x) => x.toFixed(6)).join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // Orthonormal basis (e1, e2) of the plane.
+    const t = Math.abs(nrm[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
+    let e1 = [nrm[1] * t[2] - nrm[2] * t[1], nrm[2] * t[0] - nrm[0] * t[2], nrm[0] * t[1] - nrm[1] * t[0]];
+    const l1 = Math.hypot(e1[0], e1[1], e1[2]);
+    e1 = e1.map((x) => x / l1);
+    const e2 = [nrm[1] * e1[2] - nrm[2] * e1[1], nrm[2] * e1[0] - nrm[0] * e1[2], nrm[0] * e1[1] - nrm[1] * e1[0]];
+    let lo = Infinity, hi = -Infinity;
+    const proj: [number, number][] = verts.map((x) => {
+      const h = x[0] * nrm[0] + x[1] * nrm[1] + x[2] * nrm[2];
+      lo = Math.min(lo, h); hi = Math.max(hi, h);
+      return [x[0] * e1[0] + x[1] * e1[1] + x[2] * e1[2], x[0] * e2[0] + x[1] * e2[1] + x[2] * e2[2]];
+    });
+    const h2 = hull2d(proj);
+    const depth = hi - lo;
+    for (let i = 0; i < h2.length; i++) {
+      const a = h2[i], b = h2[(i + 1) % h2.length];
+      const dx = b[0] - a[0], dy = b[1] - a[1], dl = Math.hypot(dx, dy);
+      if (dl < 1e-12) continue;
+      const cx = dx / dl, cy = dy / dl;
+      let minA = Infinity, maxA = -Infinity, minB = Infinity, maxB = -Infinity;
+      for (const z of h2) {
+        const pa = z[0] * cx + z[1] * cy, pb = -z[0] * cy + z[1] * cx;
+        minA = Math.min(minA, pa); maxA = Math.max(maxA, pa); minB = Math.min(minB, pb); maxB = Math.max(maxB, pb);
+      }
+      const v = (maxA - minA) * (maxB - minB) * depth;
+      if (v < bestV) { bestV = v; best = [maxA - minA, maxB - minB, depth]; }
+    }
+  }
+  return best;
+}
+
 export function morphologyFeatures(input: MorphologyInput): FeatureValues {
   const { dims, spacing, morphMask, intensityMask, intensities } = input;
   const [nx, ny] = dims;
@@ -100,6 +192,8 @@ export function morphologyFeatures(input: MorphologyInput): FeatureValues {
   // Approximate enclosing ellipsoid from the PCA axes.
   const a = 2 * Math.sqrt(lMaj), b = 2 * Math.sqrt(lMin), c = 2 * Math.sqrt(lLeast);
   const mg = moranGeary(intensityMask, intensities, dims, spacing);
+  const [ma, mb, mc] = mveeAxes(hullVerts);
+  const ob = ombbExtents(mesh.positions, hullFaces);
   const com = Math.hypot(cx - wx / wsum, cy - wy / wsum, cz - wz / wsum);
   return {
     morph_volume: V, // RNU0
@@ -122,6 +216,10 @@ export function morphologyFeatures(input: MorphologyInput): FeatureValues {
     morph_area_dens_aabb: A / (2 * (e[0] * e[1] + e[0] * e[2] + e[1] * e[2])), // R59B
     morph_vol_dens_aee: V / ((4 * Math.PI * a * b * c) / 3), // 6BDE
     morph_area_dens_aee: A / ellipsoidArea(a, b, c), // RDD2
+    morph_vol_dens_ombb: V / (ob[0] * ob[1] * ob[2]), // ZH1A (no reference value)
+    morph_area_dens_ombb: A / (2 * (ob[0] * ob[1] + ob[0] * ob[2] + ob[1] * ob[2])), // IQYR (no reference value)
+    morph_vol_dens_mvee: V / ((4 * Math.PI * ma * mb * mc) / 3), // SWZ1 (no reference value)
+    morph_area_dens_mvee: A / ellipsoidArea(ma, mb, mc), // BRI8 (no reference value)
     morph_vol_dens_conv_hull: V / hull.volume, // R3ER
     morph_area_dens_conv_hull: A / hull.area, // 7T7F
     morph_integ_int: V * (isum / nInt), // 99N0
