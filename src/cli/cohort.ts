@@ -9,6 +9,11 @@ import { generatePatient, suvbwFactor } from '../core/phantom/generate';
 import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../core/dicom/write';
 import { writeSeg } from '../core/io/seg';
 import { writeNifti } from '../core/io/nifti';
+import { writeRtDose, structureDoseMap } from '../core/dicom/rtdose';
+import { structureByName } from '../core/vocabulary';
+
+/** Activity the measured RTDOSE is expressed for (VISION: 7.4 GBq per cycle). */
+const RTDOSE_GBQ = 7.4;
 
 const USAGE = 'npm run cohort -- --patients N --seed S --out DIR [--like-seed] [--nifti | --no-images] [--force]';
 
@@ -50,6 +55,11 @@ run(async () => {
       writeFileSync(join(dir, 'truth-seg.dcm'), new Uint8Array(writeSeg(img.labels, ptReference(img, ids), { seriesDescription: 'Truth structures (synthetic)' })));
       writeFileSync(join(dir, 'labels.nii.gz'), writeNifti(img.labels, { description: 'truth labels (vocabulary numbers)' }));
     }
+    // "Measured" post-cycle-1 dosimetry as a site exports it: RT Dose on the PET grid, each structure at its
+    // measured dose for RTDOSE_GBQ (structure-wise map; the per-time-point data are in measured_dosimetry.csv).
+    const doses = new Map(p.structures.map((s) => [structureByName(s.name)!.label, s.measuredDoseGyPerGBq * RTDOSE_GBQ]));
+    const ids = studyIds(img);
+    writeFileSync(join(dir, 'measured_rtdose.dcm'), new Uint8Array(writeRtDose(structureDoseMap(img.labels, doses), { studyUid: ids.studyUid, frameOfReferenceUid: ids.frameOfReferenceUid, patientName: `Synthetic^${p.id}`, patientId: p.id, studyDate: ids.studyDate }, { description: `Measured cycle-1 dose (Gy) for ${RTDOSE_GBQ} GBq (synthetic)` })));
     writeFileSync(join(dir, 'image_truth.json'), JSON.stringify(img.truth, null, 1));
     imageMs += performance.now() - t1;
   }
@@ -60,7 +70,7 @@ run(async () => {
   for (const p of cohort) for (const s of p.structures) counts[s.type] = (counts[s.type] ?? 0) + 1;
   writeFileSync(join(out, 'cohort.json'), JSON.stringify({
     name: `virtual-mcrpc-${likeSeed ? 'like-seed' : patients}-seed${seed}`, version: COHORT_VERSION, seed, patients, likeSeed, images: mode,
-    synthetic: true, counts,
+    synthetic: true, counts, rtdoseActivityGBq: RTDOSE_GBQ,
     parameters: { types: TYPE_PARAMS, patientEffectSd: PATIENT_EFFECT_SD, petNoiseSd: PET_NOISE_SD, spectNoise: SPECT_NOISE, spectFwhmMm: SPECT_FWHM_MM, spectTimesH: SPECT_TIMES_H, localDepositionGyPerHPerMBqPerG: LOCAL_DEPOSITION, lu177HalfLifeH: LU177_HALF_LIFE_H },
     oracle: oracleLimits(cohort),
     layout: 'see README "Cohort layout"',

@@ -1,0 +1,50 @@
+// RT Dose (multi-frame, 32-bit, DoseGridScaling) on a given grid, e.g. a site-style "measured" dose map.
+import dcmjs from 'dcmjs';
+import type { Volume } from '../volume';
+import { ds, makeUid, EXPLICIT_LE } from './write';
+
+const { datasetToDict } = dcmjs.data;
+export const RTDOSE_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.481.2';
+
+export interface DoseReference { studyUid: string; frameOfReferenceUid: string; patientName: string; patientId: string; studyDate?: string }
+
+/** `dose` holds Gy per voxel (Float32); written as uint32 × DoseGridScaling. */
+export function writeRtDose(dose: Volume<Float32Array>, ref: DoseReference, opts: { description?: string; seed?: string } = {}): ArrayBuffer {
+  const [nx, ny, nz] = dose.dims;
+  let max = 0;
+  for (const v of dose.data) if (v > max) max = v;
+  const scaling = Number(((max > 0 ? max : 1) / 4e9).toPrecision(8)) || 1e-9;
+  const px = new Uint32Array(dose.data.length);
+  for (let n = 0; n < px.length; n++) px[n] = Math.max(0, Math.round(dose.data[n] / scaling));
+  const key = opts.seed ?? `${ref.studyUid}/rtdose`;
+  const sop = makeUid(key, 'instance');
+  const d = dose.direction;
+  const dataset = {
+    SOPClassUID: RTDOSE_SOP_CLASS, SOPInstanceUID: sop, Modality: 'RTDOSE',
+    PatientName: ref.patientName, PatientID: ref.patientId, PatientBirthDate: '', PatientSex: '',
+    StudyInstanceUID: ref.studyUid, StudyDate: ref.studyDate ?? '', StudyTime: '', StudyID: '', AccessionNumber: '', ReferringPhysicianName: '',
+    SeriesInstanceUID: makeUid(key, 'series'), SeriesNumber: '200', SeriesDescription: opts.description ?? 'Dose',
+    InstanceNumber: '1', Manufacturer: 'psma-dose-preview', FrameOfReferenceUID: ref.frameOfReferenceUid, PositionReferenceIndicator: '',
+    ImagePositionPatient: [dose.origin[0], dose.origin[1], dose.origin[2]].map(ds),
+    ImageOrientationPatient: [d[0], d[1], d[2], d[3], d[4], d[5]].map(ds),
+    PixelSpacing: [ds(dose.spacing[1]), ds(dose.spacing[0])], SliceThickness: ds(dose.spacing[2]),
+    GridFrameOffsetVector: Array.from({ length: nz }, (_, k) => ds(k * dose.spacing[2])),
+    FrameIncrementPointer: 0x3004000c,
+    NumberOfFrames: nz, Rows: ny, Columns: nx, SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2',
+    BitsAllocated: 32, BitsStored: 32, HighBit: 31, PixelRepresentation: 0,
+    DoseUnits: 'GY', DoseType: 'PHYSICAL', DoseSummationType: 'PLAN', DoseGridScaling: ds(scaling),
+    PixelData: px.buffer, _vrMap: { PixelData: 'OW' },
+    _meta: {
+      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer, MediaStorageSOPClassUID: RTDOSE_SOP_CLASS, MediaStorageSOPInstanceUID: sop,
+      TransferSyntaxUID: EXPLICIT_LE, ImplementationClassUID: '2.25.286417232815937497396254880915612278187', ImplementationVersionName: 'psma-dose-prev',
+    },
+  };
+  return (datasetToDict(dataset as never) as { write: () => ArrayBuffer }).write();
+}
+
+/** A structure-wise dose map: every voxel of a structure gets that structure's dose (Gy). */
+export function structureDoseMap(labels: Volume, doseByLabel: Map<number, number>): Volume<Float32Array> {
+  const data = new Float32Array(labels.data.length);
+  for (let n = 0; n < data.length; n++) data[n] = doseByLabel.get(labels.data[n]) ?? 0;
+  return { dims: [...labels.dims], spacing: [...labels.spacing], origin: [...labels.origin], direction: [...labels.direction], data, unit: 'Gy' };
+}
