@@ -49,6 +49,22 @@ describe('train / predict CLIs', () => {
       expect(o.pi90[1]).toBeGreaterThan(o.prediction);
     });
   });
+  it('--model trees: boosted trees with a random intercept, exported as TreeEnsembleRegressor, predict equals TypeScript', () => {
+    const t = cli('train', '--data', data, '--target', 'measured_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--model', 'trees', '--out', join(dir, 't'));
+    expect(t.status, t.stderr).toBe(0);
+    const card = JSON.parse(readFileSync(join(dir, 't', 'model-card.json'), 'utf8'));
+    expect(card.modelType).toBe('trees');
+    const p = cli('predict', '--model', join(dir, 't'), '--data', data);
+    expect(p.status, p.stderr).toBe(0);
+    const out = JSON.parse(p.stdout);
+    const rows = parseCsv(readFileSync(data, 'utf8'));
+    const model = modelFromCard(card);
+    out.forEach((o: { prediction: number }, i: number) => {
+      const raw = Object.fromEntries(card.inputs.map((c: { from: string }) => [c.from, Number(rows[i][c.from])]));
+      const ts = predictRow(model, { values: applyInputs(raw, card.inputs), type: rows[i].type });
+      expect(Math.abs(o.prediction - ts.prediction) / ts.prediction).toBeLessThan(1e-5);
+    });
+  });
   it('bad input gets a message and a non-zero exit', () => {
     expect(cli('train', '--data', data, '--target', 'nope', '--group', 'patient_id', '--out', join(dir, 'x')).stderr).toMatch(/missing column\(s\): nope/);
     const one = join(dir, 'one.csv');

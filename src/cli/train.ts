@@ -14,8 +14,7 @@ run(async () => {
   const a = parseArgs(process.argv.slice(2), { values: ['data', 'target', 'group', 'type-col', 'features', 'model', 'cohort', 'out', 'truth', 'name'], flags: ['real-data'] });
   for (const k of ['data', 'target', 'group', 'out']) if (!a[k]) throw new UsageError(`--${k} is required`);
   const kind = a.model?.[0] ?? 'lmm';
-  if (kind === 'trees') throw new UsageError('--model trees is not available yet (only lmm); see the issue note');
-  if (kind !== 'lmm') throw new UsageError(`--model must be lmm or trees (got "${kind}")`);
+  if (kind !== 'lmm' && kind !== 'trees') throw new UsageError(`--model must be lmm or trees (got "${kind}")`);
   const dataPath = a.data[0];
   if (!existsSync(dataPath)) throw new UsageError(`--data ${dataPath} does not exist`);
   const table = parseCsv(readFileSync(dataPath, 'utf8'));
@@ -24,14 +23,14 @@ run(async () => {
   const t0 = performance.now();
   const r = train(table, {
     target: a.target[0], group: a.group[0], typeCol: a['type-col']?.[0],
-    features: a.features?.[0].split(',').map((s) => s.trim()).filter(Boolean), truthCol: a.truth?.[0],
+    features: a.features?.[0].split(',').map((s) => s.trim()).filter(Boolean), truthCol: a.truth?.[0], model: kind,
   });
   const seconds = (performance.now() - t0) / 1000;
   const synthetic = !a['real-data'];
   const name = a.name?.[0] ?? cohort?.name ?? basename(dataPath);
-  const id = `${name}-lmm-${new Date().toISOString().slice(0, 10)}`;
+  const id = `${name}-${kind}-${new Date().toISOString().slice(0, 10)}`;
   const card: ModelCard = {
-    id, version: '0.1.0', created: new Date().toISOString(), modelType: 'lmm', notForClinicalUse: synthetic,
+    id, version: '0.1.0', created: new Date().toISOString(), modelType: kind, notForClinicalUse: synthetic,
     intendedUse: synthetic
       ? 'NOT FOR CLINICAL USE. Trained on synthetic (virtual) patients; for software testing and demonstration only.'
       : 'Research use: preview of 177Lu-PSMA cycle-1 absorbed dose per structure from pre-therapy PSMA PET/CT. Not a medical device.',
@@ -44,7 +43,7 @@ run(async () => {
     trainingData: { name, rows: r.rows, patients: r.groups, synthetic, ...(cohort ? { cohort: { seed: cohort.seed, version: cohort.version, patients: cohort.patients } } : {}) },
     target: { column: a.target[0], units: 'Gy/GBq', transform: r.model.logTarget ? 'log' : 'none' },
     inputs: r.inputColumns, types: r.model.types,
-    perType: r.model.perType.map((t) => ({ type: t.type, features: t.features, means: t.means, sds: t.sds, fixedEffects: t.fit.beta, groupVariance: t.fit.groupVar, residualVariance: t.fit.residVar, covBeta: t.fit.covBeta })),
+    perType: r.model.perType.map((t) => ({ type: t.type, features: t.features, means: t.means, sds: t.sds, fixedEffects: t.fit.beta, groupVariance: t.fit.groupVar, residualVariance: t.fit.residVar, covBeta: t.fit.covBeta, ...(t.trees ? { trees: t.trees } : {}) })),
     onnx: { inputs: [{ name: 'features', shape: ['N', r.model.inputs.length] }, { name: 'type_onehot', shape: ['N', r.model.types.length] }], outputs: ['prediction', 'pi_lo', 'pi_hi'] },
     cv: r.cv, baselines: PUBLISHED_GY_PER_GBQ, ...(cohort ? { oracle: cohort.oracle } : {}),
   };

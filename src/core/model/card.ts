@@ -1,13 +1,14 @@
 // The model card: what a model was trained on, what it expects and how well it did. The viewer validates
 // a site's model against it before use.
 import type { DoseModel } from './doseModel';
+import type { Ensemble } from './trees';
 import type { InputColumn, TrainResult } from './train';
 
 export interface ModelCard {
   id: string;
   version: string;
   created: string;
-  modelType: 'lmm';
+  modelType: 'lmm' | 'trees';
   notForClinicalUse: boolean;
   intendedUse: string;
   limitations: string[];
@@ -17,7 +18,7 @@ export interface ModelCard {
   target: { column: string; units: string; transform: 'log' | 'none' };
   inputs: InputColumn[];
   types: string[];
-  perType: { type: string; features: string[]; means: number[]; sds: number[]; fixedEffects: number[]; groupVariance: number; residualVariance: number; covBeta: number[][] }[];
+  perType: { type: string; features: string[]; means: number[]; sds: number[]; fixedEffects: number[]; groupVariance: number; residualVariance: number; covBeta: number[][]; trees?: { ensemble: Ensemble; q90: number } }[];
   onnx: { inputs: { name: string; shape: (string | number)[] }[]; outputs: string[] };
   cv: TrainResult['cv'];
   baselines: Record<string, { value: number; source: string }>;
@@ -26,9 +27,9 @@ export interface ModelCard {
 
 export function modelFromCard(card: ModelCard): DoseModel {
   return {
-    inputs: card.inputs.map((c) => c.name), types: card.types, logTarget: card.target.transform === 'log',
+    kind: card.modelType, inputs: card.inputs.map((c) => c.name), types: card.types, logTarget: card.target.transform === 'log',
     perType: card.perType.map((t) => ({
-      type: t.type, features: t.features, means: t.means, sds: t.sds,
+      type: t.type, features: t.features, means: t.means, sds: t.sds, trees: t.trees,
       fit: { beta: t.fixedEffects, groupVar: t.groupVariance, residVar: t.residualVariance, covBeta: t.covBeta, nObs: 0, nGroups: 0, reml: NaN },
     })),
   };

@@ -1,6 +1,7 @@
 // The dose model: one random-intercept LMM per structure type (or one for all rows), feature scaling and
 // selection inside, optional log target; its TypeScript prediction and its ONNX graph compute the same thing.
 import { fitLmm, type LmmFit } from './lmm';
+import { predictEnsemble, type Ensemble } from './trees';
 import { encodeModel, type OnnxGraph, type OnnxNode } from './onnx';
 
 export const Z90 = 1.6448536269514722;
@@ -12,9 +13,13 @@ export interface TypeModel {
   means: number[];
   sds: number[];
   fit: LmmFit;
+  /** Tree-ensemble model (kind 'trees'): the ensemble on the selected features and the conformal
+   *  half-width of the 90 % interval on the log scale (from leave-one-patient-out residuals). */
+  trees?: { ensemble: Ensemble; q90: number };
 }
 
 export interface DoseModel {
+  kind?: 'lmm' | 'trees';
   /** All input columns in ONNX input order. */
   inputs: string[];
   /** Structure types, in the order of the type one-hot input. */
@@ -45,6 +50,11 @@ export function fitTypeModel(type: string, features: string[], X: number[][], y:
 export function predictRow(model: DoseModel, row: PredictRow): { prediction: number; pi90: [number, number] } {
   const tm = model.perType.find((t) => t.type === row.type) ?? (model.types.length === 1 ? model.perType[0] : undefined);
   if (!tm) throw new Error(`structure type "${row.type}" is not covered by this model (it knows ${model.types.join(', ')})`);
+  if (tm.trees) {
+    const m = predictEnsemble(tm.trees.ensemble, tm.features.map((f) => row.values[f]));
+    const e = (v: number) => Math.fround(Math.exp(Math.fround(v)));
+    return { prediction: e(m), pi90: [e(m - tm.trees.q90), e(m + tm.trees.q90)] };
+  }
   const u = [1, ...tm.features.map((f, j) => (row.values[f] - tm.means[j]) / tm.sds[j])];
   let mean = 0, q = 0;
   for (let a = 0; a < u.length; a++) {
@@ -62,6 +72,7 @@ export function predictRow(model: DoseModel, row: PredictRow): { prediction: num
  * var = Σ (u·Cov) ⊙ u + σ_b² + σ²; the one-hot picks the row's type.
  */
 export function toOnnx(model: DoseModel, metadata: Record<string, string> = {}): Uint8Array {
+  if (model.kind === 'trees') return treesToOnnx(model, metadata);
   const F = model.inputs.length, T = model.types.length;
   const nodes: OnnxNode[] = [];
   const inits: OnnxGraph['initializers'] = [{ name: 'axis1', dims: [1], data: [1] }];
@@ -144,4 +155,63 @@ export function onnxInputs(model: DoseModel, rows: PredictRow[]): { features: Fl
     onehot[i * T + t] = 1;
   });
   return { features, onehot };
+}
+
+/**
+ * Trees: one ai.onnx.ml TreeEnsembleRegressor per type on the shared `features` input (feature ids index
+ * model.inputs), the type one-hot picks μ and the conformal half-width q; outputs exp(μ), exp(μ ∓ q).
+ */
+function treesToOnnx(model: DoseModel, metadata: Record<string, string>): Uint8Array {
+  const F = model.inputs.length, T = model.types.length;
+  const nodes: OnnxNode[] = [{ op: 'Constant', inputs: [], outputs: ['axes1'], attrs: { value_ints: [1] } }];
+  const inits: OnnxGraph['initializers'] = [];
+  const mus: string[] = [];
+  const q = new Float32Array(T);
+  model.types.forEach((type, t) => {
+    const tm = model.perType.find((m) => m.type === type)!;
+    const { ensemble, q90 } = tm.trees!;
+    q[t] = q90;
+    const a = { treeIds: [] as number[], nodeIds: [] as number[], feat: [] as number[], vals: [] as number[], modes: [] as string[], tIds: [] as number[], fIds: [] as number[],
+      tgtTree: [] as number[], tgtNode: [] as number[], tgtW: [] as number[] };
+    ensemble.trees.forEach((tree, ti) => tree.forEach((nd, ni) => {
+      a.treeIds.push(ti); a.nodeIds.push(ni);
+      if (nd.feature >= 0) {
+        a.feat.push(model.inputs.indexOf(tm.features[nd.feature])); a.vals.push(nd.threshold); a.modes.push('BRANCH_LEQ');
+        a.tIds.push(nd.left); a.fIds.push(nd.right);
+      } else {
+        a.feat.push(0); a.vals.push(0); a.modes.push('LEAF'); a.tIds.push(0); a.fIds.push(0);
+        a.tgtTree.push(ti); a.tgtNode.push(ni); a.tgtW.push(nd.value);
+      }
+    }));
+    nodes.push({
+      op: 'TreeEnsembleRegressor', domain: 'ai.onnx.ml', inputs: ['features'], outputs: [`mu${t}`],
+      attrs: {
+        n_targets: 1, aggregate_function: 'SUM', post_transform: 'NONE', base_values: Float32Array.from([ensemble.base]),
+        nodes_treeids: a.treeIds, nodes_nodeids: a.nodeIds, nodes_featureids: a.feat, nodes_values: Float32Array.from(a.vals),
+        nodes_modes: a.modes, nodes_truenodeids: a.tIds, nodes_falsenodeids: a.fIds,
+        target_ids: a.tgtTree.map(() => 0), target_treeids: a.tgtTree, target_nodeids: a.tgtNode, target_weights: Float32Array.from(a.tgtW),
+      },
+    });
+    mus.push(`mu${t}`);
+  });
+  inits.push({ name: 'q_all', dims: [1, T], data: q });
+  nodes.push(
+    { op: 'Concat', inputs: mus, outputs: ['mu_all'], attrs: { axis: 1 } },
+    { op: 'Mul', inputs: ['mu_all', 'type_onehot'], outputs: ['mu_sel'] },
+    { op: 'ReduceSum', inputs: ['mu_sel', 'axes1'], outputs: ['mu'], attrs: { keepdims: 1 } },
+    { op: 'Mul', inputs: ['q_all', 'type_onehot'], outputs: ['q_sel'] },
+    { op: 'ReduceSum', inputs: ['q_sel', 'axes1'], outputs: ['q'], attrs: { keepdims: 1 } },
+    { op: 'Sub', inputs: ['mu', 'q'], outputs: ['lo_log'] },
+    { op: 'Add', inputs: ['mu', 'q'], outputs: ['hi_log'] },
+    { op: 'Exp', inputs: ['mu'], outputs: ['prediction'] },
+    { op: 'Exp', inputs: ['lo_log'], outputs: ['pi_lo'] },
+    { op: 'Exp', inputs: ['hi_log'], outputs: ['pi_hi'] },
+  );
+  void F;
+  return encodeModel({
+    name: 'psma_dose_trees',
+    inputs: [{ name: 'features', dims: ['N', model.inputs.length] }, { name: 'type_onehot', dims: ['N', T] }],
+    outputs: [{ name: 'prediction', dims: ['N', 1] }, { name: 'pi_lo', dims: ['N', 1] }, { name: 'pi_hi', dims: ['N', 1] }],
+    initializers: inits, nodes, metadata,
+  });
 }

@@ -22,7 +22,8 @@ class Pb {
   finish(): Uint8Array { return Uint8Array.from(this.parts); }
 }
 
-export interface OnnxNode { op: string; inputs: string[]; outputs: string[]; attrs?: Record<string, number | number[]>; domain?: string }
+export type OnnxAttr = number | number[] | string | string[] | Float32Array;
+export interface OnnxNode { op: string; inputs: string[]; outputs: string[]; attrs?: Record<string, OnnxAttr>; domain?: string }
 export interface OnnxTensor { name: string; dims: number[]; data: Float32Array | number[] }
 export interface OnnxGraph {
   name: string;
@@ -60,9 +61,12 @@ function node(n: OnnxNode, i: number): Pb {
   p.str(4, n.op);
   for (const [name, v] of Object.entries(n.attrs ?? {})) {
     const a = new Pb().str(1, name);
-    if (Array.isArray(v)) { for (const x of v) a.int(8, x); a.int(20, 7); }
-    else if (Number.isInteger(v)) a.int(3, v).int(20, 2);
-    else a.float(2, v).int(20, 1);
+    if (v instanceof Float32Array) { for (const x of v) a.float(7, x); a.int(20, 6); } // FLOATS
+    else if (typeof v === 'string') a.str(4, v).int(20, 3); // STRING
+    else if (Array.isArray(v) && typeof v[0] === 'string') { for (const x of v as string[]) a.str(9, x); a.int(20, 8); } // STRINGS
+    else if (Array.isArray(v)) { for (const x of v as number[]) a.int(8, x); a.int(20, 7); } // INTS
+    else if (Number.isInteger(v)) a.int(3, v).int(20, 2); // INT
+    else a.float(2, v).int(20, 1); // FLOAT
     p.msg(5, a);
   }
   if (n.domain) p.str(7, n.domain);
@@ -80,6 +84,7 @@ export function encodeModel(g: OnnxGraph, producerVersion = '0.1.0'): Uint8Array
   const model = new Pb().int(1, 8).str(2, 'psma-dose-preview').str(3, producerVersion).str(4, 'org.psma-dose-preview').int(5, 1);
   model.msg(7, graph);
   model.msg(8, new Pb().str(1, '').int(2, 13));
+  if (g.nodes.some((n) => n.domain === 'ai.onnx.ml')) model.msg(8, new Pb().str(1, 'ai.onnx.ml').int(2, 3));
   for (const [k, v] of Object.entries(g.metadata ?? {})) model.msg(14, new Pb().str(1, k).str(2, v));
   return model.finish();
 }

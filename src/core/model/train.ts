@@ -1,7 +1,8 @@
 // Training pipeline: validation of the table, per-type feature transformation/selection/scaling inside
 // leave-one-patient-out CV (nothing from the held-out patient reaches any step), metrics vs baselines.
 import { DOSIMETRIC_TYPES } from '../vocabulary';
-import { fitTypeModel, predictRow, type DoseModel, type PredictRow } from './doseModel';
+import { fitTypeModel, predictRow, type DoseModel, type PredictRow, type TypeModel } from './doseModel';
+import { fitTrees } from './trees';
 
 export class TableError extends Error {}
 
@@ -15,6 +16,8 @@ export interface TrainOptions {
   truthCol?: string;
   /** Max features selected per type in the automatic pipeline. */
   maxFeatures?: number;
+  /** 'lmm' (default) or 'trees' (boosted trees with a random intercept; automatic pipeline only). */
+  model?: 'lmm' | 'trees';
 }
 
 export interface InputColumn { name: string; from: string; transform: 'none' | 'log' }
@@ -143,16 +146,23 @@ function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColum
   const perType = types.map((type) => {
     const rs = rows.filter((r) => r.type === type);
     const nGroups = new Set(rs.map((r) => r.group)).size;
-    const feats = o.features ?? select(rs, cands!, Math.max(1, Math.min(o.maxFeatures ?? 4, Math.floor(nGroups / 3), rs.length - 3)));
+    const k = o.model === 'trees' ? 6 : 4;
+    const feats = o.features ?? select(rs, cands!, Math.max(1, Math.min(o.maxFeatures ?? k, Math.floor(nGroups / 3), rs.length - 3)));
     selected[type] = feats;
     const y = rs.map((r) => (o.features ? r.y : Math.log(r.y)));
+    if (o.model === 'trees') {
+      const tf = fitTrees(rs.map((r) => feats.map((f) => r.values[f])), y, rs.map((r) => r.group), feats);
+      const tm: TypeModel = { type, features: feats, means: [], sds: [], fit: { beta: [], groupVar: tf.groupVar, residVar: tf.residVar, covBeta: [], nObs: rs.length, nGroups, reml: NaN }, trees: { ensemble: tf.ensemble, q90: 0 } };
+      return tm;
+    }
     return fitTypeModel(type, feats, rs.map((r) => feats.map((f) => r.values[f])), y, rs.map((r) => r.group), !o.features);
   });
   const inputs = [...new Set(perType.flatMap((t) => t.features))];
-  return { model: { inputs, types, logTarget: !o.features, perType }, selected };
+  return { model: { kind: o.model ?? 'lmm', inputs, types, logTarget: !o.features, perType }, selected };
 }
 
 export function train(table: Record<string, string>[], o: TrainOptions): TrainResult {
+  if (o.model === 'trees' && o.features) throw new TableError('--model trees uses the automatic pipeline (feature selection inside CV); leave out --features');
   const { rows, numeric } = parseRows(table, o);
   if (o.features) {
     for (const f of o.features) {
@@ -179,6 +189,16 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
       pred.set(r, { p: q.prediction, lo: q.pi90[0], hi: q.pi90[1], mean: tr.reduce((s, x) => s + x.y, 0) / tr.length });
     }
   }
+  // Trees: the 90 % interval half-width (log scale) per type is the conformal quantile of the LOPO residuals.
+  const q90 = new Map<string, number>();
+  if (o.model === 'trees') {
+    for (const t of types) {
+      const res = rows.filter((r) => r.type === t && pred.has(r)).map((r) => Math.abs(Math.log(r.y) - Math.log(pred.get(r)!.p))).sort((a, b) => a - b);
+      const q = res.length ? res[Math.min(res.length - 1, Math.ceil(0.9 * (res.length + 1)) - 1)] : 0;
+      q90.set(t, q);
+      for (const r of rows) if (r.type === t && pred.has(r)) { const p = pred.get(r)!; p.lo = p.p * Math.exp(-q); p.hi = p.p * Math.exp(q); }
+    }
+  }
   const cv: TrainResult['cv'] = {};
   const typeOf = (r: Row, i: number) => (o.typeCol ? table[i][o.typeCol] : 'all');
   for (const t of o.typeCol ? [...new Set(table.map((r) => r[o.typeCol!]))] : ['all']) {
@@ -194,6 +214,7 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
     };
   }
   const { model, selected } = fitAll(rows, types, o, cands);
+  for (const tm of model.perType) if (tm.trees) tm.trees.q90 = q90.get(tm.type) ?? 0;
   // Card inputs in exactly the ONNX input order.
   const ordered = model.inputs.map((n) => inputColumns.find((c) => c.name === n)!);
   return { model, inputColumns: ordered, cv, selected, rows: rows.length, groups: groups.length };
