@@ -45,7 +45,7 @@ run(async () => {
     inputs: r.inputColumns, types: r.model.types,
     perType: r.model.perType.map((t) => ({ type: t.type, features: t.features, means: t.means, sds: t.sds, fixedEffects: t.fit.beta, groupVariance: t.fit.groupVar, residualVariance: t.fit.residVar, covBeta: t.fit.covBeta, ...(t.trees ? { trees: t.trees } : {}) })),
     onnx: { inputs: [{ name: 'features', shape: ['N', r.model.inputs.length] }, { name: 'type_onehot', shape: ['N', r.model.types.length] }], outputs: ['prediction', 'pi_lo', 'pi_hi'] },
-    cv: r.cv, baselines: PUBLISHED_GY_PER_GBQ, ...(cohort ? { oracle: cohort.oracle } : {}),
+    cv: r.cv, variant: r.variant, lopoMapeByVariant: r.lopoMapeByVariant, baselines: PUBLISHED_GY_PER_GBQ, ...(cohort ? { oracle: cohort.oracle } : {}),
   };
   const out = a.out[0];
   mkdirSync(out, { recursive: true });
@@ -57,5 +57,5 @@ run(async () => {
     mape_population_mean: +m.populationMean.mape.toFixed(1), mape_published: m.published ? +m.published.mape.toFixed(1) : null,
     ...(cohort?.oracle?.[t] ? { mape_oracle_measured: +cohort.oracle[t].measured.mape.toFixed(1), mape_oracle_true: +cohort.oracle[t].true.mape.toFixed(1) } : {}),
   }]));
-  process.stdout.write(JSON.stringify({ id, out, training_seconds: +seconds.toFixed(2), selected: r.selected, lopo_cv: summary }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ id, out, training_seconds: +seconds.toFixed(2), variant: r.variant, lopo_mape_by_variant: r.lopoMapeByVariant, selected: r.selected, lopo_cv: summary }, null, 2) + '\n');
 }, USAGE);

@@ -21,6 +21,8 @@ export interface ModelCard {
   perType: { type: string; features: string[]; means: number[]; sds: number[]; fixedEffects: number[]; groupVariance: number; residualVariance: number; covBeta: number[][]; trees?: { ensemble: Ensemble; q90: number } }[];
   onnx: { inputs: { name: string; shape: (string | number)[] }[]; outputs: string[] };
   cv: TrainResult['cv'];
+  variant?: TrainResult['variant'];
+  lopoMapeByVariant?: Record<string, number>;
   baselines: Record<string, { value: number; source: string }>;
   oracle?: Record<string, unknown>;
 }

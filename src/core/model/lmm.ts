@@ -91,11 +91,11 @@ function brentMax(f: (x: number) => number, a: number, b: number, tol = 1e-12): 
 
 export class LmmError extends Error {}
 
-/** Fits y ~ 1 + X with a random intercept per group, by REML. */
-export function fitLmm(features: number[][], y: number[], groups: string[]): LmmFit {
+/** Fits y ~ 1 + X (or y ~ X with `intercept: false`) with a random intercept per group, by REML. */
+export function fitLmm(features: number[][], y: number[], groups: string[], opts: { intercept?: boolean } = {}): LmmFit {
   const N = y.length;
   if (N !== features.length || N !== groups.length) throw new LmmError('rows of features, target and groups differ');
-  const X = features.map((r) => [1, ...r]);
+  const X = opts.intercept === false ? features.map((r) => [...r]) : features.map((r) => [1, ...r]);
   const p = X[0].length;
   const g = groupIndex(groups);
   if (g.idx.length < 2) throw new LmmError(`a mixed model needs at least 2 groups (found ${g.idx.length})`);

@@ -3,6 +3,7 @@
 import { DOSIMETRIC_TYPES } from '../vocabulary';
 import { fitTypeModel, predictRow, type DoseModel, type PredictRow, type TypeModel } from './doseModel';
 import { fitTrees } from './trees';
+import { fitLmm } from './lmm';
 
 export class TableError extends Error {}
 
@@ -31,6 +32,9 @@ export interface TrainResult {
   selected: Record<string, string[]>;
   rows: number;
   groups: number;
+  /** 'per-type' (separate LMMs) or 'pooled' (type interactions, shared variance components): the better in LOPO. */
+  variant: 'per-type' | 'pooled';
+  lopoMapeByVariant: Record<string, number>;
 }
 
 /** Published cycle-1 Gy/GBq used as a naive baseline (dosimetry.md §3a). */
@@ -141,7 +145,39 @@ function select(rows: Row[], cands: InputColumn[], k: number): string[] {
   return chosen;
 }
 
-function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColumn[] | undefined): { model: DoseModel; selected: Record<string, string[]> } {
+/**
+ * Pooled variant ("type interactions"): one LMM over all structure types with a per-type intercept and
+ * per-type slopes, so the patient's random intercept and the residual variance are shared across types.
+ * Exported in the same per-type form (each type's coefficient block and covariance block).
+ */
+function pooled(rows: Row[], perType: TypeModel[]): TypeModel[] {
+  const offs: number[] = [];
+  let p = 0;
+  for (const t of perType) { offs.push(p); p += t.features.length + 1; }
+  const X: number[][] = [], y: number[] = [], g: string[] = [];
+  for (const r of rows) {
+    const t = perType.findIndex((m) => m.type === r.type);
+    if (t < 0) continue;
+    const tm = perType[t];
+    const x = new Array(p).fill(0);
+    x[offs[t]] = 1;
+    tm.features.forEach((f, j) => (x[offs[t] + 1 + j] = (r.values[f] - tm.means[j]) / tm.sds[j]));
+    X.push(x); y.push(Math.log(r.y)); g.push(r.group);
+  }
+  const fit = fitLmm(X, y, g, { intercept: false });
+  return perType.map((tm, t) => {
+    const k = tm.features.length + 1, o = offs[t];
+    return {
+      ...tm,
+      fit: {
+        beta: fit.beta.slice(o, o + k), groupVar: fit.groupVar, residVar: fit.residVar,
+        covBeta: fit.covBeta.slice(o, o + k).map((row) => row.slice(o, o + k)), nObs: fit.nObs, nGroups: fit.nGroups, reml: fit.reml,
+      },
+    };
+  });
+}
+
+function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColumn[] | undefined, variant: 'per-type' | 'pooled' = 'per-type'): { model: DoseModel; selected: Record<string, string[]> } {
   const selected: Record<string, string[]> = {};
   const perType = types.map((type) => {
     const rs = rows.filter((r) => r.type === type);
@@ -158,7 +194,8 @@ function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColum
     return fitTypeModel(type, feats, rs.map((r) => feats.map((f) => r.values[f])), y, rs.map((r) => r.group), !o.features);
   });
   const inputs = [...new Set(perType.flatMap((t) => t.features))];
-  return { model: { kind: o.model ?? 'lmm', inputs, types, logTarget: !o.features, perType }, selected };
+  const final = variant === 'pooled' ? pooled(rows, perType) : perType;
+  return { model: { kind: o.model ?? 'lmm', inputs, types, logTarget: !o.features, perType: final }, selected };
 }
 
 export function train(table: Record<string, string>[], o: TrainOptions): TrainResult {
@@ -175,19 +212,38 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
   const types = o.features || !o.typeCol ? ['all'] : [...new Set(rows.map((r) => r.type))].sort();
   if (o.features || !o.typeCol) for (const r of rows) r.type = 'all';
   const cands = o.features ? undefined : inputColumns;
-  // Leave-one-patient-out CV.
+  // Leave-one-patient-out CV (selection, scaling and fitting redone without the held-out patient).
   const groups = [...new Set(rows.map((r) => r.group))];
-  const pred = new Map<Row, { p: number; lo: number; hi: number; mean: number }>();
-  for (const g of groups) {
-    const trainRows = rows.filter((r) => r.group !== g), test = rows.filter((r) => r.group === g);
-    const usable = types.filter((t) => new Set(trainRows.filter((r) => r.type === t).map((r) => r.group)).size >= 2);
-    const { model } = fitAll(trainRows, usable, o, cands);
-    for (const r of test) {
-      if (!usable.includes(r.type)) continue;
-      const q = predictRow(model, { values: r.values, type: r.type } as PredictRow);
-      const tr = trainRows.filter((x) => x.type === r.type);
-      pred.set(r, { p: q.prediction, lo: q.pi90[0], hi: q.pi90[1], mean: tr.reduce((s, x) => s + x.y, 0) / tr.length });
+  const lopo = (variant: 'per-type' | 'pooled') => {
+    const pred = new Map<Row, { p: number; lo: number; hi: number; mean: number }>();
+    for (const g of groups) {
+      const trainRows = rows.filter((r) => r.group !== g), test = rows.filter((r) => r.group === g);
+      const usable = types.filter((t) => new Set(trainRows.filter((r) => r.type === t).map((r) => r.group)).size >= 2);
+      const { model } = fitAll(trainRows, usable, o, cands, variant);
+      for (const r of test) {
+        if (!usable.includes(r.type)) continue;
+        const q = predictRow(model, { values: r.values, type: r.type } as PredictRow);
+        const tr = trainRows.filter((x) => x.type === r.type);
+        pred.set(r, { p: q.prediction, lo: q.pi90[0], hi: q.pi90[1], mean: tr.reduce((s, x) => s + x.y, 0) / tr.length });
+      }
     }
+    return pred;
+  };
+  const overallMape = (pred: Map<Row, { p: number }>) => { let s = 0; for (const [r, p] of pred) s += Math.abs(p.p - r.y) / r.y; return (100 * s) / pred.size; };
+  let variant: 'per-type' | 'pooled' = 'per-type';
+  let pred = lopo('per-type');
+  const alternatives: Record<string, number> = { 'per-type': overallMape(pred) };
+  // Worst per-type 90 % interval coverage: an interval that is too narrow for some structure type disqualifies.
+  const worstCoverage = (pm: Map<Row, { lo: number; hi: number }>) => Math.min(...types.map((t) => {
+    const rs = [...pm].filter(([r]) => r.type === t);
+    return rs.length ? rs.filter(([r, p]) => r.y >= p.lo && r.y <= p.hi).length / rs.length : 1;
+  }));
+  if (!o.features && o.model !== 'trees' && types.length > 1) {
+    const pp = lopo('pooled');
+    alternatives.pooled = overallMape(pp);
+    alternatives.pooled_worst_coverage90 = worstCoverage(pp);
+    alternatives['per-type_worst_coverage90'] = worstCoverage(pred);
+    if (alternatives.pooled < alternatives['per-type'] && alternatives.pooled_worst_coverage90 >= 0.85) { variant = 'pooled'; pred = pp; }
   }
   // Trees: the 90 % interval half-width (log scale) per type is the conformal quantile of the LOPO residuals.
   const q90 = new Map<string, number>();
@@ -213,9 +269,9 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
       ...(PUBLISHED_GY_PER_GBQ[t] ? { published: metrics(obs.map(() => PUBLISHED_GY_PER_GBQ[t].value), obs) } : {}),
     };
   }
-  const { model, selected } = fitAll(rows, types, o, cands);
+  const { model, selected } = fitAll(rows, types, o, cands, variant);
   for (const tm of model.perType) if (tm.trees) tm.trees.q90 = q90.get(tm.type) ?? 0;
   // Card inputs in exactly the ONNX input order.
   const ordered = model.inputs.map((n) => inputColumns.find((c) => c.name === n)!);
-  return { model, inputColumns: ordered, cv, selected, rows: rows.length, groups: groups.length };
+  return { model, inputColumns: ordered, cv, selected, rows: rows.length, groups: groups.length, variant, lopoMapeByVariant: alternatives };
 }
