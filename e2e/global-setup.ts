@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { writeOrthancConfig, startOrthanc, stow, freePort } from './orthanc';
 import { defaultPatientSpec, generatePatient } from '../src/core/phantom/generate';
 import { writeCtSeries, writePtSeries } from '../src/core/dicom/write';
+import { rleEncode16, appendEncapsulatedPixelData } from '../src/testing/rle';
+import dcmjs from 'dcmjs';
 
 export default async function globalSetup() {
   const dir = mkdtempSync(join(tmpdir(), 'psma-e2e-'));
@@ -24,6 +26,18 @@ export default async function globalSetup() {
   mkdirSync(local);
   for (const f of [...writeCtSeries(small).files, ...writePtSeries(small).files]) writeFileSync(join(local, f.name), new Uint8Array(f.data));
   writeFileSync(join(local, 'notes.txt'), 'not a DICOM file');
+  // The same PET compressed with RLE Lossless (decoded in the browser by the Cornerstone codecs).
+  const rle = join(dir, 'local-rle');
+  mkdirSync(rle);
+  for (const f of writePtSeries(small).files) {
+    const d = dcmjs.data.DicomMessage.readFile(f.data);
+    const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(d.dict);
+    const px = new Int16Array(ds.PixelData[0]);
+    delete ds.PixelData;
+    ds._meta = dcmjs.data.DicomMetaDictionary.naturalizeDataset(d.meta);
+    writeFileSync(join(rle, f.name), new Uint8Array(appendEncapsulatedPixelData(dcmjs.data.datasetToDict(ds).write(), [rleEncode16(px)])));
+  }
+  writeFileSync(join(dir, 'local-truth.json'), JSON.stringify(small.truth));
 
   const port = await freePort();
   const preview = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { base, waitReady, expectNotBlank } from './helpers';
 
@@ -42,4 +42,20 @@ test('every request goes to the app origin (the PACS is proxied same-origin)', a
   await page.getByRole('button', { name: 'Demo patient' }).click();
   await waitReady(page);
   expect([...hosts]).toEqual([new URL(base()).host]);
+});
+
+test('RLE-compressed PET is decoded by the Cornerstone codecs and gives the stored SUV', async ({ page }) => {
+  await page.goto(base());
+  await waitReady(page);
+  const dir = join(process.env.E2E_DIR!, 'local-rle');
+  await page.getByLabel('Open DICOM files').setInputFiles(readdirSync(dir).map((f) => join(dir, f)));
+  await expect(page.getByLabel('Patient')).toContainText('LOCAL0005');
+  await waitReady(page);
+  await expect(page.getByRole('status').filter({ hasText: 'PET only' })).toBeVisible();
+  const t = JSON.parse(readFileSync(join(process.env.E2E_DIR!, 'local-truth.json'), 'utf8')).structures.find((s: { type: string }) => s.type === 'kidney');
+  await page.evaluate((lps) => window.__psma!.jumpTo!(lps), t.maxVoxelLps);
+  const [x, y] = await page.evaluate((lps) => window.__psma!.clientPoint!('axial', lps), t.maxVoxelLps);
+  await page.mouse.move(x, y);
+  const suv = Number(await page.getByLabel('SUV', { exact: true }).textContent());
+  expect(Math.abs(suv - t.suvMax) / t.suvMax).toBeLessThan(0.01);
 });

@@ -7,6 +7,7 @@ import {
   init as toolsInit, addTool, ToolGroupManager, CrosshairsTool, WindowLevelTool, PanTool, ZoomTool,
   StackScrollTool, VolumeRotateTool, MIPJumpToClickTool, Enums as ToolEnums,
 } from '@cornerstonejs/tools';
+import { init as dicomLoaderInit } from '@cornerstonejs/dicom-image-loader';
 import type { Volume } from '../core/volume';
 import { worldToIndex } from '../core/volume';
 
@@ -25,6 +26,8 @@ let ready: Promise<void> | undefined;
 export function initCornerstone(): Promise<void> {
   ready ??= (async () => {
     csInit();
+    // Registers the codec decode workers (and purges caches): once per page, before any volume exists.
+    dicomLoaderInit({ maxWebWorkers: Math.max(1, Math.floor((navigator.hardwareConcurrency || 2) / 2)) });
     toolsInit();
     for (const T of [CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool, VolumeRotateTool, MIPJumpToClickTool]) addTool(T);
   })();
@@ -133,7 +136,7 @@ export class ViewerScene {
   /** Shows CT (optional) and PET; resolves after the first render. */
   async show(ct: Volume | undefined, pet: Volume, display: DisplaySettings): Promise<void> {
     const gen = ++this.generation;
-    for (const id of [this.ctId, this.ptId]) if (id) cache.removeVolumeLoadObject(id);
+    const previous = [this.ctId, this.ptId];
     this.ctId = ct ? this.makeVolume(`ct_${gen}`, ct, 'CT') : undefined;
     this.ptId = this.makeVolume(`pt_${gen}`, pet, 'PT');
     for (const id of [this.ctId, this.ptId]) if (id) cache.getVolume(id)?.invalidate?.();
@@ -153,6 +156,8 @@ export class ViewerScene {
     this.applyDisplay(display);
     for (const id of Object.values(VIEWPORTS)) this.engine.getViewport(id).resetCamera();
     this.engine.render();
+    // Drop the previous study's volumes only after the viewports show the new ones.
+    for (const id of previous) if (id) cache.removeVolumeLoadObject(id);
   }
 
   applyDisplay(d: DisplaySettings): void {
