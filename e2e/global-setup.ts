@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeOrthancConfig, startOrthanc, stow, freePort } from './orthanc';
 import { defaultPatientSpec, generatePatient } from '../src/core/phantom/generate';
-import { writeCtSeries, writePtSeries } from '../src/core/dicom/write';
+import { writeCtSeries, writePtSeries, studyIds, makeUid } from '../src/core/dicom/write';
 import { rleEncode16, appendEncapsulatedPixelData } from '../src/testing/rle';
 import dcmjs from 'dcmjs';
 
@@ -19,6 +19,11 @@ export default async function globalSetup() {
   const patient = generatePatient(defaultPatientSpec(1));
   await stow(info.url, [...writeCtSeries(patient).files, ...writePtSeries(patient).files].map((f) => f.data));
   writeFileSync(join(dir, 'truth.json'), JSON.stringify(patient.truth));
+  // A session stored as two studies (PET study and CT study, different Study and Frame of Reference UIDs).
+  const pair = generatePatient(defaultPatientSpec(7, { id: 'PAIR0007', lesions: 2, imaging: { ctSpacing: [6, 6, 6], petSpacing: [6, 6, 6], zBottomMm: 200, zTopMm: 420 } }));
+  const pairIds = studyIds(pair);
+  const ctIds = { ...pairIds, studyUid: makeUid('PAIR0007', 'ct-study'), frameOfReferenceUid: makeUid('PAIR0007', 'ct-for') };
+  await stow(info.url, [...writePtSeries(pair, pairIds).files, ...writeCtSeries(pair, ctIds).files].map((f) => f.data));
 
   // A small local study for the file-picker test.
   const small = generatePatient(defaultPatientSpec(5, { id: 'LOCAL0005', lesions: 3, imaging: { ctSpacing: [4, 4, 6], petSpacing: [6, 6, 6], zBottomMm: 200, zTopMm: 420 } }));

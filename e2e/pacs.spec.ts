@@ -44,3 +44,20 @@ test('PACS outage: specific message, then recovery with Retry', async ({ page })
   await expect(page.getByRole('row', { name: /DEMO0001/ })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
+
+test('PET and CT stored as two studies: the viewer offers to pair them and fuses', async ({ page }) => {
+  await page.goto(`${base()}/?source=pacs`);
+  await page.getByLabel('Patient name or ID').fill('PAIR0007');
+  await page.getByLabel('Modality').selectOption('');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const petRow = page.getByRole('row', { name: /PAIR0007.*PT/ });
+  await expect(petRow).toBeVisible();
+  await expect(page.getByRole('row', { name: /PAIR0007/ })).toHaveCount(2);
+  await petRow.getByRole('button', { name: /Open study/ }).click();
+  await waitReady(page);
+  await expect(page.getByRole('status').filter({ hasText: 'PET only' })).toBeVisible();
+  await page.getByRole('button', { name: 'Pair PET with this CT' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'paired with the CT' })).toBeVisible();
+  await waitReady(page);
+  await expectNotBlank(page);
+});
