@@ -81,6 +81,7 @@ export function assembleStudy(series: DicomSeriesInfo[], over: SuvOverrides = {}
     : { ...pt.volume, data: Float32Array.from(pt.volume.data) };
   study.pet = { raw, instances: pt.sorted, ...petToSuv(raw, pt.sorted, over) };
   study.petSeriesUid = ptS.seriesUid;
+  if (pt.frames) notices.push(`Dynamic PET with ${pt.frames.count} time frames: showing frame ${pt.frames.shown + 1} (the latest); SUV uses that frame's own timing.`);
   if (ctS) {
     const ct = seriesToVolume(ctS);
     study.ct = ct.volume;

@@ -36,3 +36,30 @@ describe('DICOM write → read', () => {
     expect(() => readDicomSeries(mixed)).toThrow(DicomError);
   });
 });
+
+describe('dynamic PET series', () => {
+  it('splits time frames at the same positions and shows the latest frame', async () => {
+    const { default: dcmjs } = await import('dcmjs');
+    const { assembleStudy } = await import('../study');
+    const { readDicomFiles } = await import('./read');
+    const p = generatePatient(small);
+    const frames = [0, 1, 2].map((t) => writePtSeries(p).files.map((f) => {
+      const d = dcmjs.data.DicomMessage.readFile(f.data);
+      const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(d.dict);
+      ds.SOPInstanceUID = `${ds.SOPInstanceUID}.${t}`;
+      ds.TemporalPositionIndex = t + 1;
+      ds.FrameReferenceTime = String(t * 120000);
+      ds.AcquisitionTime = `1000${String(t * 2).padStart(2, '0')}`;
+      ds._meta = dcmjs.data.DicomMetaDictionary.naturalizeDataset(d.meta);
+      ds._meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID;
+      ds._vrMap = { PixelData: 'OW' };
+      return { name: `f${t}_${f.name}`, data: dcmjs.data.datasetToDict(ds).write() as ArrayBuffer };
+    })).flat();
+    const { series } = readDicomFiles(frames);
+    const study = assembleStudy(series);
+    expect(study.pet!.raw.dims).toEqual(p.pet.dims);
+    expect(study.notices.join(' ')).toMatch(/Dynamic PET with 3 time frames: showing frame 3/);
+    expect(study.pet!.instances.every((i) => i.attrs.TemporalPositionIndex === 3)).toBe(true);
+    expect(study.pet!.suvResult.ok).toBe(true);
+  });
+});

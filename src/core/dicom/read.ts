@@ -83,13 +83,43 @@ export interface SeriesVolume {
   series: DicomSeriesInfo;
   /** Instances in slice order (k = 0 first). */
   sorted: DicomInstance[];
+  /** Dynamic series: number of time frames and the one shown (0-based). */
+  frames?: { count: number; shown: number };
+}
+
+/** Time-frame key of an instance of a dynamic series (TemporalPositionIndex, else frame/acquisition time). */
+function frameKey(i: DicomInstance): string {
+  const a = i.attrs;
+  return String(a.TemporalPositionIndex ?? a.FrameReferenceTime ?? a.AcquisitionTime ?? '');
+}
+
+/**
+ * Splits a dynamic series (several time frames at the same positions) into frames, earliest first.
+ * Returns undefined for a static series.
+ */
+export function splitFrames(instances: DicomInstance[]): DicomInstance[][] | undefined {
+  const keys = new Map<string, DicomInstance[]>();
+  for (const i of instances) { const k = frameKey(i); const a = keys.get(k); if (a) a.push(i); else keys.set(k, [i]); }
+  if (keys.size < 2) return undefined;
+  const sizes = new Set([...keys.values()].map((v) => v.length));
+  if (sizes.size !== 1) return undefined;
+  const order = (k: string) => { const n = Number(k); return Number.isFinite(n) ? n : k; };
+  return [...keys.entries()].sort((x, y) => (order(x[0]) < order(y[0]) ? -1 : 1)).map((e) => e[1]);
 }
 
 /**
  * Builds the volume of one image series. CT stays Int16 with rescale slope/intercept when they are
  * uniform; anything with per-slice rescale (PET) becomes Float32 physical values.
  */
-export function seriesToVolume(series: DicomSeriesInfo): SeriesVolume {
+export function seriesToVolume(series: DicomSeriesInfo, opts: { frame?: number } = {}): SeriesVolume {
+  const withPx = series.instances.filter((i) => i.pixels);
+  const frames = splitFrames(withPx);
+  if (frames) {
+    // Dynamic series: one time frame at a time (default: the last, closest to a static acquisition).
+    const shown = Math.min(frames.length - 1, Math.max(0, opts.frame ?? frames.length - 1));
+    const r = seriesToVolume({ ...series, instances: frames[shown] });
+    return { ...r, series, frames: { count: frames.length, shown } };
+  }
   const what = `${series.modality || 'series'} ${series.description ? `"${series.description}" ` : ''}(${series.instances.length} files)`;
   const withPixels = series.instances.filter((i) => i.pixels);
   if (!withPixels.length) throw new DicomError(`${what}: no pixel data (not an image series)`);
