@@ -11,6 +11,10 @@ test('finds the study on the PACS, loads it fused, SUV readout matches the store
   const row = page.getByRole('row', { name: /DEMO0001/ });
   await expect(row).toBeVisible();
   await expect(row).toContainText('PT');
+  await row.getByRole('button', { name: /^Series of/ }).click();
+  const list = page.getByRole('list', { name: 'Series list' });
+  await expect(list).toContainText('PT · PET 18F-PSMA AC');
+  await expect(list).toContainText('CT ·');
   await row.getByRole('button', { name: /Open study/ }).click();
   await waitReady(page);
   await expect(page.getByLabel('Patient')).toContainText('DEMO0001');

@@ -2,7 +2,7 @@
 // enclosing ellipsoid, bounding boxes, and Moran's I / Geary's C on the intensity mask.
 import { marchingCubes } from 'isosurface';
 import quickhullModule from 'quickhull3d';
-import { EigenvalueDecomposition, Matrix, inverse } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { moranGeary } from './spatialAutocorrelation';
 import type { FeatureValues, MorphologyInput } from './types';
 
@@ -60,24 +60,49 @@ export function ellipsoidArea(a: number, b: number, c: number): number {
 }
 
 
+/** Inverse of a 4×4 matrix (Gauss–Jordan with partial pivoting), row-major Float64Array(16). */
+function inv4(m: Float64Array): Float64Array {
+  const a = Float64Array.from(m), r = new Float64Array(16);
+  for (let i = 0; i < 4; i++) r[i * 5] = 1;
+  for (let c = 0; c < 4; c++) {
+    let p = c;
+    for (let i = c + 1; i < 4; i++) if (Math.abs(a[i * 4 + c]) > Math.abs(a[p * 4 + c])) p = i;
+    if (p !== c) for (let j = 0; j < 4; j++) { [a[c * 4 + j], a[p * 4 + j]] = [a[p * 4 + j], a[c * 4 + j]]; [r[c * 4 + j], r[p * 4 + j]] = [r[p * 4 + j], r[c * 4 + j]]; }
+    const d = a[c * 4 + c];
+    for (let j = 0; j < 4; j++) { a[c * 4 + j] /= d; r[c * 4 + j] /= d; }
+    for (let i = 0; i < 4; i++) {
+      if (i === c) continue;
+      const f = a[i * 4 + c];
+      if (f) for (let j = 0; j < 4; j++) { a[i * 4 + j] -= f * a[c * 4 + j]; r[i * 4 + j] -= f * r[c * 4 + j]; }
+    }
+  }
+  return r;
+}
+
 /** Minimum-volume enclosing ellipsoid semi-axes (Khachiyan's algorithm on the hull vertices), sorted a ≥ b ≥ c. */
-export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
+export function mveeAxes(points: P3[], tol = 1e-4): [number, number, number] {
   const n = points.length;
-  let u = new Float64Array(n).fill(1 / n);
-  const Q = points.map((p) => [p[0], p[1], p[2], 1]);
-  for (let it = 0; it < 10000; it++) {
-    const X = Matrix.zeros(4, 4);
-    for (let j = 0; j < n; j++) for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) X.set(a, b, X.get(a, b) + u[j] * Q[j][a] * Q[j][b]);
-    const Xi = inverse(X).to2DArray();
+  const u = new Float64Array(n).fill(1 / n);
+  const Q = new Float64Array(n * 4);
+  points.forEach((p, j) => { Q[j * 4] = p[0]; Q[j * 4 + 1] = p[1]; Q[j * 4 + 2] = p[2]; Q[j * 4 + 3] = 1; });
+  const X = new Float64Array(16);
+  for (let it = 0; it < 3000; it++) { // step ≤ tol ⇒ a (1 + ~3·tol)-approximation
+    X.fill(0);
+    for (let j = 0; j < n; j++) {
+      const w = u[j], o = j * 4;
+      for (let a = 0; a < 4; a++) { const qa = w * Q[o + a]; for (let b = 0; b < 4; b++) X[a * 4 + b] += qa * Q[o + b]; }
+    }
+    const Xi = inv4(X);
     let best = 0, bestM = -Infinity;
     for (let j = 0; j < n; j++) {
+      const o = j * 4;
       let m = 0;
-      for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) m += Q[j][a] * Xi[a][b] * Q[j][b];
+      for (let a = 0; a < 4; a++) { let t = 0; for (let b = 0; b < 4; b++) t += Xi[a * 4 + b] * Q[o + b]; m += Q[o + a] * t; }
       if (m > bestM) { bestM = m; best = j; }
     }
     const step = (bestM - 4) / (4 * (bestM - 1));
     if (!(step > tol)) break;
-    u = u.map((x) => x * (1 - step));
+    for (let j = 0; j < n; j++) u[j] *= 1 - step;
     u[best] += step;
   }
   const c = [0, 0, 0];
