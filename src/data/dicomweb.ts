@@ -1,8 +1,10 @@
-// DICOMweb source (QIDO-RS search, WADO-RS retrieval) through dicomweb-client. Whole Part-10 instances are
-// retrieved and read by the same in-browser reader as local files and the demo; a compressed transfer
-// syntax is reported by name (see README: decoding compressed PACS data is not implemented yet).
+// DICOMweb source through dicomweb-client: QIDO-RS search, WADO-RS series metadata and pixel frames. The
+// instances are then read by the same code as local files and the demo.
 import { api } from 'dicomweb-client';
-import { parseDicom, groupSeries, type DicomInstance, type DicomSeriesInfo } from '../core/dicom/read';
+import dcmjs from 'dcmjs';
+import { groupSeries, type DicomInstance, type DicomSeriesInfo } from '../core/dicom/read';
+
+const { DicomMetaDictionary } = dcmjs.data;
 
 export interface StudySummary {
   studyUid: string;
@@ -92,25 +94,34 @@ export class DicomWebSource {
     }));
   }
 
-  /** Retrieves every instance of the chosen series, reporting progress per series. */
+  /**
+   * Retrieves the chosen series with WADO-RS: series metadata (DICOM JSON) once, then the pixel frames of every
+   * instance as uncompressed octet-stream (the PACS transcodes), four requests at a time, with progress.
+   */
   async loadSeries(studyUid: string, series: SeriesSummary[], onProgress: (seriesUid: string, done: number, total: number) => void): Promise<DicomSeriesInfo[]> {
     const out: DicomInstance[] = [];
     for (const s of series) {
-      const insts = await this.guard(`Instance list of ${s.modality} series`, async () =>
-        (await this.client.searchForInstances({ studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid })) as Json[]);
-      const uids = insts.map((r) => val(r, '00080018'));
+      const retrieveMeta = this.client.retrieveSeriesMetadata as unknown as (o: object) => Promise<Json[]>;
+      const meta = await this.guard(`Metadata of the ${s.modality} series`, () => retrieveMeta.call(this.client, { studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid }));
       let done = 0;
-      onProgress(s.seriesUid, 0, uids.length);
-      const queue = [...uids];
+      onProgress(s.seriesUid, 0, meta.length);
+      const queue = [...meta];
+      const retrieveFrames = this.client.retrieveInstanceFrames as unknown as (o: object) => Promise<ArrayBuffer[]>;
       const worker = async () => {
-        for (let uid = queue.shift(); uid; uid = queue.shift()) {
-          // Default media type: the whole Part-10 instance (dicomweb-client parses the multipart answer).
-          const retrieve = this.client.retrieveInstance as unknown as (o: object) => Promise<ArrayBuffer>;
-          const buf = await this.guard(`${s.modality} image ${uid}`, () => retrieve.call(this.client, {
-            studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid, sopInstanceUID: uid,
-          }));
-          out.push(parseDicom(buf, `${s.modality} instance ${uid}`));
-          onProgress(s.seriesUid, ++done, uids.length);
+        for (let json = queue.shift(); json; json = queue.shift()) {
+          const uid = val(json, '00080018');
+          const attrs = DicomMetaDictionary.naturalizeDataset(json) as Record<string, any>;
+          delete attrs.PixelData;
+          let pixels: ArrayBuffer | undefined;
+          if (json['7FE00010']) {
+            const frames = await this.guard(`${s.modality} frame of ${uid}`, () => retrieveFrames.call(this.client, {
+              studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid, sopInstanceUID: uid, frameNumbers: [1],
+            }));
+            const f = frames[0] as ArrayBuffer | Uint8Array;
+            pixels = f instanceof ArrayBuffer ? f : (f.buffer.slice(f.byteOffset, f.byteOffset + f.byteLength) as ArrayBuffer);
+          }
+          out.push({ name: `${s.modality} instance ${uid}`, attrs, pixels, transferSyntax: '1.2.840.10008.1.2.1' });
+          onProgress(s.seriesUid, ++done, meta.length);
         }
       };
       await Promise.all([worker(), worker(), worker(), worker()]);
