@@ -21,7 +21,20 @@ export interface TrainOptions {
   model?: 'lmm' | 'trees';
 }
 
-export interface InputColumn { name: string; from: string; transform: 'none' | 'log' }
+export interface InputColumn { name: string; from: string; transform: 'none' | 'log'; unit?: string }
+
+/** Unit of a feature-table column (the model card lists it next to each input). */
+export function columnUnit(col: string): string {
+  if (/^(suv_|stat_|ih_|loc_)/.test(col) || col === 'tlu') return col === 'tlu' ? 'SUVbw·mL' : col.startsWith('ih_') ? 'grey level (0.25 SUV bins)' : 'SUVbw';
+  if (col.endsWith('_ml') || col === 'morph_vol_approx') return 'mL';
+  if (col.startsWith('morph_volume')) return 'mm³';
+  if (col.startsWith('ratio_')) return 'ratio';
+  const known: Record<string, string> = {
+    total_tumour_uptake: 'SUVbw·mL', age_years: 'years', weight_kg: 'kg', height_cm: 'cm', egfr_ml_min_1_73m2: 'mL/min/1.73 m²',
+    creatinine_mg_dl: 'mg/dL', psa_ng_ml: 'ng/mL', alp_u_l: 'U/L', ldh_u_l: 'U/L', hb_g_dl: 'g/dL', prior_lines: 'count', ecog: 'score', mass_g: 'g',
+  };
+  return known[col] ?? 'IBSI feature (see the IBSI 1 manual for its unit)';
+}
 
 export interface Metrics { n: number; mape: number; mae: number; r2: number; coverage90?: number }
 
@@ -272,6 +285,6 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
   const { model, selected } = fitAll(rows, types, o, cands, variant);
   for (const tm of model.perType) if (tm.trees) tm.trees.q90 = q90.get(tm.type) ?? 0;
   // Card inputs in exactly the ONNX input order.
-  const ordered = model.inputs.map((n) => inputColumns.find((c) => c.name === n)!);
+  const ordered = model.inputs.map((n) => inputColumns.find((c) => c.name === n)!).map((c) => ({ ...c, unit: columnUnit(c.from) }));
   return { model, inputColumns: ordered, cv, selected, rows: rows.length, groups: groups.length, variant, lopoMapeByVariant: alternatives };
 }
