@@ -1,9 +1,6 @@
 // RT Dose (multi-frame, 32-bit, DoseGridScaling) on a given grid, e.g. a site-style "measured" dose map.
-import dcmjs from 'dcmjs';
 import type { Volume } from '../volume';
-import { ds, makeUid, EXPLICIT_LE } from './write';
-
-const { datasetToDict } = dcmjs.data;
+import { ds, makeUid, toPart10 } from './write';
 export const RTDOSE_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.481.2';
 
 export interface DoseReference { studyUid: string; frameOfReferenceUid: string; patientName: string; patientId: string; studyDate?: string }
@@ -33,13 +30,9 @@ export function writeRtDose(dose: Volume<Float32Array>, ref: DoseReference, opts
     NumberOfFrames: nz, Rows: ny, Columns: nx, SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2',
     BitsAllocated: 32, BitsStored: 32, HighBit: 31, PixelRepresentation: 0,
     DoseUnits: 'GY', DoseType: 'PHYSICAL', DoseSummationType: 'PLAN', DoseGridScaling: ds(scaling),
-    PixelData: px.buffer, _vrMap: { PixelData: 'OW' },
-    _meta: {
-      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer, MediaStorageSOPClassUID: RTDOSE_SOP_CLASS, MediaStorageSOPInstanceUID: sop,
-      TransferSyntaxUID: EXPLICIT_LE, ImplementationClassUID: '2.25.286417232815937497396254880915612278187', ImplementationVersionName: 'psma-dose-prev',
-    },
+    PixelData: px.buffer,
   };
-  return (datasetToDict(dataset as never) as { write: () => ArrayBuffer }).write();
+  return toPart10(dataset, RTDOSE_SOP_CLASS, sop);
 }
 
 /** A structure-wise dose map: every voxel of a structure gets that structure's dose (Gy). */

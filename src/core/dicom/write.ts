@@ -84,12 +84,13 @@ function common(p: SyntheticPatient, ids: StudyIds) {
   };
 }
 
-function toPart10(dataset: Record<string, unknown>, sopClass: string, sopInstance: string): ArrayBuffer {
+/** A naturalized dataset as a Part-10 file (Explicit VR Little Endian); shared by every writer here. */
+export function toPart10(dataset: Record<string, unknown>, sopClass: string, sopInstance: string, pixelVr: 'OW' | 'OB' = 'OW'): ArrayBuffer {
   const ds0 = {
     ...dataset,
     SOPClassUID: sopClass,
     SOPInstanceUID: sopInstance,
-    _vrMap: { PixelData: 'OW' },
+    _vrMap: { PixelData: pixelVr },
     _meta: {
       FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
       MediaStorageSOPClassUID: sopClass,
@@ -101,6 +102,27 @@ function toPart10(dataset: Record<string, unknown>, sopClass: string, sopInstanc
   };
   // dicomDict.write() returns an ArrayBuffer in Node and in browsers (datasetToBuffer needs Node's Buffer).
   return (datasetToDict(ds0 as never) as { write: () => ArrayBuffer }).write();
+}
+
+/** Attributes every slice of an axial image series shares (series, timing, geometry of slice k). */
+function sliceBlock(vol: { origin: number[]; spacing: number[] }, ids: StudyIds, k: number, nz: number, series: { uid: string; number: string; description: string; modality: string }) {
+  return {
+    Modality: series.modality,
+    SeriesInstanceUID: series.uid,
+    SeriesNumber: series.number,
+    SeriesDescription: series.description,
+    SeriesDate: ids.studyDate,
+    SeriesTime: ids.seriesTime,
+    AcquisitionDate: ids.studyDate,
+    AcquisitionTime: ids.seriesTime,
+    ContentDate: ids.studyDate,
+    ContentTime: ids.seriesTime,
+    InstanceNumber: String(nz - k),
+    ImagePositionPatient: [vol.origin[0], vol.origin[1], vol.origin[2] + k * vol.spacing[2]].map(ds),
+    ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'],
+    PixelSpacing: [ds(vol.spacing[1]), ds(vol.spacing[0])],
+    SliceThickness: ds(vol.spacing[2]),
+  };
 }
 
 export interface WrittenSeries {
@@ -118,22 +140,8 @@ export function writeCtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSe
     const uid = makeUid(ids.ctSeriesUid, k);
     const dataset = {
       ...common(p, ids),
-      Modality: 'CT',
-      SeriesInstanceUID: ids.ctSeriesUid,
-      SeriesNumber: '2',
-      SeriesDescription: 'CT for attenuation correction',
-      SeriesDate: ids.studyDate,
-      SeriesTime: ids.seriesTime,
-      AcquisitionDate: ids.studyDate,
-      AcquisitionTime: ids.seriesTime,
-      ContentDate: ids.studyDate,
-      ContentTime: ids.seriesTime,
-      InstanceNumber: String(nz - k),
+      ...sliceBlock(ct, ids, k, nz, { uid: ids.ctSeriesUid, number: '2', description: 'CT for attenuation correction', modality: 'CT' }),
       ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
-      ImagePositionPatient: [ct.origin[0], ct.origin[1], ct.origin[2] + k * ct.spacing[2]].map(ds),
-      ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'],
-      PixelSpacing: [ds(ct.spacing[1]), ds(ct.spacing[0])],
-      SliceThickness: ds(ct.spacing[2]),
       KVP: '120',
       SamplesPerPixel: 1,
       PhotometricInterpretation: 'MONOCHROME2',
@@ -167,24 +175,10 @@ export function writePtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSe
     const uid = makeUid(ids.ptSeriesUid, k);
     const dataset = {
       ...common(p, ids),
-      Modality: 'PT',
-      SeriesInstanceUID: ids.ptSeriesUid,
-      SeriesNumber: '3',
-      SeriesDescription: 'PET 18F-PSMA AC',
-      SeriesDate: ids.studyDate,
-      SeriesTime: ids.seriesTime,
-      AcquisitionDate: ids.studyDate,
-      AcquisitionTime: ids.seriesTime,
-      ContentDate: ids.studyDate,
-      ContentTime: ids.seriesTime,
-      InstanceNumber: String(nz - k),
+      ...sliceBlock(pet, ids, k, nz, { uid: ids.ptSeriesUid, number: '3', description: 'PET 18F-PSMA AC', modality: 'PT' }),
       ImageIndex: nz - k,
       NumberOfSlices: nz,
       ImageType: ['ORIGINAL', 'PRIMARY'],
-      ImagePositionPatient: [pet.origin[0], pet.origin[1], pet.origin[2] + k * pet.spacing[2]].map(ds),
-      ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'],
-      PixelSpacing: [ds(pet.spacing[1]), ds(pet.spacing[0])],
-      SliceThickness: ds(pet.spacing[2]),
       Units: 'BQML',
       DecayCorrection: 'START',
       CorrectedImage: ['ATTN', 'DECY', 'SCAT', 'DTIM', 'RAN', 'NORM'],

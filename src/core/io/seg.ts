@@ -4,9 +4,9 @@ import dcmjs from 'dcmjs';
 import type { Geometry, Vec3, Volume } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
 import { structureByLabel, type StructureDef } from '../vocabulary';
-import { ds, makeUid, EXPLICIT_LE } from '../dicom/write';
+import { ds, makeUid, toPart10 } from '../dicom/write';
 
-const { DicomMessage, DicomMetaDictionary, datasetToDict, Colors } = dcmjs.data;
+const { DicomMessage, DicomMetaDictionary, Colors } = dcmjs.data;
 
 export const SEG_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
 
@@ -143,17 +143,8 @@ export function writeSeg(labels: Volume, source: SegSource, opts: { seriesDescri
       }],
     })),
     PixelData: bits.buffer,
-    _vrMap: { PixelData: 'OB' },
-    _meta: {
-      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-      MediaStorageSOPClassUID: SEG_SOP_CLASS,
-      MediaStorageSOPInstanceUID: sopUid,
-      TransferSyntaxUID: EXPLICIT_LE,
-      ImplementationClassUID: '2.25.286417232815937497396254880915612278187',
-      ImplementationVersionName: 'psma-dose-prev',
-    },
   };
-  return (datasetToDict(dataset as never) as { write: () => ArrayBuffer }).write();
+  return toPart10(dataset, SEG_SOP_CLASS, sopUid, 'OB');
 }
 
 export interface ReadSeg {
