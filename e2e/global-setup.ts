@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeOrthancConfig, startOrthanc, stow, freePort } from './orthanc';
 import { defaultPatientSpec, generatePatient } from '../src/core/phantom/generate';
-import { writeCtSeries, writePtSeries, studyIds, makeUid } from '../src/core/dicom/write';
+import { writeCtSeries, writePtSeries, studyIds, makeUid, ptReference } from '../src/core/dicom/write';
+import { writeSeg } from '../src/core/io/seg';
 import { rleEncode16, appendEncapsulatedPixelData } from '../src/testing/rle';
 import dcmjs from 'dcmjs';
 
@@ -43,6 +44,7 @@ export default async function globalSetup() {
     writeFileSync(join(rle, f.name), new Uint8Array(appendEncapsulatedPixelData(dcmjs.data.datasetToDict(ds).write(), [rleEncode16(px)])));
   }
   writeFileSync(join(dir, 'local-truth.json'), JSON.stringify(small.truth));
+  writeFileSync(join(dir, 'local-structures-seg.dcm'), new Uint8Array(writeSeg(small.labels, ptReference(small), { seriesDescription: 'Structures' })));
 
   const port = await freePort();
   const preview = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {

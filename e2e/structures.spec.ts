@@ -1,0 +1,44 @@
+import { test, expect } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { base, waitReady } from './helpers';
+
+test('imported structures are listed, autosaved locally, restored after a reload, exported as SEG, and can be discarded', async ({ page }) => {
+  const dir = join(process.env.E2E_DIR!, 'local');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.dcm')).map((f) => join(dir, f));
+  await page.goto(base());
+  await waitReady(page);
+  await page.getByLabel('Open DICOM files').setInputFiles(files);
+  await expect(page.getByLabel('Patient')).toContainText('LOCAL0005');
+  await page.getByLabel('Import structures').setInputFiles(join(process.env.E2E_DIR!, 'local-structures-seg.dcm'));
+  const list = page.getByRole('table', { name: 'Structure list' });
+  await expect(list.getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
+  await list.getByRole('button', { name: 'Jump to Kidney L' }).click();
+  // Autosave reaches IndexedDB, then the page is reloaded and the same files opened again.
+  await page.waitForFunction(() => performance.getEntriesByName('structures-saved').length > 0);
+  await page.reload();
+  await waitReady(page);
+  await page.getByLabel('Open DICOM files').setInputFiles(files);
+  await expect(page.getByRole('status').filter({ hasText: 'Structures restored' })).toBeVisible();
+  await expect(list.getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export SEG' }).click();
+  const seg = readFileSync(await (await download).path());
+  expect(seg.subarray(128, 132).toString()).toBe('DICM');
+  await page.getByRole('button', { name: 'Discard local edits' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'discarded' })).toBeVisible();
+  await page.reload();
+  await waitReady(page);
+  await page.getByLabel('Open DICOM files').setInputFiles(files);
+  await expect(page.getByLabel('Patient')).toContainText('LOCAL0005');
+  await expect(page.getByRole('status').filter({ hasText: 'Structures restored' })).toHaveCount(0);
+});
+
+test('a SEG of another series is refused and nothing already loaded is touched', async ({ page }) => {
+  await page.goto(base());
+  await waitReady(page);
+  await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to T1', exact: true })).toBeVisible();
+  await page.getByLabel('Import structures').setInputFiles(join(process.env.E2E_DIR!, 'local-structures-seg.dcm'));
+  await expect(page.getByRole('status').filter({ hasText: /does not|geometry|references/ })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to T1', exact: true })).toBeVisible();
+});
