@@ -125,6 +125,11 @@ function sliceBlock(vol: { origin: number[]; spacing: number[] }, ids: StudyIds,
   };
 }
 
+/** Image pixel module of signed 16-bit greyscale slices. */
+function int16Pixels(nx: number, ny: number) {
+  return { SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', Rows: ny, Columns: nx, BitsAllocated: 16, BitsStored: 16, HighBit: 15, PixelRepresentation: 1 };
+}
+
 export interface WrittenSeries {
   seriesUid: string;
   files: { name: string; data: ArrayBuffer }[];
@@ -143,14 +148,7 @@ export function writeCtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSe
       ...sliceBlock(ct, ids, k, nz, { uid: ids.ctSeriesUid, number: '2', description: 'CT for attenuation correction', modality: 'CT' }),
       ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
       KVP: '120',
-      SamplesPerPixel: 1,
-      PhotometricInterpretation: 'MONOCHROME2',
-      Rows: ny,
-      Columns: nx,
-      BitsAllocated: 16,
-      BitsStored: 16,
-      HighBit: 15,
-      PixelRepresentation: 1,
+      ...int16Pixels(nx, ny),
       RescaleIntercept: '0',
       RescaleSlope: '1',
       RescaleType: 'HU',
@@ -197,14 +195,7 @@ export function writePtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSe
         RadionuclidePositronFraction: '0.9686',
         RadionuclideCodeSequence: [{ CodeValue: 'C-111A1', CodingSchemeDesignator: 'SRT', CodeMeaning: '^18^Fluorine' }],
       }],
-      SamplesPerPixel: 1,
-      PhotometricInterpretation: 'MONOCHROME2',
-      Rows: ny,
-      Columns: nx,
-      BitsAllocated: 16,
-      BitsStored: 16,
-      HighBit: 15,
-      PixelRepresentation: 1,
+      ...int16Pixels(nx, ny),
       RescaleIntercept: '0',
       RescaleSlope: ds(slope),
       PixelData: stored.buffer,
