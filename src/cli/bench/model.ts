@@ -8,7 +8,6 @@ import { parseCsv } from '../../core/radiomics/conformance';
 import { train } from '../../core/model/train';
 import { createSession, runSession } from '../../core/model/runtime';
 import { modelFromCard, type ModelCard } from '../../core/model/card';
-import { applyInputs } from '../../core/model/train';
 
 function table(patients: number, seed: number, likeSeed = false) {
   const c = generateCohort({ patients, seed, likeSeed });
@@ -61,7 +60,6 @@ export async function run() {
     const t1 = performance.now();
     for (let i = 0; i < reps; i++) await runSession(session, model, rows);
     out.default_model = { id: card.id, session_create_ms: +sessionMs.toFixed(1), inference_whole_patient_ms: +((performance.now() - t1) / reps).toFixed(2), rows: rows.length, goal_50ms_met: (performance.now() - t1) / reps <= 50 };
-    void applyInputs;
   } else out.default_model = { error: 'models/default/model.onnx is missing' };
   return out;
 }

@@ -162,7 +162,7 @@ export function onnxInputs(model: DoseModel, rows: PredictRow[]): { features: Fl
  * model.inputs), the type one-hot picks μ and the conformal half-width q; outputs exp(μ), exp(μ ∓ q).
  */
 function treesToOnnx(model: DoseModel, metadata: Record<string, string>): Uint8Array {
-  const F = model.inputs.length, T = model.types.length;
+  const T = model.types.length;
   const nodes: OnnxNode[] = [{ op: 'Constant', inputs: [], outputs: ['axes1'], attrs: { value_ints: [1] } }];
   const inits: OnnxGraph['initializers'] = [];
   const mus: string[] = [];
@@ -207,7 +207,6 @@ function treesToOnnx(model: DoseModel, metadata: Record<string, string>): Uint8A
     { op: 'Exp', inputs: ['lo_log'], outputs: ['pi_lo'] },
     { op: 'Exp', inputs: ['hi_log'], outputs: ['pi_hi'] },
   );
-  void F;
   return encodeModel({
     name: 'psma_dose_trees',
     inputs: [{ name: 'features', dims: ['N', model.inputs.length] }, { name: 'type_onehot', dims: ['N', T] }],

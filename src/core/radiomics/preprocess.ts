@@ -20,7 +20,7 @@ export function interpolate(data: Float32Array, g: Grid3, spacing: Vec3, method:
   const pos = [0, 1, 2].map((a) => (target[a] === g.spacing[a] && !spacing[a] ? Float64Array.from({ length: g.dims[a] }, (_, i) => i) : axisPositions(g.dims[a], g.spacing[a], target[a])));
   const dims: Vec3 = [pos[0].length, pos[1].length, pos[2].length];
   if (method === 'cubic') return { data: cubicResample(data, g.dims, pos), grid: { dims, spacing: target } };
-  const [nx, ny, nz] = g.dims;
+  const [nx, ny] = g.dims;
   const clamp = (v: number, n: number) => (v < 0 ? 0 : v > n - 1 ? n - 1 : v);
   const out = new Float32Array(dims[0] * dims[1] * dims[2]);
   const idx = pos.map((p, a) => {
@@ -50,7 +50,6 @@ export function interpolate(data: Float32Array, g: Grid3, spacing: Vec3, method:
       }
     }
   }
-  void nz;
   return { data: out, grid: { dims, spacing: target } };
 }
 

@@ -19,7 +19,7 @@ class Grid3 {
  * lines that can be non-zero (forward: data in the low corner) or that are needed (inverse: low corner out).
  */
 function fft3(g: Grid3, inv: boolean, live: Vec3 = g.n): void {
-  const [nx, ny, nz] = g.n;
+  const [nx, ny] = g.n;
   const order = inv ? [2, 1, 0] : [0, 1, 2];
   for (const axis of order) {
     const len = g.n[axis];
@@ -41,7 +41,6 @@ function fft3(g: Grid3, inv: boolean, live: Vec3 = g.n): void {
       for (let t = 0; t < len; t++) { g.re[base + t * stride] = out[2 * t]; g.im[base + t * stride] = out[2 * t + 1]; }
     }
   }
-  void nz;
 }
 
 /**
