@@ -41,7 +41,7 @@ export async function run() {
         page_js_heap_mb: heap === null ? null : +(heap / 2 ** 20).toFixed(0),
         note: 'local volumes render in one step, so "first fused render" and "fully loaded" coincide; SwiftShader WebGL, not a GPU',
       },
-      whole_body_ct_512x512x800: { voxels: ct16.length + 0 * ct32.length, int16_mb: +((mid - before) / 2 ** 20).toFixed(0), float32_mb: +((after - mid) / 2 ** 20).toFixed(0), held_as: 'Int16 (CT volumes stay 16-bit in memory and in Cornerstone)' },
+      whole_body_ct_512x512x800: { voxels: ct16.length, float32_copy_voxels: ct32.length, int16_mb: +((mid - before) / 2 ** 20).toFixed(0), float32_mb: +((after - mid) / 2 ** 20).toFixed(0), held_as: 'Int16 (CT volumes stay 16-bit in memory and in Cornerstone)' },
     };
   } finally {
     try { process.kill(-preview.pid!, 'SIGTERM'); } catch { /* gone */ }
