@@ -1,0 +1,136 @@
+// One-click organ proposals: kidneys and salivary glands are PSMA-avid, so they are found as pairs of
+// avid components placed where anatomy puts them (left/right of the body midline, kidneys posterior and
+// 30–140 mm lateral, parotids below the vertex and lateral, submandibular glands below and medial to the
+// parotids). Several thresholds are tried so touching organs separate. Proposals are for review only.
+import type { Vec3, Volume } from '../volume';
+import { indexToWorld } from '../volume';
+import { ORGANS, type StructureDef } from '../vocabulary';
+import { connectedComponents } from './ops';
+
+export interface OrganProposal { def: StructureDef; indices: Uint32Array; volumeMl: number; suvMax: number; suvMean: number; centre: Vec3 }
+
+interface Comp { indices: Uint32Array; volumeMl: number; suvMax: number; suvMean: number; centre: Vec3; offset: number; threshold: number }
+
+const organ = (name: string) => ORGANS.find((o) => o.name === name)!;
+
+/**
+ * Body frame from the PET (body = SUV ≥ 0.3): midline (LPS x), vertex (z of the highest slice with ≥ 20 cm²
+ * of body) and whether the head is in the field (the slices 40–100 mm under the top are narrower than 60 %
+ * of the widest body section, as a head is and a chest cut at the top of the field is not).
+ */
+function bodyFrame(suv: Volume<Float32Array>): { midX: number; topZ: number; head: boolean } {
+  const [nx, ny, nz] = suv.dims;
+  const area = suv.spacing[0] * suv.spacing[1];
+  const mids: number[] = [];
+  const areas: { z: number; mm2: number }[] = [];
+  for (let k = 0; k < nz; k++) {
+    let n = 0, sx = 0;
+    for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) if (suv.data[i + nx * (j + ny * k)] >= 0.3) { n++; sx += i; }
+    if (n * area < 2000) continue;
+    mids.push(sx / n);
+    areas.push({ z: indexToWorld(suv, 0, 0, k)[2], mm2: n * area });
+  }
+  if (!mids.length) return { midX: indexToWorld(suv, nx / 2, ny / 2, 0)[0], topZ: Infinity, head: false };
+  mids.sort((a, b) => a - b);
+  const topZ = Math.max(...areas.map((a) => a.z)), widest = Math.max(...areas.map((a) => a.mm2));
+  const near = areas.filter((a) => a.z <= topZ - 40 && a.z >= topZ - 100);
+  const head = near.length > 0 && near.every((a) => a.mm2 < 0.6 * widest);
+  return { midX: indexToWorld(suv, mids[mids.length >> 1], 0, 0)[0], topZ, head };
+}
+
+function components(suv: Volume<Float32Array>, thresholds: number[], midX: number, zRange: [number, number], volRange: [number, number]): Comp[] {
+  const [nx, ny] = suv.dims;
+  const voxMl = (suv.spacing[0] * suv.spacing[1] * suv.spacing[2]) / 1000;
+  const out: Comp[] = [];
+  for (const t of thresholds) {
+    const mask = new Uint8Array(suv.data.length);
+    for (let n = 0; n < mask.length; n++) {
+      if (suv.data[n] < t) continue;
+      const z = indexToWorld(suv, 0, 0, Math.floor(n / (nx * ny)))[2];
+      if (z >= zRange[0] && z <= zRange[1]) mask[n] = 1;
+    }
+    const { ids, sizes } = connectedComponents(mask, suv.dims);
+    const keep = sizes.map((s) => s * voxMl >= volRange[0] && s * voxMl <= volRange[1]);
+    const lists = new Map<number, number[]>();
+    for (let n = 0; n < ids.length; n++) if (ids[n] && keep[ids[n]]) (lists.get(ids[n]) ?? lists.set(ids[n], []).get(ids[n])!).push(n);
+    for (const idx of lists.values()) {
+      let max = -Infinity, sum = 0;
+      const c = [0, 0, 0];
+      for (const n of idx) {
+        const v = suv.data[n];
+        max = Math.max(max, v); sum += v;
+        c[0] += n % nx; c[1] += Math.floor(n / nx) % ny; c[2] += Math.floor(n / (nx * ny));
+      }
+      const centre = indexToWorld(suv, c[0] / idx.length, c[1] / idx.length, c[2] / idx.length);
+      out.push({ indices: Uint32Array.from(idx), volumeMl: idx.length * voxMl, suvMax: max, suvMean: sum / idx.length, centre, offset: centre[0] - midX, threshold: t });
+    }
+  }
+  return out;
+}
+
+/** How far a component's threshold is from 40 % of its maximum, where a blurred organ's edge lies. */
+const edgeFit = (c: Comp) => Math.abs(c.threshold / c.suvMax - 0.4);
+
+/** Left/right pairs (patient left is +x in LPS), best first; lower score = more symmetric. */
+function pairs(comps: Comp[], ok: (c: Comp) => boolean, extra: (l: Comp, r: Comp) => number = () => 0): { l: Comp; r: Comp; score: number }[] {
+  const out: { l: Comp; r: Comp; score: number }[] = [];
+  const left = comps.filter((c) => c.offset > 0 && ok(c)), right = comps.filter((c) => c.offset < 0 && ok(c));
+  for (const l of left) for (const r of right) {
+    if (Math.abs(Math.log(l.suvMean / r.suvMean)) > Math.log(1.6)) continue; // paired organs take up alike
+    const s = Math.abs(l.centre[2] - r.centre[2]) + Math.abs(l.offset + r.offset) + Math.abs(l.centre[1] - r.centre[1]) + 40 * Math.abs(Math.log(l.volumeMl / r.volumeMl))
+      + 200 * (edgeFit(l) + edgeFit(r)) + extra(l, r);
+    if (Number.isFinite(s)) out.push({ l, r, score: s });
+  }
+  return out.sort((x, y) => x.score - y.score);
+}
+
+const THRESHOLDS = [4, 5, 7, 9, 12, 15];
+
+const proposal = (name: string, c: Comp): OrganProposal => ({ def: organ(name), indices: c.indices, volumeMl: c.volumeMl, suvMax: c.suvMax, suvMean: c.suvMean, centre: c.centre });
+
+/** Kidney proposals (a single one with a note when only one is found). */
+export function proposeKidneys(suv: Volume<Float32Array>): { proposals: OrganProposal[]; note: string } {
+  const f = bodyFrame(suv);
+  // Kidneys lie well below the salivary glands (≥ 300 mm under the vertex when the head is in the field).
+  const comps = components(suv, THRESHOLDS, f.midX, [-Infinity, f.head ? f.topZ - 300 : Infinity], [60, 450]);
+  const kidneyLike = (c: Comp) => Math.abs(c.offset) >= 30 && Math.abs(c.offset) <= 140;
+  const best = pairs(comps, kidneyLike, (l, r) => (Math.abs(l.centre[2] - r.centre[2]) > 80 ? Infinity : 0))[0];
+  if (best) return { proposals: [proposal('Kidney L', best.l), proposal('Kidney R', best.r)], note: `kidneys at SUV ≥ ${best.l.threshold}` };
+  const single = comps.filter((c) => kidneyLike(c) && edgeFit(c) < 0.2).sort((a, b) => b.suvMean - a.suvMean)[0];
+  if (!single) return { proposals: [], note: 'no kidney-like avid region (60–450 mL, 30–140 mm from the midline) was found' };
+  return { proposals: [proposal(single.offset > 0 ? 'Kidney L' : 'Kidney R', single)], note: 'only one kidney-like region was found: check for a single kidney' };
+}
+
+/** Parotid and submandibular proposals in the head and neck (the field of view must include it). */
+export function proposeSalivary(suv: Volume<Float32Array>): { proposals: OrganProposal[]; note: string } {
+  const f = bodyFrame(suv);
+  if (!Number.isFinite(f.topZ)) return { proposals: [], note: 'no body found in the PET' };
+  if (!f.head) return { proposals: [], note: 'the field of view does not seem to include the head (no narrow head section at its top)' };
+  const comps = components(suv, THRESHOLDS, f.midX, [f.topZ - 300, f.topZ - 40], [2, 90]);
+  // Parotids and submandibular glands are chosen together: the parotid pair is the larger, more lateral
+  // and higher one, with the submandibular pair 10–90 mm below it and more medial.
+  let best: { p: (typeof cands)[number]; sub?: ReturnType<typeof pairs>[number]; score: number } | undefined;
+  const cands = pairs(comps, (c) => Math.abs(c.offset) >= 30 && Math.abs(c.offset) <= 95 && c.volumeMl >= 6).slice(0, 30);
+  for (const p of cands) {
+    const pz = (p.l.centre[2] + p.r.centre[2]) / 2, po = (p.l.offset - p.r.offset) / 2, pv = Math.min(p.l.volumeMl, p.r.volumeMl);
+    const used = new Set([...p.l.indices, ...p.r.indices]);
+    const sub = pairs(
+      comps.filter((c) => !c.indices.some((n) => used.has(n))),
+      (c) => c.centre[2] < pz - 10 && c.centre[2] > pz - 90 && Math.abs(c.offset) < po && Math.abs(c.offset) >= 12 && c.volumeMl < pv,
+    )[0];
+    const score = p.score + (sub ? sub.score : 300);
+    if (!best || score < best.score) best = { p, sub, score };
+  }
+  if (!best) return { proposals: [], note: 'no pair of avid glands below the vertex: does the field of view include the head?' };
+  const proposals = [proposal('Parotid L', best.p.l), proposal('Parotid R', best.p.r)];
+  if (best.sub) proposals.push(proposal('Submandibular L', best.sub.l), proposal('Submandibular R', best.sub.r));
+  return { proposals, note: best.sub ? 'parotid and submandibular glands' : 'parotid glands only: no submandibular pair found below them' };
+}
+
+/** Dice overlap of a proposal with a label of a reference map. */
+export function dice(indices: Uint32Array, labels: Volume, label: number): number {
+  let ref = 0, both = 0;
+  for (const v of labels.data) if (v === label) ref++;
+  for (const n of indices) if (labels.data[n] === label) both++;
+  return (2 * both) / (ref + indices.length || 1);
+}
