@@ -33,3 +33,16 @@ export async function expectNotBlank(page: Page) {
   expect(cov.length).toBeGreaterThanOrEqual(4);
   for (const c of cov) expect(c).toBeGreaterThan(0.02);
 }
+
+/**
+ * SUV the readout shows with the mouse over an LPS point of the axial view. Re-aims until the layout has
+ * settled (notices appearing resize the viewports and move the point).
+ */
+export async function suvReadoutAt(page: Page, lps: [number, number, number], expected: number): Promise<void> {
+  await page.evaluate((p) => window.__psma!.jumpTo!(p), lps);
+  await expect.poll(async () => {
+    const [x, y] = await page.evaluate((p) => window.__psma!.clientPoint!('axial', p), lps);
+    await page.mouse.move(x, y);
+    return Math.abs(Number(await page.getByLabel('SUV', { exact: true }).textContent()) - expected) / expected;
+  }, { timeout: 10_000 }).toBeLessThan(0.01);
+}

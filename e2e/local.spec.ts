@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { base, waitReady, expectNotBlank } from './helpers';
+import { base, waitReady, expectNotBlank, suvReadoutAt } from './helpers';
 
 test('demo patient opens with no PACS and renders fused', async ({ page }) => {
   await page.goto(base());
@@ -53,9 +53,5 @@ test('RLE-compressed PET is decoded by the Cornerstone codecs and gives the stor
   await waitReady(page);
   await expect(page.getByRole('status').filter({ hasText: 'PET only' })).toBeVisible();
   const t = JSON.parse(readFileSync(join(process.env.E2E_DIR!, 'local-truth.json'), 'utf8')).structures.find((s: { type: string }) => s.type === 'kidney');
-  await page.evaluate((lps) => window.__psma!.jumpTo!(lps), t.maxVoxelLps);
-  const [x, y] = await page.evaluate((lps) => window.__psma!.clientPoint!('axial', lps), t.maxVoxelLps);
-  await page.mouse.move(x, y);
-  const suv = Number(await page.getByLabel('SUV', { exact: true }).textContent());
-  expect(Math.abs(suv - t.suvMax) / t.suvMax).toBeLessThan(0.01);
+  await suvReadoutAt(page, t.maxVoxelLps, t.suvMax);
 });

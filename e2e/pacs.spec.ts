@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { base, truth, waitReady, expectNotBlank } from './helpers';
+import { base, truth, waitReady, expectNotBlank, suvReadoutAt } from './helpers';
 import { startOrthanc } from './orthanc';
 
 test('finds the study on the PACS, loads it fused, SUV readout matches the stored lesion voxel', async ({ page }) => {
@@ -21,11 +21,7 @@ test('finds the study on the PACS, loads it fused, SUV readout matches the store
   await expectNotBlank(page);
 
   const t1 = truth().structures.find((s) => s.name === 'T1')!;
-  await page.evaluate((lps) => window.__psma!.jumpTo!(lps), t1.maxVoxelLps);
-  const [x, y] = await page.evaluate((lps) => window.__psma!.clientPoint!('axial', lps), t1.maxVoxelLps);
-  await page.mouse.move(x, y);
-  const suv = Number(await page.getByLabel('SUV', { exact: true }).textContent());
-  expect(Math.abs(suv - t1.suvMax) / t1.suvMax).toBeLessThan(0.01);
+  await suvReadoutAt(page, t1.maxVoxelLps, t1.suvMax);
 });
 
 test('PACS outage: specific message, then recovery with Retry', async ({ page }) => {

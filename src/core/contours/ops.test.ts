@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connectedComponents, lesionCandidates, paintSphere, regionGrow } from './ops';
+import { connectedComponents, fillPolygon, hottestIn, lesionCandidates, paintSphere, regionGrow, regionStats, splitRegion } from './ops';
+import { indexToWorld } from '../volume';
 import { defaultPatientSpec, generatePatient, suvbwFactor } from '../phantom/generate';
 import { TUMOUR_LABEL_BASE } from '../vocabulary';
 import type { Volume } from '../volume';
@@ -48,16 +49,13 @@ describe('contour operations', () => {
       const cands = lesionCandidates(suv, organs, { threshold: 3, minVolumeMl: 0.3 });
       const tumours = p.truth.structures.filter((s) => s.type === 'tumour');
       total += tumours.length;
-      // A candidate is true when it overlaps a tumour label.
+      // A candidate is true when its voxels overlap a tumour of the truth label map.
       const hit = new Set<number>();
       for (const c of cands) {
-        let overlap = false;
-        for (const t of tumours) {
-          const [i, j, k] = t.maxVoxel;
-          const n = i + suv.dims[0] * (j + suv.dims[1] * k);
-          if (suv.data[n] >= 3 && Math.hypot(c.centre[0] - t.maxVoxelLps[0], c.centre[1] - t.maxVoxelLps[1], c.centre[2] - t.maxVoxelLps[2]) < 25) { hit.add(t.label); overlap = true; }
-        }
-        if (!overlap) fp++;
+        const labels = new Set([...c.indices].map((n) => p.labels.data[n]).filter((l) => l > TUMOUR_LABEL_BASE));
+        for (const l of labels) hit.add(l);
+        if (!labels.size) fp++;
+        expect(c.indices.length).toBe(c.voxels);
       }
       found += hit.size;
     }
@@ -66,5 +64,50 @@ describe('contour operations', () => {
     // Lesions whose blurred SUV stays under 3 are missed by design (qPSMA threshold); bowel noise gives the FPs.
     expect(sensitivity).toBeGreaterThan(0.6);
     expect(fp / seeds.length).toBeLessThan(6);
+  });
+  it('sphere-limited growing starts at the hottest voxel inside the limit and never leaves the sphere', () => {
+    const { p, suv } = patient(3);
+    const t = p.truth.structures.filter((x) => x.type === 'tumour').sort((x, y) => y.volumeMl - x.volumeMl)[0];
+    const click: [number, number, number] = [t.maxVoxelLps[0] + 5, t.maxVoxelLps[1], t.maxVoxelLps[2]];
+    const sphere = { centre: click, radiusMm: 20 };
+    const seed = hottestIn(suv, { sphere })!;
+    const grown = regionGrow(suv, seed, { threshold: { kind: 'percentMax', value: 0.41 }, sphere });
+    let n = 0;
+    for (let v = 0; v < grown.length; v++) {
+      if (!grown[v]) continue;
+      n++;
+      const [nx, ny] = suv.dims;
+      const w = indexToWorld(suv, v % nx, Math.floor(v / nx) % ny, Math.floor(v / (nx * ny)));
+      expect(Math.hypot(w[0] - click[0], w[1] - click[1], w[2] - click[2])).toBeLessThanOrEqual(20 + 1e-6);
+    }
+    expect(n).toBeGreaterThan(3);
+    expect(p.labels.data[seed[0] + suv.dims[0] * (seed[1] + suv.dims[1] * seed[2])]).toBe(t.label);
+  });
+  it('freehand fill on one slice and through all slices; erase spares locked structures', () => {
+    const labels: Volume<Uint8Array> = { dims: [20, 20, 10], spacing: [1, 1, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(4000) };
+    const square: [number, number, number][] = [[4.5, 4.5, 6], [9.5, 4.5, 6], [9.5, 9.5, 6], [4.5, 9.5, 6]];
+    expect(fillPolygon(labels, square, 5, 'slice').length).toBe(25);
+    expect(labels.data[5 + 20 * (5 + 20 * 3)]).toBe(5);
+    expect(fillPolygon(labels, square, 2, '3d', new Set([5])).length).toBe(25 * 9);
+    expect(fillPolygon(labels, square, 0, '3d', new Set([5])).length).toBe(25 * 9);
+    expect(labels.data.reduce((s, v) => s + (v ? 1 : 0), 0)).toBe(25);
+    // A coronal polygon (constant y) fills along j only.
+    expect(fillPolygon(labels, [[2, 3, 2], [6, 3, 2], [6, 3, 8], [2, 3, 8]], 1, 'slice').length).toBe(5 * 3); // rows k = 1…3: the top edge is open
+  });
+  it('splits two touching lesions at their peaks and keeps a single lesion whole', () => {
+    const dims: [number, number, number] = [30, 20, 20];
+    const suv: Volume<Float32Array> = { dims, spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Float32Array(12000) };
+    const blob = (ci: number, peak: number) => { for (let k = 0; k < 20; k++) for (let j = 0; j < 20; j++) for (let i = 0; i < 30; i++) suv.data[i + 30 * (j + 20 * k)] += peak * Math.exp(-((i - ci) ** 2 + (j - 10) ** 2 + (k - 10) ** 2) / 8); };
+    blob(11, 20); blob(17, 15);
+    const cands = lesionCandidates(suv, undefined, { threshold: 3, minVolumeMl: 0 });
+    expect(cands.length).toBe(1);
+    const parts = splitRegion(suv, cands[0].indices);
+    expect(parts.length).toBe(2);
+    expect(parts[0].length + parts[1].length).toBe(cands[0].voxels);
+    const hot = parts.map((q) => regionStats(suv, q).suvMax).sort((a, b) => b - a);
+    expect(hot[0]).toBeCloseTo(20, 0);
+    expect(hot[1]).toBeGreaterThan(14);
+    suv.data.fill(0); blob(15, 20);
+    expect(splitRegion(suv, lesionCandidates(suv, undefined, { threshold: 3, minVolumeMl: 0 })[0].indices).length).toBe(1);
   });
 });

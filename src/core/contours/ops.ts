@@ -28,19 +28,63 @@ export interface GrowOptions {
   threshold?: { kind: 'suv'; value: number } | { kind: 'percentMax'; value: number };
   /** Limit: an index box [lo, hi] inclusive; default the whole image. */
   box?: { lo: Vec3; hi: Vec3 };
+  /** Limit: a sphere (LPS centre, radius in mm); combined with `box` when both are given. */
+  sphere?: { centre: Vec3; radiusMm: number };
+}
+
+/** Index box of a sphere given in mm, clipped to the grid. */
+export function sphereBox(g: Geometry, centre: Vec3, radiusMm: number): { lo: Vec3; hi: Vec3 } {
+  const c = worldToIndex(g, centre);
+  const lo = [0, 1, 2].map((a) => Math.max(0, Math.floor(c[a] - radiusMm / g.spacing[a]))) as Vec3;
+  const hi = [0, 1, 2].map((a) => Math.min(g.dims[a] - 1, Math.ceil(c[a] + radiusMm / g.spacing[a]))) as Vec3;
+  return { lo, hi };
+}
+
+/** The hottest voxel inside the growing limit: where a click-started grow begins. */
+export function hottestIn(suv: Volume<Float32Array>, o: Pick<GrowOptions, 'box' | 'sphere'>): Vec3 | undefined {
+  const [nx, ny] = suv.dims;
+  const box = limitBox(suv, o);
+  const inside = sphereTest(suv, o.sphere);
+  let best: Vec3 | undefined, max = -Infinity;
+  for (let k = box.lo[2]; k <= box.hi[2]; k++) for (let j = box.lo[1]; j <= box.hi[1]; j++) for (let i = box.lo[0]; i <= box.hi[0]; i++) {
+    const v = suv.data[i + nx * (j + ny * k)];
+    if (v > max && inside(i, j, k)) { max = v; best = [i, j, k]; }
+  }
+  return best;
+}
+
+function limitBox(g: Geometry, o: Pick<GrowOptions, 'box' | 'sphere'>): { lo: Vec3; hi: Vec3 } {
+  const [nx, ny, nz] = g.dims;
+  let lo: Vec3 = o.box?.lo ?? [0, 0, 0], hi: Vec3 = o.box?.hi ?? [nx - 1, ny - 1, nz - 1];
+  if (o.sphere) {
+    const b = sphereBox(g, o.sphere.centre, o.sphere.radiusMm);
+    lo = lo.map((v, a) => Math.max(v, b.lo[a])) as Vec3;
+    hi = hi.map((v, a) => Math.min(v, b.hi[a])) as Vec3;
+  }
+  return { lo, hi };
+}
+
+function sphereTest(g: Geometry, sphere?: { centre: Vec3; radiusMm: number }): (i: number, j: number, k: number) => boolean {
+  if (!sphere) return () => true;
+  const r2 = sphere.radiusMm ** 2, c = sphere.centre;
+  return (i, j, k) => {
+    const p = indexToWorld(g, i, j, k);
+    return (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2 + (p[2] - c[2]) ** 2 <= r2;
+  };
 }
 
 /** 26-connected region of voxels ≥ threshold grown from a seed voxel (indices), limited to the box. */
 export function regionGrow(suv: Volume<Float32Array>, seed: Vec3, o: GrowOptions = {}): Uint8Array {
   const [nx, ny, nz] = suv.dims;
-  const lo = o.box?.lo ?? [0, 0, 0], hi = o.box?.hi ?? [nx - 1, ny - 1, nz - 1];
-  const inBox = (i: number, j: number, k: number) => i >= lo[0] && j >= lo[1] && k >= lo[2] && i <= hi[0] && j <= hi[1] && k <= hi[2];
+  const { lo, hi } = limitBox(suv, o);
+  const inSphere = sphereTest(suv, o.sphere);
+  const inBox = (i: number, j: number, k: number) => i >= lo[0] && j >= lo[1] && k >= lo[2] && i <= hi[0] && j <= hi[1] && k <= hi[2] && inSphere(i, j, k);
   let thr: number;
   const t = o.threshold ?? { kind: 'suv', value: 3 };
   if (t.kind === 'suv') thr = t.value;
   else {
     let max = -Infinity;
-    for (let k = lo[2]; k <= hi[2]; k++) for (let j = lo[1]; j <= hi[1]; j++) for (let i = lo[0]; i <= hi[0]; i++) max = Math.max(max, suv.data[i + nx * (j + ny * k)]);
+    for (let k = lo[2]; k <= hi[2]; k++) for (let j = lo[1]; j <= hi[1]; j++) for (let i = lo[0]; i <= hi[0]; i++) if (inSphere(i, j, k)) max = Math.max(max, suv.data[i + nx * (j + ny * k)]);
     thr = t.value * max;
   }
   const out = new Uint8Array(suv.data.length);
@@ -89,7 +133,7 @@ export function connectedComponents(mask: Uint8Array, dims: Vec3): { ids: Int32A
   return { ids, sizes };
 }
 
-export interface Candidate { id: number; voxels: number; volumeMl: number; suvMax: number; centre: Vec3 }
+export interface Candidate { id: number; voxels: number; volumeMl: number; suvMax: number; centre: Vec3; /** Voxel indices of the component. */ indices: Uint32Array }
 
 /**
  * Whole-body lesion candidates (qPSMA-style): components with SUV ≥ threshold (default 3) and at least
@@ -116,11 +160,139 @@ export function lesionCandidates(suv: Volume<Float32Array>, organs: Volume | und
     s[0] += n % nx; s[1] += Math.floor(n / nx) % ny; s[2] += Math.floor(n / (nx * ny));
   }
   const out: Candidate[] = [];
+  const kept = new Map<number, Candidate>();
   for (let id = 1; id < sizes.length; id++) {
     const v = sizes[id];
     if (v * voxMl < minMl || inOrgan[id] > 0.5 * v) continue;
     const c = sum[id].map((x) => x / v) as Vec3;
-    out.push({ id, voxels: v, volumeMl: v * voxMl, suvMax: max[id], centre: indexToWorld(suv as Geometry, c[0], c[1], c[2]) });
+    const cand = { id, voxels: v, volumeMl: v * voxMl, suvMax: max[id], centre: indexToWorld(suv as Geometry, c[0], c[1], c[2]), indices: new Uint32Array(v) };
+    kept.set(id, cand);
+    out.push(cand);
+  }
+  const fill = new Map<number, number>();
+  for (let n = 0; n < ids.length; n++) {
+    const cand = ids[n] ? kept.get(ids[n]) : undefined;
+    if (!cand) continue;
+    const t = fill.get(cand.id) ?? 0;
+    cand.indices[t] = n;
+    fill.set(cand.id, t + 1);
   }
   return out.sort((a, b) => b.suvMax - a.suvMax);
+}
+
+/** Region statistics of a voxel set: volume, SUVmax and centre (LPS). */
+export function regionStats(suv: Volume<Float32Array>, indices: ArrayLike<number>): { volumeMl: number; suvMax: number; suvMean: number; centre: Vec3 } {
+  const [nx, ny] = suv.dims;
+  let max = -Infinity, sum = 0;
+  const c = [0, 0, 0];
+  for (let t = 0; t < indices.length; t++) {
+    const n = indices[t];
+    max = Math.max(max, suv.data[n]); sum += suv.data[n];
+    c[0] += n % nx; c[1] += Math.floor(n / nx) % ny; c[2] += Math.floor(n / (nx * ny));
+  }
+  const m = indices.length || 1;
+  return { volumeMl: (indices.length * suv.spacing[0] * suv.spacing[1] * suv.spacing[2]) / 1000, suvMax: max, suvMean: sum / m, centre: indexToWorld(suv, c[0] / m, c[1] / m, c[2] / m) };
+}
+
+/**
+ * Splits a region at its uptake peaks: the lowest of 50–85 % of its SUVmax that gives two or more cores
+ * (≥ 3 voxels) seeds them, then every voxel joins the core it reaches first inside the region (26-connected).
+ * Returns one part when there is a single peak.
+ */
+export function splitRegion(suv: Volume<Float32Array>, indices: Uint32Array): Uint32Array[] {
+  const dims = suv.dims;
+  const [nx, ny, nz] = dims;
+  const inRegion = new Map<number, number>(); // voxel → part (0 = unassigned)
+  let max = -Infinity;
+  for (const n of indices) { inRegion.set(n, 0); max = Math.max(max, suv.data[n]); }
+  let seeds: number[][] = [];
+  for (const f of [0.5, 0.6, 0.7, 0.78, 0.85]) {
+    const core = [...indices].filter((n) => suv.data[n] >= f * max);
+    const seen = new Set<number>();
+    const parts: number[][] = [];
+    for (const s of core) {
+      if (seen.has(s)) continue;
+      const part: number[] = [];
+      const stack = [s];
+      seen.add(s);
+      while (stack.length) {
+        const n = stack.pop()!;
+        part.push(n);
+        forNeighbours(n, nx, ny, nz, (m) => { if (!seen.has(m) && inRegion.has(m) && suv.data[m] >= f * max) { seen.add(m); stack.push(m); } });
+      }
+      if (part.length >= 3) parts.push(part);
+    }
+    if (parts.length >= 2) { seeds = parts; break; }
+  }
+  if (seeds.length < 2) return [indices];
+  let front: number[] = [];
+  seeds.forEach((part, p) => { for (const n of part) { inRegion.set(n, p + 1); front.push(n); } });
+  while (front.length) {
+    const next: number[] = [];
+    for (const n of front) {
+      const p = inRegion.get(n)!;
+      forNeighbours(n, nx, ny, nz, (m) => { if (inRegion.get(m) === 0) { inRegion.set(m, p); next.push(m); } });
+    }
+    front = next;
+  }
+  const out: number[][] = seeds.map(() => []);
+  for (const [n, p] of inRegion) if (p) out[p - 1].push(n);
+  return out.map((o) => Uint32Array.from(o.sort((a, b) => a - b)));
+}
+
+function forNeighbours(n: number, nx: number, ny: number, nz: number, fn: (m: number) => void): void {
+  const i = n % nx, j = Math.floor(n / nx) % ny, k = Math.floor(n / (nx * ny));
+  for (let c = -1; c <= 1; c++) for (let b = -1; b <= 1; b++) for (let a = -1; a <= 1; a++) {
+    const I = i + a, J = j + b, K = k + c;
+    if ((a || b || c) && I >= 0 && J >= 0 && K >= 0 && I < nx && J < ny && K < nz) fn(I + nx * (J + ny * K));
+  }
+}
+
+/**
+ * Fills (label > 0) or erases (label 0) inside a freehand polygon drawn on an axis-aligned view: the
+ * polygon (LPS points) is rasterised on the slice it was drawn on (`depth: 'slice'`) or on every slice along
+ * the viewing axis (`'3d'`). Locked labels are never changed. Returns the changed voxel indices.
+ */
+export function fillPolygon(labels: Volume<Uint8Array>, polygon: Vec3[], label: number, depth: 'slice' | '3d', locked: Set<number> = new Set()): number[] {
+  if (polygon.length < 3) return [];
+  const idx = polygon.map((p) => worldToIndex(labels, p));
+  const range = [0, 1, 2].map((a) => Math.max(...idx.map((p) => p[a])) - Math.min(...idx.map((p) => p[a])));
+  const axis = range.indexOf(Math.min(...range)) as 0 | 1 | 2;
+  const [a, b] = axis === 2 ? [0, 1] : axis === 1 ? [0, 2] : [1, 2];
+  const dims = labels.dims;
+  const s0 = Math.round(idx.reduce((t, p) => t + p[axis], 0) / idx.length);
+  if (depth === 'slice' && (s0 < 0 || s0 >= dims[axis])) return [];
+  const stride = [1, dims[0], dims[0] * dims[1]];
+  const changed: number[] = [];
+  const uv = idx.flatMap((p) => [p[a], p[b]]);
+  scanPolygon(uv, dims[a], dims[b], (u, v) => {
+    const from = depth === 'slice' ? s0 : 0, to = depth === 'slice' ? s0 : dims[axis] - 1;
+    for (let s = from; s <= to; s++) {
+      const n = u * stride[a] + v * stride[b] + s * stride[axis];
+      const old = labels.data[n];
+      if (old === label || locked.has(old) || (label === 0 && old === 0)) continue;
+      labels.data[n] = label;
+      changed.push(n);
+    }
+  });
+  return changed;
+}
+
+/** Visits the grid points (u, v) whose centres lie inside a polygon (flat u,v pairs; even–odd rule). */
+export function scanPolygon(uv: number[], w: number, h: number, visit: (u: number, v: number) => void): void {
+  const n = uv.length / 2;
+  let vMin = Infinity, vMax = -Infinity;
+  for (let p = 0; p < n; p++) { vMin = Math.min(vMin, uv[2 * p + 1]); vMax = Math.max(vMax, uv[2 * p + 1]); }
+  for (let v = Math.max(0, Math.ceil(vMin)); v <= Math.min(h - 1, Math.floor(vMax)); v++) {
+    const xs: number[] = [];
+    for (let p = 0; p < n; p++) {
+      const q = (p + 1) % n;
+      const y0 = uv[2 * p + 1], y1 = uv[2 * q + 1];
+      if ((y0 <= v && y1 > v) || (y1 <= v && y0 > v)) xs.push(uv[2 * p] + ((v - y0) / (y1 - y0)) * (uv[2 * q] - uv[2 * p]));
+    }
+    xs.sort((x, y) => x - y);
+    for (let t = 0; t + 1 < xs.length; t += 2) {
+      for (let u = Math.max(0, Math.ceil(xs[t])); u <= Math.min(w - 1, Math.floor(xs[t + 1])); u++) visit(u, v);
+    }
+  }
 }

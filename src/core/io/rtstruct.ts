@@ -4,6 +4,7 @@ import dcmjs from 'dcmjs';
 import type { Geometry } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
 import { ds, makeUid, toPart10 } from '../dicom/write';
+import { scanPolygon } from '../contours/ops';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 
@@ -70,22 +71,7 @@ export function rasteriseRoi(roi: RtRoi, grid: Geometry): { mask: Uint8Array; wa
     if (k < 0 || k >= nz) { warnings.push(`${roi.name}: contour at slice ${k} lies outside the image`); continue; }
     // Scanline fill of voxel centres (even–odd), XOR into the slice.
     slice.fill(0);
-    let jMin = Infinity, jMax = -Infinity;
-    for (let p = 0; p < n; p++) { jMin = Math.min(jMin, ij[2 * p + 1]); jMax = Math.max(jMax, ij[2 * p + 1]); }
-    for (let j = Math.max(0, Math.ceil(jMin)); j <= Math.min(ny - 1, Math.floor(jMax)); j++) {
-      const xs: number[] = [];
-      for (let p = 0; p < n; p++) {
-        const q = (p + 1) % n;
-        const y0 = ij[2 * p + 1], y1 = ij[2 * q + 1];
-        if ((y0 <= j && y1 > j) || (y1 <= j && y0 > j)) {
-          xs.push(ij[2 * p] + ((j - y0) / (y1 - y0)) * (ij[2 * q] - ij[2 * p]));
-        }
-      }
-      xs.sort((a, b) => a - b);
-      for (let t = 0; t + 1 < xs.length; t += 2) {
-        for (let i = Math.max(0, Math.ceil(xs[t])); i <= Math.min(nx - 1, Math.floor(xs[t + 1])); i++) slice[i + nx * j] = 1;
-      }
-    }
+    scanPolygon(ij, nx, ny, (i, j) => { slice[i + nx * j] = 1; });
     const base = nx * ny * k;
     for (let v = 0; v < nx * ny; v++) if (slice[v]) mask[base + v] ^= 1;
   }
