@@ -8,6 +8,9 @@ import { writeOrthancConfig, startOrthanc, stow, freePort } from './orthanc';
 import { defaultPatientSpec, generatePatient } from '../src/core/phantom/generate';
 import { writeCtSeries, writePtSeries, studyIds, makeUid, ptReference } from '../src/core/dicom/write';
 import { writeSeg } from '../src/core/io/seg';
+import { writeRtstruct } from '../src/core/io/rtstruct';
+import { writeNifti } from '../src/core/io/nifti';
+import { ORGANS } from '../src/core/vocabulary';
 import { rleEncode16, appendEncapsulatedPixelData } from '../src/testing/rle';
 import dcmjs from 'dcmjs';
 
@@ -45,6 +48,10 @@ export default async function globalSetup() {
   }
   writeFileSync(join(dir, 'local-truth.json'), JSON.stringify(small.truth));
   writeFileSync(join(dir, 'local-structures-seg.dcm'), new Uint8Array(writeSeg(small.labels, ptReference(small), { seriesDescription: 'Structures' })));
+  // Bad structure files: an RTSTRUCT whose referenced images are not loaded, a NIfTI of another size.
+  const kidney = ORGANS.find((o) => o.name === 'Kidney L')!;
+  writeFileSync(join(dir, 'bad-rtstruct.dcm'), new Uint8Array(writeRtstruct(small.labels, { ...ptReference(small), seriesUid: makeUid('not-loaded') }, [{ label: 1, name: kidney.name, color: kidney.color, interpretedType: 'ORGAN' }])));
+  writeFileSync(join(dir, 'bad-size.nii.gz'), writeNifti({ dims: [8, 8, 8], spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(512).fill(1) }));
 
   const port = await freePort();
   const preview = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {

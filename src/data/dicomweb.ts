@@ -128,4 +128,21 @@ export class DicomWebSource {
     }
     return groupSeries(out);
   }
+
+  /** The Part-10 files of a series (e.g. a SEG or RTSTRUCT to import), by WADO-RS instance retrieval. */
+  async retrieveSeriesFiles(studyUid: string, seriesUid: string): Promise<ArrayBuffer[]> {
+    const instances = await this.guard('Instance list', async () => (await this.client.searchForInstances({ studyInstanceUID: studyUid, seriesInstanceUID: seriesUid })) as Json[]);
+    const retrieve = this.client.retrieveInstance as unknown as (o: object) => Promise<ArrayBuffer | ArrayBuffer[]>;
+    const out: ArrayBuffer[] = [];
+    for (const i of instances) {
+      const r = await this.guard('Instance retrieval', () => retrieve.call(this.client, { studyInstanceUID: studyUid, seriesInstanceUID: seriesUid, sopInstanceUID: val(i, '00080018') }));
+      out.push(Array.isArray(r) ? r[0] : r);
+    }
+    return out;
+  }
+
+  /** Stores Part-10 files on the PACS with STOW-RS (only ever called from an explicit user action). */
+  async store(files: ArrayBuffer[], studyUid: string): Promise<void> {
+    await this.guard('Storing on the PACS (STOW-RS)', () => this.client.storeInstances({ datasets: files, studyInstanceUID: studyUid } as never));
+  }
 }

@@ -2,12 +2,13 @@
 // Study Instance UID), with a retention setting and "clear all local data". Nothing leaves the browser.
 import { gzipSync, gunzipSync } from 'fflate';
 import type { Volume } from '../core/volume';
+import { emptyMeta, type StructureMeta } from '../core/contours/structureSet';
 
 const DB = 'psma-dose-preview';
 const STORE = 'structures';
 const RETENTION_KEY = 'psma-dose-preview.retentionDays';
 
-export interface SavedStructures { studyUid: string; source: string; savedAt: number; labels: Volume<Uint8Array> }
+export interface SavedStructures { studyUid: string; source: string; savedAt: number; labels: Volume<Uint8Array>; meta: StructureMeta }
 
 function db(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -35,10 +36,10 @@ export function setRetentionDays(days: number): void {
   localStorage.setItem(RETENTION_KEY, String(Math.max(0, Math.floor(days))));
 }
 
-export async function saveStructures(studyUid: string, labels: Volume, source: string): Promise<void> {
+export async function saveStructures(studyUid: string, labels: Volume, source: string, meta: StructureMeta = emptyMeta()): Promise<void> {
   const u8 = labels.data instanceof Uint8Array ? labels.data : Uint8Array.from(labels.data);
   await tx('readwrite', (s) => s.put({
-    studyUid, source, savedAt: Date.now(),
+    studyUid, source, savedAt: Date.now(), meta,
     geometry: { dims: labels.dims, spacing: labels.spacing, origin: labels.origin, direction: labels.direction },
     data: gzipSync(u8, { level: 1 }),
   }));
@@ -46,14 +47,14 @@ export async function saveStructures(studyUid: string, labels: Volume, source: s
 
 export async function loadStructures(studyUid: string): Promise<SavedStructures | undefined> {
   const rec = (await tx('readonly', (s) => s.get(studyUid))) as
-    | { studyUid: string; source: string; savedAt: number; geometry: Omit<Volume, 'data'>; data: Uint8Array } | undefined;
+    | { studyUid: string; source: string; savedAt: number; geometry: Omit<Volume, 'data'>; data: Uint8Array; meta?: StructureMeta } | undefined;
   if (!rec) return undefined;
   const days = retentionDays();
   if (days > 0 && Date.now() - rec.savedAt > days * 86400000) {
     await discardStructures(studyUid);
     return undefined;
   }
-  return { studyUid, source: rec.source, savedAt: rec.savedAt, labels: { ...rec.geometry, data: gunzipSync(rec.data) } as Volume<Uint8Array> };
+  return { studyUid, source: rec.source, savedAt: rec.savedAt, meta: { ...emptyMeta(), ...rec.meta }, labels: { ...rec.geometry, data: gunzipSync(rec.data) } as Volume<Uint8Array> };
 }
 
 export async function discardStructures(studyUid: string): Promise<void> {

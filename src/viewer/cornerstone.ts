@@ -1,12 +1,14 @@
 // Cornerstone3D glue: one rendering engine, three fused MPR viewports and a PET MIP, tools and presets.
 // Volumes come from core Volume objects (CT stays Int16); nothing here keeps Svelte state.
 import {
-  init as csInit, RenderingEngine, Enums, volumeLoader, setVolumesForViewports, cache, type Types,
+  init as csInit, RenderingEngine, Enums, volumeLoader, setVolumesForViewports, cache, eventTarget, type Types,
 } from '@cornerstonejs/core';
 import {
   init as toolsInit, addTool, ToolGroupManager, CrosshairsTool, WindowLevelTool, PanTool, ZoomTool,
-  StackScrollTool, VolumeRotateTool, MIPJumpToClickTool, Enums as ToolEnums,
+  StackScrollTool, VolumeRotateTool, MIPJumpToClickTool, BrushTool, Enums as ToolEnums, segmentation,
+  utilities as toolUtils,
 } from '@cornerstonejs/tools';
+import { structureByLabel } from '../core/vocabulary';
 import { init as dicomLoaderInit } from '@cornerstonejs/dicom-image-loader';
 import type { Volume } from '../core/volume';
 import { worldToIndex } from '../core/volume';
@@ -29,18 +31,34 @@ export function initCornerstone(): Promise<void> {
     // Registers the codec decode workers (and purges caches): once per page, before any volume exists.
     dicomLoaderInit({ maxWebWorkers: Math.max(1, Math.floor((navigator.hardwareConcurrency || 2) / 2)) });
     toolsInit();
-    for (const T of [CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool, VolumeRotateTool, MIPJumpToClickTool]) addTool(T);
+    for (const T of [CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool, VolumeRotateTool, MIPJumpToClickTool, BrushTool]) addTool(T);
   })();
   return ready;
 }
 
-export type PrimaryTool = 'crosshairs' | 'windowLevel' | 'pan' | 'zoom';
-const TOOL_NAMES: Record<PrimaryTool, string> = {
+export type PrimaryTool = 'crosshairs' | 'windowLevel' | 'pan' | 'zoom' | 'brush' | 'none';
+const TOOL_NAMES: Record<Exclude<PrimaryTool, 'none'>, string> = {
   crosshairs: CrosshairsTool.toolName,
   windowLevel: WindowLevelTool.toolName,
   pan: PanTool.toolName,
   zoom: ZoomTool.toolName,
+  brush: BrushTool.toolName,
 };
+
+/** Brush settings: paint (label > 0) or erase, radius in mm, a disc on the slice or a sphere. */
+export interface BrushSettings { label: number; erase: boolean; radiusMm: number; sphere: boolean }
+
+const SEGMENTATION = 'psma-structures';
+const LABELMAP = ToolEnums.SegmentationRepresentations.Labelmap;
+const FUSION_VIEWPORTS = [VIEWPORTS.axial, VIEWPORTS.coronal, VIEWPORTS.sagittal];
+
+/** Colour table of the label map: vocabulary colours, label 0 transparent. */
+function labelColors(): Types.Color[] {
+  return Array.from({ length: 256 }, (_, l) => {
+    const d = l ? structureByLabel(l) : undefined;
+    return (d ? [...d.color, 255] : [0, 0, 0, 0]) as Types.Color;
+  });
+}
 
 export interface DisplaySettings {
   ctWindow: { center: number; width: number };
@@ -84,7 +102,7 @@ export class ViewerScene {
     ToolGroupManager.destroyToolGroup(FUSION_GROUP);
     ToolGroupManager.destroyToolGroup(MIP_GROUP);
     const fusion = ToolGroupManager.createToolGroup(FUSION_GROUP)!;
-    for (const t of [CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) fusion.addTool(t.toolName);
+    for (const t of [CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool, BrushTool]) fusion.addTool(t.toolName);
     fusion.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] });
     fusion.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
     fusion.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
@@ -102,8 +120,10 @@ export class ViewerScene {
     for (const name of Object.values(TOOL_NAMES)) {
       if (name === ZoomTool.toolName) g.setToolActive(name, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
       else if (name === PanTool.toolName) g.setToolActive(name, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+      else if (name === BrushTool.toolName) g.setToolDisabled(name);
       else g.setToolPassive(name);
     }
+    if (tool === 'none') return; // the contour panel handles the primary button (grow, freehand)
     g.setToolActive(TOOL_NAMES[tool], {
       bindings: [
         { mouseButton: ToolEnums.MouseBindings.Primary },
@@ -180,6 +200,85 @@ export class ViewerScene {
     this.engine.render();
   }
 
+  private labelmapId?: string;
+
+  /**
+   * Shows a structure label map (on the PET grid) over the fused views. Cornerstone paints straight into
+   * `labels.data` (the local volume shares its memory), so brush strokes are edits of the structure set.
+   */
+  showLabels(labels: Volume<Uint8Array> | undefined): void {
+    if (this.labelmapId) {
+      segmentation.removeSegmentation(SEGMENTATION);
+      cache.removeVolumeLoadObject(this.labelmapId);
+      this.labelmapId = undefined;
+    }
+    if (!labels || !this.ptId) { this.engine.render(); return; }
+    const id = `labels_${++this.generation}`;
+    const pt = cache.getVolume(this.ptId)!;
+    volumeLoader.createLocalVolume(id, {
+      dimensions: [...labels.dims] as Types.Point3, spacing: [...labels.spacing] as Types.Point3,
+      origin: [...labels.origin] as Types.Point3, direction: [...labels.direction] as Types.Mat3,
+      scalarData: labels.data, metadata: { ...pt.metadata, BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelRepresentation: 0, Modality: 'SEG' } as never,
+      referencedVolumeId: this.ptId,
+    });
+    this.labelmapId = id;
+    segmentation.addSegmentations([{ segmentationId: SEGMENTATION, representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { volumeId: id } } }]);
+    const colorLUT = labelColors();
+    segmentation.addLabelmapRepresentationToViewportMap(Object.fromEntries(FUSION_VIEWPORTS.map((v) => [v, [{ segmentationId: SEGMENTATION, config: { colorLUTOrIndex: colorLUT } }]])));
+    segmentation.segmentationStyle.setStyle({ type: ToolEnums.SegmentationRepresentations.Labelmap }, { fillAlpha: 0.45, fillAlphaInactive: 0.45, renderOutline: true, outlineWidth: 2 } as never);
+    if (this.brush) this.setBrush(this.brush);
+    this.engine.render();
+  }
+
+  /** Redraws the label map after an edit made outside Cornerstone (slice indices k, or all). */
+  refreshLabels(slices?: number[]): void {
+    if (!this.labelmapId) return;
+    segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(SEGMENTATION, slices);
+    this.engine.render();
+  }
+
+  /** Calls `fn` (debounced) after Cornerstone's tools changed the label map, e.g. at the end of a brush stroke. */
+  onLabelsEdited(fn: () => void, waitMs = 200): () => void {
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const listener = (e: Event) => {
+      if ((e as CustomEvent).detail?.segmentationId !== SEGMENTATION) return;
+      clearTimeout(t);
+      t = setTimeout(fn, waitMs);
+    };
+    eventTarget.addEventListener(ToolEnums.Events.SEGMENTATION_DATA_MODIFIED, listener);
+    return () => { clearTimeout(t); eventTarget.removeEventListener(ToolEnums.Events.SEGMENTATION_DATA_MODIFIED, listener); };
+  }
+
+  /** Hidden structures are not drawn; locked ones are not changed by the brush. */
+  setLabelState(hidden: number[], locked: number[]): void {
+    if (!this.labelmapId) return;
+    for (const vp of FUSION_VIEWPORTS) {
+      for (const l of segmentation.config.visibility.getHiddenSegmentIndices(vp, { segmentationId: SEGMENTATION, type: LABELMAP }) ?? []) {
+        if (!hidden.includes(l)) segmentation.config.visibility.setSegmentIndexVisibility(vp, { segmentationId: SEGMENTATION, type: LABELMAP }, l, true);
+      }
+      for (const l of hidden) segmentation.config.visibility.setSegmentIndexVisibility(vp, { segmentationId: SEGMENTATION, type: LABELMAP }, l, false);
+    }
+    for (const l of segmentation.segmentLocking.getLockedSegmentIndices(SEGMENTATION)) if (!locked.includes(l)) segmentation.segmentLocking.setSegmentIndexLocked(SEGMENTATION, l, false);
+    for (const l of locked) segmentation.segmentLocking.setSegmentIndexLocked(SEGMENTATION, l, true);
+    this.engine.render();
+  }
+
+  private brush?: BrushSettings;
+
+  setBrush(b: BrushSettings): void {
+    this.brush = b;
+    const g = ToolGroupManager.getToolGroup(FUSION_GROUP)!;
+    const strategy = `${b.erase ? 'ERASE' : 'FILL'}_INSIDE_${b.sphere ? 'SPHERE' : 'CIRCLE'}`;
+    g.setToolConfiguration(BrushTool.toolName, { activeStrategy: strategy });
+    toolUtils.segmentation.setBrushSizeForToolGroup(FUSION_GROUP, b.radiusMm);
+    if (this.labelmapId && b.label > 0) segmentation.segmentIndex.setActiveSegmentIndex(SEGMENTATION, b.label);
+  }
+
+  /** Index axis normal to a fused view (2 axial, 1 coronal, 0 sagittal). */
+  static axisOf(key: keyof typeof VIEWPORTS): 0 | 1 | 2 {
+    return key === 'sagittal' ? 0 : key === 'coronal' ? 1 : 2;
+  }
+
   resetCameras(): void {
     for (const id of Object.values(VIEWPORTS)) this.engine.getViewport(id).resetCamera();
     this.engine.render();
@@ -217,6 +316,7 @@ export class ViewerScene {
   }
 
   destroy(): void {
+    this.showLabels(undefined);
     this.engine.destroy();
   }
 }

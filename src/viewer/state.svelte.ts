@@ -2,13 +2,24 @@
 import type { LoadedStudy } from '../core/study';
 import type { PatientTruth } from '../core/phantom/generate';
 import type { Volume } from '../core/volume';
+import type { StructureMeta } from '../core/contours/structureSet';
+import type { SeriesSummary } from '../data/dicomweb';
+
+export interface StructureSet {
+  /** Label map on the PET grid (vocabulary label numbers); edited in place, `revision` counts the edits. */
+  labels: Volume<Uint8Array>;
+  source: string;
+  meta: StructureMeta;
+  revision: number;
+}
 
 export const viewer = $state<{
   study?: LoadedStudy;
   ready: boolean;
   demoTruth?: PatientTruth;
-  /** Structure label map on the PET grid (vocabulary label numbers) and where it came from. */
-  structures?: { labels: Volume; source: string };
+  structures?: StructureSet;
+  /** The open study's PACS (when it came from one) and its SEG/RTSTRUCT series. */
+  pacs?: { url: string; name: string; studyUid: string; structureSeries: SeriesSummary[] };
 }>({ ready: false });
 
 // Exposed for end-to-end tests and the bench (read-only use).

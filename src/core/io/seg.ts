@@ -30,6 +30,8 @@ export interface SegSegment {
   /** Free-text label (default: def.name). */
   name?: string;
   algorithm?: 'MANUAL' | 'AUTOMATIC' | 'SEMIAUTOMATIC';
+  /** SegmentDescription (e.g. a tumour's site). */
+  description?: string;
 }
 
 const code = (c: { value: string; scheme: string; meaning: string }) => ({ CodeValue: c.value, CodingSchemeDesignator: c.scheme, CodeMeaning: c.meaning });
@@ -120,6 +122,7 @@ export function writeSeg(labels: Volume, source: SegSource, opts: { seriesDescri
     SegmentSequence: segments.map((s, si) => ({
       SegmentNumber: si + 1,
       SegmentLabel: s.name ?? s.def.name,
+      ...(s.description ? { SegmentDescription: s.description } : {}),
       SegmentAlgorithmType: s.algorithm ?? 'MANUAL',
       SegmentedPropertyCategoryCodeSequence: [code(s.def.category)],
       SegmentedPropertyTypeCodeSequence: [{ ...code(s.def.typeCode), ...(s.def.modifier ? { SegmentedPropertyTypeModifierCodeSequence: [code(s.def.modifier)] } : {}) }],
@@ -149,7 +152,7 @@ export function writeSeg(labels: Volume, source: SegSource, opts: { seriesDescri
 
 export interface ReadSeg {
   labels: Volume<Uint8Array>;
-  segments: { number: number; name: string; label: number }[];
+  segments: { number: number; name: string; label: number; description?: string }[];
   referencedSeriesUid?: string;
   frameOfReferenceUid?: string;
 }
@@ -177,7 +180,7 @@ export function readSeg(buf: ArrayBuffer, grid: Geometry, opts: { expectSeriesUi
   const [nx, ny, nz] = grid.dims;
   if (rows !== ny || cols !== nx) throw new SegError(`${what}: frames are ${cols}×${rows} but the image is ${nx}×${ny}: geometry does not match`);
   const shared = arr<any>(ds0.SharedFunctionalGroupsSequence)[0] ?? {};
-  const segs = arr<any>(ds0.SegmentSequence).map((s) => ({ number: Number(s.SegmentNumber), name: String(s.SegmentLabel ?? `Segment ${s.SegmentNumber}`) }));
+  const segs = arr<any>(ds0.SegmentSequence).map((s) => ({ number: Number(s.SegmentNumber), name: String(s.SegmentLabel ?? `Segment ${s.SegmentNumber}`), description: s.SegmentDescription ? String(s.SegmentDescription) : undefined }));
   const labelFor = new Map(segs.map((s) => [s.number, opts.labelOf ? opts.labelOf(s.name, s.number) : s.number]));
   const pd = ds0.PixelData;
   const bytes = new Uint8Array(Array.isArray(pd) ? pd[0] : pd);

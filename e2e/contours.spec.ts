@@ -1,0 +1,239 @@
+import { test, expect, type Page } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { base, waitReady } from './helpers';
+import type { PatientTruth } from '../src/core/phantom/generate';
+
+type Lps = [number, number, number];
+const localFiles = () => { const dir = join(process.env.E2E_DIR!, 'local'); return readdirSync(dir).filter((f) => f.endsWith('.dcm')).map((f) => join(dir, f)); };
+const localTruth = (): PatientTruth => JSON.parse(readFileSync(join(process.env.E2E_DIR!, 'local-truth.json'), 'utf8'));
+
+/** Voxels per label and an order-sensitive checksum of the structure label map. */
+const digest = (page: Page) => page.evaluate(() => {
+  const d = window.__psma!.viewer.structures?.labels.data;
+  if (!d) return undefined;
+  const counts: Record<number, number> = {};
+  let sum = 0;
+  for (let n = 0; n < d.length; n++) if (d[n]) { counts[d[n]] = (counts[d[n]] ?? 0) + 1; sum = (sum + (n + 1) * d[n]) % 2147483647; }
+  return { counts, sum };
+});
+const voxels = async (page: Page, label: number) => (await digest(page))?.counts[label] ?? 0;
+
+async function openLocal(page: Page) {
+  await page.getByLabel('Open DICOM files').setInputFiles(localFiles());
+  await expect(page.getByLabel('Patient')).toContainText('LOCAL0005');
+  await waitReady(page);
+}
+
+/** A brush stroke in the axial view through an LPS point (dx in CSS pixels either side). */
+async function stroke(page: Page, at: Lps, dx = 12) {
+  await page.evaluate((p) => window.__psma!.jumpTo!(p), at);
+  const [x, y] = await page.evaluate((p) => window.__psma!.clientPoint!('axial', p), at);
+  await page.mouse.move(x - dx, y);
+  await page.mouse.down();
+  for (let d = -dx; d <= dx; d += 3) await page.mouse.move(x + d, y);
+  await page.mouse.up();
+}
+
+async function clickAt(page: Page, at: Lps) {
+  await page.evaluate((p) => window.__psma!.jumpTo!(p), at);
+  const [x, y] = await page.evaluate((p) => window.__psma!.clientPoint!('axial', p), at);
+  await page.mouse.click(x, y);
+}
+
+const savedMarks = (page: Page) => page.evaluate(() => performance.getEntriesByName('structures-saved').length);
+
+test('draw a kidney with the brush, grow a lesion, accept candidates, export SEG, re-import it, reload and find it restored', async ({ page }) => {
+  const truth = localTruth();
+  await page.goto(base());
+  await waitReady(page);
+  await openLocal(page);
+  await page.getByRole('button', { name: 'New structure set' }).click();
+  const list = page.getByRole('table', { name: 'Structure list' });
+  const undoBtn = page.getByRole('button', { name: /^Undo/ });
+
+  // Brush: a kidney stroke appears in the list and in the views; undo and redo it.
+  await page.getByLabel('Active structure').selectOption({ label: 'Kidney L' });
+  await page.getByRole('button', { name: 'Brush', exact: true }).click();
+  await page.getByLabel('Brush radius (mm)').fill('8');
+  await page.getByLabel('Brush radius (mm)').dispatchEvent('change');
+  const kidneyL = truth.structures.find((s) => s.name === 'Kidney L')!;
+  await stroke(page, kidneyL.maxVoxelLps);
+  await expect(list.getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
+  const painted = await voxels(page, 1);
+  expect(painted).toBeGreaterThan(5);
+  await expect(undoBtn).toBeEnabled();
+  await undoBtn.click();
+  await expect(list).toHaveCount(0);
+  expect(await voxels(page, 1)).toBe(0);
+  await page.getByRole('button', { name: 'Redo' }).click();
+  await expect(list.getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
+  expect(await voxels(page, 1)).toBe(painted);
+
+  // Grow: a new tumour by SUV threshold from a click on the biggest lesion.
+  const lesion = truth.structures.filter((s) => s.type === 'tumour').sort((a, b) => b.volumeMl - a.volumeMl)[0];
+  await page.getByLabel('Active structure').selectOption({ label: '+ New tumour' });
+  await page.getByRole('button', { name: 'Grow (SUV)' }).click();
+  await clickAt(page, lesion.maxVoxelLps);
+  await expect(list.getByRole('button', { name: 'Jump to T1', exact: true })).toBeVisible();
+  const grown = await voxels(page, 21);
+  expect(grown).toBeGreaterThan(0.5 * lesion.voxels);
+  expect(grown).toBeLessThan(3 * lesion.voxels);
+
+  // Candidates: organs and lesions are listed for review, and only accepted ones are added.
+  await page.getByRole('button', { name: 'Propose kidneys' }).click();
+  const cands = page.getByRole('table', { name: 'Candidates' });
+  await expect(cands).toContainText('Kidney R');
+  const before = await digest(page);
+  expect(before!.counts[2]).toBeUndefined();
+  await page.getByRole('button', { name: 'Find lesions' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /lesion candidate/ })).toBeVisible();
+  expect(await digest(page)).toEqual(before);
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  await expect(list.getByRole('button', { name: 'Jump to Kidney R' })).toBeVisible();
+  const accepted = (await digest(page))!;
+  expect(accepted.counts[2]).toBeGreaterThan(50);
+  expect(accepted.counts[1]).toBeGreaterThan(painted); // the proposal replaced the brushed stroke
+  expect(Object.keys(accepted.counts).filter((l) => Number(l) > 21).length).toBeGreaterThan(0);
+
+  // Export SEG, start over, import it back (name mapping dialog): the same voxels.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export SEG' }).click();
+  const segPath = await (await download).path();
+  await page.getByRole('button', { name: 'New structure set' }).click();
+  await expect(list).toHaveCount(0);
+  await page.getByLabel('Import structures').setInputFiles({ name: 'structures-seg.dcm', mimeType: 'application/dicom', buffer: readFileSync(segPath) });
+  const dialog = page.getByRole('dialog', { name: 'Map imported segments' });
+  await expect(dialog.getByLabel('Map Kidney R')).toHaveValue('2');
+  await dialog.getByRole('button', { name: 'Import mapped' }).click();
+  await expect(list.getByRole('button', { name: 'Jump to Kidney R' })).toBeVisible();
+  expect(await digest(page)).toEqual(accepted);
+
+  // Reload: the autosaved structure set comes back with a notice.
+  await page.waitForFunction(() => performance.getEntriesByName('structures-saved').length > 0);
+  await page.waitForTimeout(600);
+  await page.reload();
+  await waitReady(page);
+  await openLocal(page);
+  await expect(page.getByRole('status').filter({ hasText: 'Structures restored' })).toBeVisible();
+  expect(await digest(page)).toEqual(accepted);
+});
+
+test('a page killed mid-edit keeps every stroke made before the last save', async ({ page, context }) => {
+  const truth = localTruth();
+  await page.goto(base());
+  await waitReady(page);
+  await openLocal(page);
+  await page.getByRole('button', { name: 'New structure set' }).click();
+  await page.getByLabel('Active structure').selectOption({ label: 'Kidney L' });
+  await page.getByRole('button', { name: 'Brush', exact: true }).click();
+  const kidneyL = truth.structures.find((s) => s.name === 'Kidney L')!;
+  const kidneyR = truth.structures.find((s) => s.name === 'Kidney R')!;
+  await stroke(page, kidneyL.maxVoxelLps);
+  await expect.poll(() => savedMarks(page)).toBeGreaterThan(0);
+  const saved = (await digest(page))!;
+  expect(saved.counts[1]).toBeGreaterThan(0);
+  // A second stroke, then the tab is closed without unload handlers before the autosave delay has passed.
+  await page.getByLabel('Active structure').selectOption({ label: 'Kidney R' });
+  await stroke(page, kidneyR.maxVoxelLps);
+  await page.close({ runBeforeUnload: false });
+
+  const again = await context.newPage();
+  await again.goto(base());
+  await waitReady(again);
+  await openLocal(again);
+  await expect(again.getByRole('status').filter({ hasText: 'Structures restored' })).toBeVisible();
+  const restored = (await digest(again))!;
+  expect(restored.counts[1]).toBe(saved.counts[1]);
+});
+
+test('slice interpolation and freehand fill/erase are undoable edits', async ({ page }) => {
+  await page.goto(base());
+  await waitReady(page);
+  await openLocal(page);
+  await page.getByRole('button', { name: 'New structure set' }).click();
+  await page.getByLabel('Active structure').selectOption({ label: 'Kidney L' });
+  await page.getByRole('button', { name: 'Freehand fill' }).click();
+  const kidneyL = localTruth().structures.find((s) => s.name === 'Kidney L')!;
+  const square = async (z: number) => {
+    const c: Lps = [kidneyL.maxVoxelLps[0], kidneyL.maxVoxelLps[1], z];
+    await page.evaluate((p) => window.__psma!.jumpTo!(p), c);
+    const pts = await Promise.all([[-15, -15], [15, -15], [15, 15], [-15, 15]].map(([dx, dy]) => page.evaluate((p) => window.__psma!.clientPoint!('axial', p), [c[0] + dx, c[1] + dy, z] as Lps)));
+    await page.mouse.move(pts[0][0], pts[0][1]);
+    await page.mouse.down();
+    for (const p of [...pts.slice(1), pts[0]]) await page.mouse.move(p[0], p[1], { steps: 4 });
+    await page.mouse.up();
+  };
+  const z0 = kidneyL.maxVoxelLps[2];
+  await square(z0 - 18);
+  const one = await voxels(page, 1);
+  expect(one).toBeGreaterThan(10);
+  await square(z0 + 18);
+  expect(await voxels(page, 1)).toBe(2 * one);
+  await page.getByRole('button', { name: 'Interpolate slices' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /Interpolation added/ })).toBeVisible();
+  expect(await voxels(page, 1)).toBeGreaterThan(4 * one);
+  await page.getByRole('button', { name: /^Undo interpolate/ }).click();
+  expect(await voxels(page, 1)).toBe(2 * one);
+  // Freehand erase through all slices removes both squares.
+  await page.getByRole('button', { name: 'Freehand erase' }).click();
+  await page.getByLabel(/Through all slices/).check();
+  await square(z0);
+  expect(await voxels(page, 1)).toBe(0);
+});
+
+test('bad structure files get a message naming the problem and leave the drawn structures alone', async ({ page }) => {
+  await page.goto(base());
+  await waitReady(page);
+  await openLocal(page);
+  await page.getByRole('button', { name: 'Propose kidneys' }).click();
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  const before = await digest(page);
+  expect(before!.counts[1]).toBeGreaterThan(0);
+  await page.getByLabel('Import structures').setInputFiles(join(process.env.E2E_DIR!, 'bad-rtstruct.dcm'));
+  await expect(page.getByRole('status').filter({ hasText: /references series .* not loaded/ })).toBeVisible();
+  await page.getByLabel('Import structures').setInputFiles(join(process.env.E2E_DIR!, 'bad-size.nii.gz'));
+  await expect(page.getByRole('status').filter({ hasText: /not on the PET grid/ })).toBeVisible();
+  await page.getByLabel('Import structures').setInputFiles({ name: 'notes.dcm', mimeType: 'application/dicom', buffer: Buffer.from('not dicom at all') });
+  await expect(page.getByRole('status').filter({ hasText: /notes\.dcm/ })).toBeVisible();
+  expect(await digest(page)).toEqual(before);
+});
+
+test('RTSTRUCT export re-imports to the same voxels', async ({ page }) => {
+  await page.goto(base());
+  await waitReady(page);
+  await openLocal(page);
+  await page.getByRole('button', { name: 'Propose kidneys' }).click();
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  const before = (await digest(page))!;
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export RTSTRUCT' }).click();
+  const path = await (await download).path();
+  await page.getByRole('button', { name: 'New structure set' }).click();
+  await page.getByLabel('Import structures').setInputFiles({ name: 'rt.dcm', mimeType: 'application/dicom', buffer: readFileSync(path) });
+  await page.getByRole('dialog', { name: 'Map imported segments' }).getByRole('button', { name: 'Import mapped' }).click();
+  await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
+  expect((await digest(page))!.counts).toEqual(before.counts);
+});
+
+test('structures stored on the PACS with STOW-RS come back from it voxel for voxel', async ({ page }) => {
+  await page.goto(`${base()}/?source=pacs`);
+  await page.getByLabel('Patient name or ID').fill('DEMO0001');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('row', { name: /DEMO0001/ }).getByRole('button', { name: /Open study/ }).click();
+  await waitReady(page);
+  await page.getByRole('button', { name: 'Propose salivary glands' }).click();
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  const before = (await digest(page))!;
+  expect(Object.keys(before.counts).map(Number)).toEqual([3, 4, 5, 6]);
+  await page.getByRole('button', { name: 'Store SEG on PACS…' }).click();
+  await page.getByRole('button', { name: 'Store', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: /Stored the structure set/ })).toBeVisible();
+  const onPacs = page.getByRole('list', { name: 'Structure sets on the PACS' });
+  await expect(onPacs).toContainText('SEG');
+  await page.getByRole('button', { name: 'New structure set' }).click();
+  await onPacs.getByRole('button', { name: /^Import SEG/ }).first().click();
+  await page.getByRole('dialog', { name: 'Map imported segments' }).getByRole('button', { name: 'Import mapped' }).click();
+  await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to Parotid L' })).toBeVisible();
+  expect(await digest(page)).toEqual(before);
+});

@@ -1,0 +1,32 @@
+// What a structure set carries besides its label map: tumour sites and notes, which structures are hidden
+// or locked, and whether the patient has a single kidney. Saved with the label map; SEG keeps the sites.
+import { TUMOUR_LABEL_BASE, MAX_TUMOURS, type TumourSite, TUMOUR_SITES } from '../vocabulary';
+
+export interface StructureMeta {
+  /** Tumour label → site and optional free-text label. */
+  tumours: Record<number, { site: TumourSite; note?: string }>;
+  hidden: number[];
+  locked: number[];
+  singleKidney: boolean;
+}
+
+export const emptyMeta = (): StructureMeta => ({ tumours: {}, hidden: [], locked: [], singleKidney: false });
+
+/** The next free tumour label (T numbers are never reused while the label is in the map or described). */
+export function nextTumourLabel(labels: ArrayLike<number>, meta: StructureMeta): number {
+  let top = TUMOUR_LABEL_BASE;
+  for (let n = 0; n < labels.length; n++) if (labels[n] > top) top = labels[n];
+  for (const l of Object.keys(meta.tumours)) top = Math.max(top, Number(l));
+  if (top - TUMOUR_LABEL_BASE >= MAX_TUMOURS) throw new Error(`the structure set already has ${MAX_TUMOURS} tumour labels`);
+  return top + 1;
+}
+
+/** SEG SegmentDescription of a tumour ("site: bone; note") and back. */
+export function describeTumour(t: { site: TumourSite; note?: string } | undefined): string | undefined {
+  return t ? `site: ${t.site}${t.note ? `; ${t.note}` : ''}` : undefined;
+}
+export function parseTumourDescription(text: string | undefined): { site: TumourSite; note?: string } | undefined {
+  const m = /^site: ([a-z ]+?)(?:; (.*))?$/.exec(text ?? '');
+  if (!m || !TUMOUR_SITES.includes(m[1] as TumourSite)) return undefined;
+  return { site: m[1] as TumourSite, note: m[2] || undefined };
+}
