@@ -70,8 +70,18 @@ test('draw a kidney with the brush, grow a lesion, accept candidates, export SEG
   await expect(list.getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
   expect(await voxels(page, 1)).toBe(painted);
 
-  // Grow: a new tumour by SUV threshold from a click on the biggest lesion.
+  // Lesion candidates are listed for review and nothing is added until accepted; this one is rejected here.
   const lesion = truth.structures.filter((s) => s.type === 'tumour').sort((a, b) => b.volumeMl - a.volumeMl)[0];
+  const cands = page.getByRole('table', { name: 'Candidates' });
+  const beforeFind = await digest(page);
+  await page.getByRole('button', { name: 'Find lesions' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /1 lesion candidate/ })).toBeVisible();
+  await expect(cands.getByRole('button', { name: 'Jump to candidate 1' })).toBeVisible();
+  expect(await digest(page)).toEqual(beforeFind);
+  await cands.getByRole('button', { name: 'Reject candidate 1' }).click();
+  await expect(cands).toHaveCount(0);
+
+  // Grow: a new tumour by SUV threshold from a click on the lesion.
   await page.getByLabel('Active structure').selectOption({ label: '+ New tumour' });
   await page.getByRole('button', { name: 'Grow (SUV)' }).click();
   await clickAt(page, lesion.maxVoxelLps);
@@ -79,22 +89,19 @@ test('draw a kidney with the brush, grow a lesion, accept candidates, export SEG
   const grown = await voxels(page, 21);
   expect(grown).toBeGreaterThan(0.5 * lesion.voxels);
   expect(grown).toBeLessThan(3 * lesion.voxels);
-
-  // Candidates: organs and lesions are listed for review, and only accepted ones are added.
-  await page.getByRole('button', { name: 'Propose kidneys' }).click();
-  const cands = page.getByRole('table', { name: 'Candidates' });
-  await expect(cands).toContainText('Kidney R');
-  const before = await digest(page);
-  expect(before!.counts[2]).toBeUndefined();
   await page.getByRole('button', { name: 'Find lesions' }).click();
-  await expect(page.getByRole('status').filter({ hasText: /lesion candidate/ })).toBeVisible();
-  expect(await digest(page)).toEqual(before);
+  await expect(page.getByRole('status').filter({ hasText: /^0 lesion candidate/ })).toBeVisible(); // already contoured
+
+  // Organ candidates: one click proposes both kidneys; accepting adds them (replacing the brushed stroke).
+  await page.getByRole('button', { name: 'Propose kidneys' }).click();
+  await expect(cands).toContainText('Kidney R');
+  expect((await digest(page))!.counts[2]).toBeUndefined();
   await page.getByRole('button', { name: 'Accept all' }).click();
   await expect(list.getByRole('button', { name: 'Jump to Kidney R' })).toBeVisible();
   const accepted = (await digest(page))!;
   expect(accepted.counts[2]).toBeGreaterThan(50);
-  expect(accepted.counts[1]).toBeGreaterThan(painted); // the proposal replaced the brushed stroke
-  expect(Object.keys(accepted.counts).filter((l) => Number(l) > 21).length).toBeGreaterThan(0);
+  expect(accepted.counts[1]).toBeGreaterThan(painted);
+  expect(accepted.counts[21]).toBe(grown);
 
   // Export SEG, start over, import it back (name mapping dialog): the same voxels.
   const download = page.waitForEvent('download');
@@ -204,8 +211,11 @@ test('RTSTRUCT export re-imports to the same voxels', async ({ page }) => {
   await waitReady(page);
   await openLocal(page);
   await page.getByRole('button', { name: 'Propose kidneys' }).click();
+  await page.getByRole('button', { name: 'Find lesions' }).click();
   await page.getByRole('button', { name: 'Accept all' }).click();
+  await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to T1', exact: true })).toBeVisible();
   const before = (await digest(page))!;
+  expect(Object.keys(before.counts).map(Number)).toEqual([1, 2, 21]);
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export RTSTRUCT' }).click();
   const path = await (await download).path();
@@ -225,7 +235,7 @@ test('structures stored on the PACS with STOW-RS come back from it voxel for vox
   await page.getByRole('button', { name: 'Propose salivary glands' }).click();
   await page.getByRole('button', { name: 'Accept all' }).click();
   const before = (await digest(page))!;
-  expect(Object.keys(before.counts).map(Number)).toEqual([3, 4, 5, 6]);
+  expect(Object.keys(before.counts).map(Number)).toEqual([3, 4, 5, 6, 7, 8]);
   await page.getByRole('button', { name: 'Store SEG on PACS…' }).click();
   await page.getByRole('button', { name: 'Store', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: /Stored the structure set/ })).toBeVisible();
@@ -235,5 +245,41 @@ test('structures stored on the PACS with STOW-RS come back from it voxel for vox
   await onPacs.getByRole('button', { name: /^Import SEG/ }).first().click();
   await page.getByRole('dialog', { name: 'Map imported segments' }).getByRole('button', { name: 'Import mapped' }).click();
   await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to Parotid L' })).toBeVisible();
+  expect(await digest(page)).toEqual(before);
+});
+
+test('a structure set created on the CT grid is drawn, grown, exported (SEG on the CT series) and re-imported there', async ({ page }) => {
+  const truth = localTruth();
+  await page.goto(base());
+  await waitReady(page);
+  await openLocal(page);
+  await page.getByLabel('Grid of a new structure set').selectOption('CT');
+  await page.getByRole('button', { name: 'New structure set' }).click();
+  await expect(page.getByRole('heading', { name: /CT grid/ })).toBeVisible();
+  const ctVoxels = await page.evaluate(() => window.__psma!.viewer.study!.ct!.data.length);
+  expect(await page.evaluate(() => window.__psma!.viewer.structures!.labels.data.length)).toBe(ctVoxels);
+  const lesion = truth.structures.filter((s) => s.type === 'tumour').sort((a, b) => b.volumeMl - a.volumeMl)[0];
+  await page.getByLabel('Active structure').selectOption({ label: '+ New tumour' });
+  await page.getByRole('button', { name: 'Grow (SUV)' }).click();
+  await clickAt(page, lesion.maxVoxelLps);
+  const list = page.getByRole('table', { name: 'Structure list' });
+  await expect(list.getByRole('button', { name: 'Jump to T1', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Propose kidneys' }).click();
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  await expect(list.getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
+  const before = (await digest(page))!;
+  // Volumes are CT-grid volumes of the same structures: within partial-voxel error of the PET-grid truth.
+  const ml = await page.evaluate(() => { const l = window.__psma!.viewer.structures!.labels; return (l.spacing[0] * l.spacing[1] * l.spacing[2]) / 1000; });
+  const kidney = truth.structures.find((s) => s.name === 'Kidney L')!;
+  expect(Math.abs(before.counts[1] * ml - kidney.volumeMl) / kidney.volumeMl).toBeLessThan(0.25);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export SEG' }).click();
+  const seg = readFileSync(await (await download).path());
+  const ctSeries = await page.evaluate(() => window.__psma!.viewer.study!.ctSeriesUid);
+  expect(seg.includes(Buffer.from(ctSeries!))).toBe(true);
+  await page.getByRole('button', { name: 'New structure set' }).click();
+  await page.getByLabel('Import structures').setInputFiles({ name: 'ct-seg.dcm', mimeType: 'application/dicom', buffer: seg });
+  await page.getByRole('dialog', { name: 'Map imported segments' }).getByRole('button', { name: 'Import mapped' }).click();
+  await expect(list.getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
   expect(await digest(page)).toEqual(before);
 });

@@ -11,6 +11,7 @@ test('imported structures are listed, autosaved locally, restored after a reload
   await page.getByLabel('Open DICOM files').setInputFiles(files);
   await expect(page.getByLabel('Patient')).toContainText('LOCAL0005');
   await page.getByLabel('Import structures').setInputFiles(join(process.env.E2E_DIR!, 'local-structures-seg.dcm'));
+  await page.getByRole('dialog', { name: 'Map imported segments' }).getByRole('button', { name: 'Import mapped' }).click();
   const list = page.getByRole('table', { name: 'Structure list' });
   await expect(list.getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
   await list.getByRole('button', { name: 'Jump to Kidney L' }).click();

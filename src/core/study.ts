@@ -23,6 +23,8 @@ export interface LoadedStudy {
   description: string;
   ct?: Volume;
   ctSeriesUid?: string;
+  /** CT instances in slice order (k), for SEG/RTSTRUCT drawn on the CT grid. */
+  ctInstances?: DicomInstance[];
   pet?: PetImage;
   petSeriesUid?: string;
   /** Notices to show (e.g. "PET only: fusion needs CT"). */
@@ -86,6 +88,7 @@ export function assembleStudy(series: DicomSeriesInfo[], over: SuvOverrides = {}
     const ct = seriesToVolume(ctS);
     study.ct = ct.volume;
     study.ctSeriesUid = ctS.seriesUid;
+    study.ctInstances = ct.sorted;
     if (ctS.frameOfReferenceUid && ptS.frameOfReferenceUid && ctS.frameOfReferenceUid !== ptS.frameOfReferenceUid) {
       notices.push('PET and CT have different frames of reference: fusion assumes the scanner aligned them (same patient position).');
     }

@@ -214,12 +214,16 @@ export class ViewerScene {
     }
     if (!labels || !this.ptId) { this.engine.render(); return; }
     const id = `labels_${++this.generation}`;
-    const pt = cache.getVolume(this.ptId)!;
+    // Drawn on the CT grid or on the PET grid: reference the volume whose grid it shares.
+    const ct = this.ctId ? cache.getVolume(this.ctId) : undefined;
+    const onCt = !!ct && ct.dimensions.every((d, n) => d === labels.dims[n]) && ct.spacing.every((s, n) => Math.abs(s - labels.spacing[n]) < 1e-3);
+    const refId = onCt ? this.ctId! : this.ptId;
+    const pt = cache.getVolume(refId)!;
     volumeLoader.createLocalVolume(id, {
       dimensions: [...labels.dims] as Types.Point3, spacing: [...labels.spacing] as Types.Point3,
       origin: [...labels.origin] as Types.Point3, direction: [...labels.direction] as Types.Mat3,
       scalarData: labels.data, metadata: { ...pt.metadata, BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelRepresentation: 0, Modality: 'SEG' } as never,
-      referencedVolumeId: this.ptId,
+      referencedVolumeId: refId,
     });
     this.labelmapId = id;
     segmentation.addSegmentations([{ segmentationId: SEGMENTATION, representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { volumeId: id } } }]);

@@ -4,6 +4,7 @@ import { LabelHistory, slicesOf, type LabelDiff } from '../core/contours/history
 import { emptyMeta, type StructureMeta } from '../core/contours/structureSet';
 import type { Volume } from '../core/volume';
 import { viewer } from './state.svelte';
+import { gridGeometry, type GridKind } from './grids';
 
 export const UNDO_STEPS = 100;
 
@@ -24,11 +25,11 @@ export function setStructures(labels: Volume<Uint8Array>, source: string, meta: 
   track();
 }
 
-/** An empty structure set on the PET grid of the open study. */
-export function newStructureSet(): void {
-  const pet = viewer.study?.pet?.raw;
-  if (!pet) throw new Error('open a study with PET first');
-  setStructures({ dims: [...pet.dims], spacing: [...pet.spacing], origin: [...pet.origin], direction: [...pet.direction], data: new Uint8Array(pet.data.length) }, 'drawn in this viewer');
+/** An empty structure set on the PET grid (default) or the CT grid of the open study. */
+export function newStructureSet(grid: GridKind = 'PET'): void {
+  if (!viewer.study) throw new Error('open a study first');
+  const g = gridGeometry(viewer.study, grid);
+  setStructures({ ...g, data: new Uint8Array(g.dims[0] * g.dims[1] * g.dims[2]) }, grid === 'CT' ? 'drawn in this viewer (CT grid)' : 'drawn in this viewer');
 }
 
 function track(): void {

@@ -8,7 +8,7 @@ import { resampleLabelsNearest } from '../core/mask';
 import { structureByLabel, suggestStructure, TUMOUR_LABEL_BASE, type StructureDef } from '../core/vocabulary';
 import { sameGrid, indexToWorld, describeGrid, type Geometry, type Vec3, type Volume } from '../core/volume';
 import { describeTumour, nextTumourLabel, parseTumourDescription, type StructureMeta } from '../core/contours/structureSet';
-import { PT_SOP_CLASS } from '../core/dicom/write';
+import { PT_SOP_CLASS, CT_SOP_CLASS } from '../core/dicom/write';
 import type { LoadedStudy } from '../core/study';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
@@ -37,13 +37,25 @@ function count(labels: Uint8Array): Map<number, number> {
   return c;
 }
 
-/** Reads a SEG, RTSTRUCT or NIfTI label map onto the PET grid; throws a message naming the problem. */
-export function readIncoming(file: string, bytes: ArrayBuffer, study: LoadedStudy): Incoming {
+/**
+ * Reads a SEG, RTSTRUCT or NIfTI label map onto `target` (the structure set's grid: PET or CT; other grids
+ * through the nearest-neighbour rule); throws a message naming the problem.
+ */
+export function readIncoming(file: string, bytes: ArrayBuffer, study: LoadedStudy, target?: Geometry): Incoming {
+  const inc = readOnOwnGrid(file, bytes, study);
+  if (!target || sameGrid(inc.labels, target)) return inc;
+  const labels = resampleLabelsNearest(inc.labels, target);
+  const c = count(labels.data);
+  return { ...inc, labels, segments: inc.segments.map((s) => ({ ...s, voxels: c.get(s.id) ?? 0 })) };
+}
+
+function readOnOwnGrid(file: string, bytes: ArrayBuffer, study: LoadedStudy): Incoming {
   const pet = petOf(study);
   const warnings: string[] = [];
   if (/\.nii(\.gz)?$/i.test(file)) {
     const labels = readNifti(bytes, file);
-    if (!sameGrid(labels, pet, 0.01)) throw new Error(`${file} is not on the PET grid (${describeGrid(labels)} vs ${describeGrid(pet)}); nothing was changed`);
+    const grids = [pet, ...(study.ct ? [study.ct] : [])];
+    if (!grids.some((g) => sameGrid(labels, g, 0.01))) throw new Error(`${file} is not on the PET grid (${describeGrid(labels)} vs ${describeGrid(pet)})${study.ct ? ' nor on the CT grid' : ''}; nothing was changed`);
     const u8 = labels.data instanceof Uint8Array ? labels.data : Uint8Array.from(labels.data, (v) => (v > 0 && v < 256 ? v : 0));
     const c = count(u8);
     return { file, kind: 'NIfTI', labels: { ...labels, data: u8 }, warnings, segments: [...c].sort((a, b) => a[0] - b[0]).map(([id, voxels]) => ({ id, name: structureByLabel(id)?.name ?? `Label ${id}`, voxels })) };
@@ -66,8 +78,7 @@ function readSegIncoming(file: string, bytes: ArrayBuffer, study: LoadedStudy, p
   } catch (e) {
     // Contours drawn on the CT grid: read them there, then apply the one documented CT → PET rule.
     if (!study.ct || !/references series/.test((e as Error).message)) throw e;
-    const onCt = readSeg(bytes, study.ct, { expectSeriesUid: study.ctSeriesUid, name: file });
-    r = { ...onCt, labels: resampleLabelsNearest(onCt.labels, pet) };
+    r = readSeg(bytes, study.ct, { expectSeriesUid: study.ctSeriesUid, name: file });
   }
   const warnings = (r as { warnings?: string[] }).warnings ?? [];
   const c = count(r.labels.data);
@@ -91,9 +102,8 @@ function readRtIncoming(file: string, bytes: ArrayBuffer, study: LoadedStudy, pe
     for (let v = 0; v < mask.length; v++) if (mask[v]) { if (onGrid[v]) overlaps++; onGrid[v] = n + 1; }
   });
   if (overlaps) warnings.push(`${overlaps} voxels belong to more than one ROI; the later ROI was kept`);
-  const labels = grid === pet ? { ...pet, data: onGrid } : resampleLabelsNearest({ ...grid, data: onGrid }, pet);
-  const c = count(labels.data);
-  return { file, kind: 'RTSTRUCT', labels: { dims: [...pet.dims], spacing: [...pet.spacing], origin: [...pet.origin], direction: [...pet.direction], data: labels.data as Uint8Array }, warnings, segments: rt.rois.map((r, n) => ({ id: n + 1, name: r.name, voxels: c.get(n + 1) ?? 0 })) };
+  const c = count(onGrid);
+  return { file, kind: 'RTSTRUCT', labels: { dims: [...grid.dims], spacing: [...grid.spacing], origin: [...grid.origin], direction: [...grid.direction], data: onGrid }, warnings, segments: rt.rois.map((r, n) => ({ id: n + 1, name: r.name, voxels: c.get(n + 1) ?? 0 })) };
 }
 
 /** Proposed target of a segment name: vocabulary match, tumour-like names to a new tumour, otherwise skip. */
@@ -129,11 +139,14 @@ export function applyIncoming(labels: Volume<Uint8Array>, meta: StructureMeta, i
   return { structures: to.size, voxels };
 }
 
-function source(study: LoadedStudy): SegSource {
-  const first = study.pet!.instances[0].attrs;
+/** The image series a label map is drawn on (PET, or CT for CT-grid structure sets), as SEG/RTSTRUCT reference it. */
+function source(study: LoadedStudy, labels: Geometry): SegSource {
+  const onCt = !!study.ct && !sameGrid(labels, study.pet!.raw) && sameGrid(labels, study.ct);
+  const instances = onCt ? study.ctInstances! : study.pet!.instances;
+  const first = instances[0].attrs;
   return {
-    studyUid: study.studyUid, seriesUid: study.petSeriesUid!, frameOfReferenceUid: String(first.FrameOfReferenceUID ?? ''), sopClassUid: String(first.SOPClassUID ?? PT_SOP_CLASS),
-    instanceUids: study.pet!.instances.map((i) => String(i.attrs.SOPInstanceUID)), patientName: study.patientName, patientId: study.patientId, studyDate: study.studyDate,
+    studyUid: study.studyUid, seriesUid: onCt ? study.ctSeriesUid! : study.petSeriesUid!, frameOfReferenceUid: String(first.FrameOfReferenceUID ?? ''), sopClassUid: String(first.SOPClassUID ?? (onCt ? CT_SOP_CLASS : PT_SOP_CLASS)),
+    instanceUids: instances.map((i) => String(i.attrs.SOPInstanceUID)), patientName: study.patientName, patientId: study.patientId, studyDate: study.studyDate,
   };
 }
 
@@ -146,7 +159,7 @@ function present(labels: Volume<Uint8Array>): StructureDef[] {
 }
 
 export function exportSeg(study: LoadedStudy, labels: Volume<Uint8Array>, meta: StructureMeta): ArrayBuffer {
-  return writeSeg(labels, source(study), {
+  return writeSeg(labels, source(study, labels), {
     seriesDescription: 'Structures (psma-dose-preview)', seed: `${study.studyUid}/${Date.now()}`,
     segments: present(labels).map((def) => ({ label: def.label, def, description: def.type === 'tumour' ? describeTumour(meta.tumours[def.label]) : undefined })),
   });
@@ -154,7 +167,7 @@ export function exportSeg(study: LoadedStudy, labels: Volume<Uint8Array>, meta: 
 
 export function exportRtstruct(study: LoadedStudy, labels: Volume<Uint8Array>): ArrayBuffer {
   const rois = present(labels).map((d) => ({ label: d.label, name: d.name, color: d.color, interpretedType: d.type === 'tumour' ? 'GTV' : 'ORGAN' }));
-  return writeRtstruct(labels, source(study), rois, { seed: `${study.studyUid}/${Date.now()}/rt` });
+  return writeRtstruct(labels, source(study, labels), rois, { seed: `${study.studyUid}/${Date.now()}/rt` });
 }
 
 export interface StructureStats { def: StructureDef; voxels: number; volumeMl: number; suvMax?: number; suvMean?: number; centre: Vec3 }

@@ -138,11 +138,12 @@ export interface Candidate { id: number; voxels: number; volumeMl: number; suvMa
 /**
  * Whole-body lesion candidates (qPSMA-style): components with SUV ≥ threshold (default 3) and at least
  * `minVolumeMl`, excluding components that overlap the physiological-uptake organs by more than half
- * (kidneys, salivary and lacrimal glands, liver, spleen, bladder) given as a label map on the same grid.
+ * (kidneys, salivary and lacrimal glands, liver, spleen, bladder) given as a label map on the same grid,
+ * and diffuse uptake (over `diffuseMl`, default 100 mL, with SUVmax under 1.5 × the threshold: bowel).
  * Never added to the structure set by themselves: the viewer lists them for review.
  */
-export function lesionCandidates(suv: Volume<Float32Array>, organs: Volume | undefined, o: { threshold?: number; minVolumeMl?: number; dilateOrgansMm?: number } = {}): Candidate[] {
-  const thr = o.threshold ?? 3, minMl = o.minVolumeMl ?? 0.5;
+export function lesionCandidates(suv: Volume<Float32Array>, organs: Volume | undefined, o: { threshold?: number; minVolumeMl?: number; diffuseMl?: number } = {}): Candidate[] {
+  const thr = o.threshold ?? 3, minMl = o.minVolumeMl ?? 0.5, diffuseMl = o.diffuseMl ?? 100;
   const mask = new Uint8Array(suv.data.length);
   for (let n = 0; n < mask.length; n++) mask[n] = suv.data[n] >= thr ? 1 : 0;
   const { ids, sizes } = connectedComponents(mask, suv.dims);
@@ -164,6 +165,8 @@ export function lesionCandidates(suv: Volume<Float32Array>, organs: Volume | und
   for (let id = 1; id < sizes.length; id++) {
     const v = sizes[id];
     if (v * voxMl < minMl || inOrgan[id] > 0.5 * v) continue;
+    // Large and barely above the threshold: diffuse physiological uptake (bowel), not a PSMA-avid lesion.
+    if (v * voxMl > diffuseMl && max[id] < 1.5 * thr) continue;
     const c = sum[id].map((x) => x / v) as Vec3;
     const cand = { id, voxels: v, volumeMl: v * voxMl, suvMax: max[id], centre: indexToWorld(suv as Geometry, c[0], c[1], c[2]), indices: new Uint32Array(v) };
     kept.set(id, cand);

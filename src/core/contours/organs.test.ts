@@ -9,17 +9,18 @@ const suvOf = (seed: number, extra: { missingKidney?: 'L' | 'R' } = {}) => {
 };
 
 describe('organ proposals (uptake + anatomy) against the phantom truth', () => {
-  it('finds both kidneys and the four major salivary glands on five patients, each with Dice ≥ 0.8', () => {
+  it('finds both kidneys, the four major salivary glands (Dice ≥ 0.8) and the lacrimal glands (≥ 0.5) on five patients', () => {
     const scores: string[] = [];
     for (const seed of [1, 2, 3, 4, 5]) {
       const { p, suv } = suvOf(seed);
       const sal = proposeSalivary(suv);
       const all = [...proposeKidneys(suv).proposals, ...sal.proposals];
-      expect(all.map((x) => x.def.name).sort()).toEqual(['Kidney L', 'Kidney R', 'Parotid L', 'Parotid R', 'Submandibular L', 'Submandibular R']);
+      expect(all.map((x) => x.def.name).sort()).toEqual(['Kidney L', 'Kidney R', 'Lacrimal L', 'Lacrimal R', 'Parotid L', 'Parotid R', 'Submandibular L', 'Submandibular R']);
       for (const x of all) {
         const d = dice(x.indices, p.labels, x.def.label);
         scores.push(`${x.def.name} ${d.toFixed(2)}`);
-        expect(d, `${x.def.name} of patient ${seed}`).toBeGreaterThan(0.8);
+        // Lacrimal glands are ~1 mL: a voxel more or less moves their Dice a lot.
+        expect(d, `${x.def.name} of patient ${seed}`).toBeGreaterThan(x.def.type === 'lacrimal' ? 0.5 : 0.8);
       }
     }
     console.log(`organ proposal Dice: ${scores.join(', ')}`);
@@ -39,4 +40,33 @@ describe('organ proposals (uptake + anatomy) against the phantom truth', () => {
     expect(s.proposals.length).toBe(0);
     expect(s.note).toMatch(/head/);
   }, 60_000);
+});
+
+describe('lesion candidates with automatic physiological exclusion (no organ drawn)', () => {
+  it('finds most lesions and few physiological false positives on three patients', async () => {
+    const { lesionCandidates } = await import('./ops');
+    const { physiologicalUptake, proposeReferenceOrgans } = await import('./organs');
+    const { TUMOUR_LABEL_BASE } = await import('../vocabulary');
+    let found = 0, total = 0, fp = 0;
+    const refDice: string[] = [];
+    for (const seed of [1, 2, 3]) {
+      const { p, suv } = suvOf(seed);
+      for (const r of proposeReferenceOrgans(suv).proposals) refDice.push(`${r.def.name} ${dice(r.indices, p.labels, r.def.label).toFixed(2)}`);
+      const cands = lesionCandidates(suv, physiologicalUptake(suv), { threshold: 3, minVolumeMl: 0.5 });
+      const tumours = p.truth.structures.filter((s) => s.type === 'tumour');
+      total += tumours.length;
+      const hit = new Set<number>();
+      for (const c of cands) {
+        const labels = new Set([...c.indices].map((n) => p.labels.data[n]).filter((l) => l > TUMOUR_LABEL_BASE));
+        for (const l of labels) hit.add(l);
+        if (!labels.size) fp++;
+      }
+      found += hit.size;
+    }
+    console.log(`reference organ Dice: ${refDice.join(', ')}`);
+    console.log(`lesion candidates, organs found automatically: sensitivity ${((100 * found) / total).toFixed(0)} % (${found}/${total}), ${(fp / 3).toFixed(1)} false positives per patient`);
+    expect(found / total).toBeGreaterThan(0.6);
+    expect(fp / 3).toBeLessThan(1.5);
+    for (const d of refDice) expect(Number(d.split(' ').pop())).toBeGreaterThan(0.7);
+  }, 120_000);
 });

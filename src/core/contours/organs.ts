@@ -38,14 +38,14 @@ function bodyFrame(suv: Volume<Float32Array>): { midX: number; topZ: number; hea
   return { midX: indexToWorld(suv, mids[mids.length >> 1], 0, 0)[0], topZ, head };
 }
 
-function components(suv: Volume<Float32Array>, thresholds: number[], midX: number, zRange: [number, number], volRange: [number, number]): Comp[] {
+function components(suv: Volume<Float32Array>, thresholds: number[], midX: number, zRange: [number, number], volRange: [number, number], exclude?: Uint8Array): Comp[] {
   const [nx, ny] = suv.dims;
   const voxMl = (suv.spacing[0] * suv.spacing[1] * suv.spacing[2]) / 1000;
   const out: Comp[] = [];
   for (const t of thresholds) {
     const mask = new Uint8Array(suv.data.length);
     for (let n = 0; n < mask.length; n++) {
-      if (suv.data[n] < t) continue;
+      if (suv.data[n] < t || exclude?.[n]) continue;
       const z = indexToWorld(suv, 0, 0, Math.floor(n / (nx * ny)))[2];
       if (z >= zRange[0] && z <= zRange[1]) mask[n] = 1;
     }
@@ -124,7 +124,60 @@ export function proposeSalivary(suv: Volume<Float32Array>): { proposals: OrganPr
   if (!best) return { proposals: [], note: 'no pair of avid glands below the vertex: does the field of view include the head?' };
   const proposals = [proposal('Parotid L', best.p.l), proposal('Parotid R', best.p.r)];
   if (best.sub) proposals.push(proposal('Submandibular L', best.sub.l), proposal('Submandibular R', best.sub.r));
-  return { proposals, note: best.sub ? 'parotid and submandibular glands' : 'parotid glands only: no submandibular pair found below them' };
+  // Lacrimal glands: a small pair 30–110 mm above the parotids, in front of them and closer to the midline.
+  const p0 = best.p, pz = (p0.l.centre[2] + p0.r.centre[2]) / 2, py = (p0.l.centre[1] + p0.r.centre[1]) / 2;
+  const small = components(suv, [3, 4, 5, 7, 9], f.midX, [pz + 30, pz + 110], [0.3, 8]);
+  const lacrimal = pairs(small, (c) => c.centre[2] > pz + 30 && c.centre[2] < pz + 110 && c.centre[1] < py - 30 && Math.abs(c.offset) >= 12 && Math.abs(c.offset) <= 60)[0];
+  if (lacrimal) proposals.push(proposal('Lacrimal L', lacrimal.l), proposal('Lacrimal R', lacrimal.r));
+  return { proposals, note: `${best.sub ? 'parotid and submandibular glands' : 'parotid glands only: no submandibular pair found below them'}${lacrimal ? ', lacrimal glands' : ''}` };
+}
+
+/**
+ * Reference regions and physiological uptake to keep out of lesion candidates: liver (largest avid region on
+ * the patient's right, ≥ 600 mL), spleen (left, level with the liver, not a kidney), bladder (midline, the
+ * lowest avid region well below the kidneys).
+ */
+export function proposeReferenceOrgans(suv: Volume<Float32Array>, kidneys: OrganProposal[] = proposeKidneys(suv).proposals): { proposals: OrganProposal[]; note: string } {
+  const f = bodyFrame(suv);
+  // Kidneys (and a margin of one voxel) are taken out first: the spleen and liver touch them.
+  const exclude = new Uint8Array(suv.data.length);
+  const [nx, ny] = suv.dims;
+  for (const k of kidneys) for (const n of k.indices) for (const d of [0, 1, -1, nx, -nx, nx * ny, -nx * ny]) if (n + d >= 0 && n + d < exclude.length) exclude[n + d] = 1;
+  const comps = components(suv, [3, 4, 5, 7, 9, 12, 15], f.midX, [-Infinity, f.head ? f.topZ - 300 : Infinity], [20, 5000], exclude);
+  const fits = (c: Comp) => edgeFit(c) < 0.25;
+  const overlapsKidney = (_: Comp) => false;
+  const proposals: OrganProposal[] = [];
+  const notes: string[] = [];
+  const liver = comps.filter((c) => c.offset < -20 && c.volumeMl >= 600 && fits(c)).sort((a, b) => edgeFit(a) - edgeFit(b) || b.volumeMl - a.volumeMl)[0];
+  if (liver) proposals.push(proposal('Liver', liver)); else notes.push('no liver-like region (≥ 600 mL, right side)');
+  const spleen = comps.filter((c) => c.offset > 40 && c.volumeMl >= 60 && c.volumeMl <= 800 && fits(c) && !overlapsKidney(c) && (!liver || Math.abs(c.centre[2] - liver.centre[2]) < 150))
+    .sort((a, b) => edgeFit(a) - edgeFit(b))[0];
+  if (spleen) proposals.push(proposal('Spleen', spleen)); else notes.push('no spleen-like region');
+  const kidneyZ = kidneys.length ? Math.min(...kidneys.map((k) => k.centre[2])) : Infinity;
+  const bladder = comps.filter((c) => Math.abs(c.offset) < 40 && c.volumeMl >= 20 && c.volumeMl <= 1000 && fits(c) && c.centre[2] < kidneyZ - 120 && !overlapsKidney(c))
+    .sort((a, b) => a.centre[2] - b.centre[2] || edgeFit(a) - edgeFit(b));
+  // The lowest midline region; among regions at about that height, the best-fitting threshold.
+  const low = bladder.length ? bladder.filter((c) => c.centre[2] < bladder[0].centre[2] + 40).sort((a, b) => b.volumeMl * b.suvMean - a.volumeMl * a.suvMean)[0] : undefined;
+  if (low) proposals.push(proposal('Bladder', low)); else notes.push('no bladder-like region');
+  return { proposals, note: notes.length ? notes.join('; ') : 'liver, spleen and bladder' };
+}
+
+/**
+ * Label map of physiological uptake for lesion detection: the organs already in `structures` (labels up to
+ * the tumour range), completed with proposals (kidneys, salivary glands, liver, spleen, bladder) for the
+ * organs it lacks.
+ */
+export function physiologicalUptake(suv: Volume<Float32Array>, structures?: Volume): Volume<Uint8Array> {
+  const organs: Volume<Uint8Array> = { dims: [...suv.dims], spacing: [...suv.spacing], origin: [...suv.origin], direction: [...suv.direction], data: new Uint8Array(suv.data.length) };
+  const organLabels = new Set(ORGANS.map((o) => o.label));
+  if (structures) for (let n = 0; n < organs.data.length; n++) if (organLabels.has(structures.data[n])) organs.data[n] = structures.data[n];
+  const present = new Set(organs.data);
+  const kidneys = proposeKidneys(suv).proposals;
+  for (const p of [...kidneys, ...proposeSalivary(suv).proposals, ...proposeReferenceOrgans(suv, kidneys).proposals]) {
+    if (present.has(p.def.label)) continue;
+    for (const n of p.indices) if (!organs.data[n]) organs.data[n] = p.def.label;
+  }
+  return organs;
 }
 
 /** Dice overlap of a proposal with a label of a reference map. */
