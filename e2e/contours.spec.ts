@@ -132,6 +132,7 @@ test('a page killed mid-edit keeps every stroke made before the last save', asyn
   await waitReady(page);
   await openLocal(page);
   await page.getByRole('button', { name: 'New structure set' }).click();
+  await context.setOffline(true); // local work needs no network
   await page.getByLabel('Active structure').selectOption({ label: 'Kidney L' });
   await page.getByRole('button', { name: 'Brush', exact: true }).click();
   const kidneyL = truth.structures.find((s) => s.name === 'Kidney L')!;
@@ -144,6 +145,7 @@ test('a page killed mid-edit keeps every stroke made before the last save', asyn
   await page.getByLabel('Active structure').selectOption({ label: 'Kidney R' });
   await stroke(page, kidneyR.maxVoxelLps);
   await page.close({ runBeforeUnload: false });
+  await context.setOffline(false);
 
   const again = await context.newPage();
   await again.goto(base());

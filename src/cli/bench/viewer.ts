@@ -21,6 +21,11 @@ export async function run() {
     await page.waitForFunction(() => window.__psma?.viewer.ready === true, null, { timeout: 120000 });
     const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null);
+    // Autosave of a whole-body structure set (demo PET grid) to IndexedDB after an edit (accepting proposed kidneys).
+    await page.getByRole('button', { name: 'Propose kidneys' }).click();
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await page.waitForFunction(() => performance.getEntriesByName('structures-saved').length > 0, null, { timeout: 30000 });
+    const autosaveMs = await page.evaluate(() => performance.getEntriesByName('structures-save')[0].duration);
     await browser.close();
     const decode = marks['demo-parsed'] - marks['demo-files-ready'];
     const toRender = marks['first-fused-render'] - marks['demo-files-ready'];
@@ -41,6 +46,7 @@ export async function run() {
         page_js_heap_mb: heap === null ? null : +(heap / 2 ** 20).toFixed(0),
         note: 'local volumes render in one step, so "first fused render" and "fully loaded" coincide; SwiftShader WebGL, not a GPU',
       },
+      autosave_whole_body_structure_set_indexeddb_ms: +autosaveMs.toFixed(0),
       whole_body_ct_512x512x800: { voxels: ct16.length, float32_copy_voxels: ct32.length, int16_mb: +((mid - before) / 2 ** 20).toFixed(0), float32_mb: +((after - mid) / 2 ** 20).toFixed(0), held_as: 'Int16 (CT volumes stay 16-bit in memory and in Cornerstone)' },
     };
   } finally {

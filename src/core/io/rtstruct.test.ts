@@ -67,3 +67,17 @@ describe('RTSTRUCT writing', () => {
     expect(sliceContours(diag, 3, 3).length).toBe(2);
   });
 });
+
+describe('RTSTRUCT bad input', () => {
+  it('open and degenerate contours are skipped with a warning naming the ROI; closed ones are kept', () => {
+    const grid = { dims: [10, 10, 3] as [number, number, number], spacing: [1, 1, 1] as [number, number, number], origin: [0, 0, 0] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] as [number, number, number, number, number, number, number, number, number] };
+    const square = [2, 2, 1, 6, 2, 1, 6, 6, 1, 2, 6, 1];
+    const { mask, warnings } = rasteriseRoi({ number: 1, name: 'Kidney L', contours: [
+      { type: 'OPEN_PLANAR', points: square }, { type: 'CLOSED_PLANAR', points: [1, 1, 1, 2, 2, 1] }, { type: 'CLOSED_PLANAR', points: square },
+    ] }, grid);
+    expect(warnings.length).toBe(2);
+    expect(warnings[0]).toMatch(/Kidney L: OPEN_PLANAR contour skipped/);
+    expect(warnings[1]).toMatch(/2 points/);
+    expect(mask.reduce((s, v) => s + v, 0)).toBe(20); // centres on the top edge are outside (half-open rows)
+  });
+});
