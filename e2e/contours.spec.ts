@@ -191,12 +191,22 @@ test('slice interpolation and freehand fill/erase are undoable edits', async ({ 
   expect(await voxels(page, 1)).toBe(0);
 });
 
-test('bad structure files get a message naming the problem and leave the drawn structures alone', async ({ page }) => {
+/** The local study with both kidneys accepted from the proposals (and the lesion candidates when asked). */
+async function localWithKidneys(page: Page, lesions = false) {
   await page.goto(base());
   await waitReady(page);
   await openLocal(page);
   await page.getByRole('button', { name: 'Propose kidneys' }).click();
+  if (lesions) {
+    await page.getByRole('button', { name: 'Find lesions' }).click();
+    await expect(page.getByRole('status').filter({ hasText: /lesion candidate/ })).toBeVisible();
+  }
   await page.getByRole('button', { name: 'Accept all' }).click();
+  await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
+}
+
+test('bad structure files get a message naming the problem and leave the drawn structures alone', async ({ page }) => {
+  await localWithKidneys(page);
   const before = await digest(page);
   expect(before!.counts[1]).toBeGreaterThan(0);
   await page.getByLabel('Import structures').setInputFiles(join(process.env.E2E_DIR!, 'bad-rtstruct.dcm'));
@@ -209,12 +219,7 @@ test('bad structure files get a message naming the problem and leave the drawn s
 });
 
 test('RTSTRUCT export re-imports to the same voxels', async ({ page }) => {
-  await page.goto(base());
-  await waitReady(page);
-  await openLocal(page);
-  await page.getByRole('button', { name: 'Propose kidneys' }).click();
-  await page.getByRole('button', { name: 'Find lesions' }).click();
-  await page.getByRole('button', { name: 'Accept all' }).click();
+  await localWithKidneys(page, true);
   await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to T1', exact: true })).toBeVisible();
   const before = (await digest(page))!;
   expect(Object.keys(before.counts).map(Number)).toEqual([1, 2, 21]);

@@ -50,6 +50,7 @@ export interface BrushSettings { label: number; erase: boolean; radiusMm: number
 
 const SEGMENTATION = 'psma-structures';
 const LABELMAP = ToolEnums.SegmentationRepresentations.Labelmap;
+const CANDIDATES = 'psma-candidates';
 const FUSION_VIEWPORTS = [VIEWPORTS.axial, VIEWPORTS.coronal, VIEWPORTS.sagittal];
 
 /** Colour table of the label map: vocabulary colours, label 0 transparent. */
@@ -201,37 +202,63 @@ export class ViewerScene {
   }
 
   private labelmapId?: string;
+  private candidatesId?: string;
 
-  /**
-   * Shows a structure label map (on the PET grid) over the fused views. Cornerstone paints straight into
-   * `labels.data` (the local volume shares its memory), so brush strokes are edits of the structure set.
-   */
-  showLabels(labels: Volume<Uint8Array> | undefined): void {
-    if (this.labelmapId) {
-      segmentation.removeSegmentation(SEGMENTATION);
-      cache.removeVolumeLoadObject(this.labelmapId);
-      this.labelmapId = undefined;
-    }
-    if (!labels || !this.ptId) { this.engine.render(); return; }
-    const id = `labels_${++this.generation}`;
-    // Drawn on the CT grid or on the PET grid: reference the volume whose grid it shares.
+  /** A local labelmap volume sharing `labels.data`, on the grid of the CT or the PET volume it matches. */
+  private addLabelmap(segmentationId: string, labels: Volume<Uint8Array>, colorLUT: Types.Color[]): string {
+    const id = `${segmentationId}_${++this.generation}`;
     const ct = this.ctId ? cache.getVolume(this.ctId) : undefined;
     const onCt = !!ct && ct.dimensions.every((d, n) => d === labels.dims[n]) && ct.spacing.every((s, n) => Math.abs(s - labels.spacing[n]) < 1e-3);
-    const refId = onCt ? this.ctId! : this.ptId;
-    const pt = cache.getVolume(refId)!;
+    const refId = onCt ? this.ctId! : this.ptId!;
     volumeLoader.createLocalVolume(id, {
       dimensions: [...labels.dims] as Types.Point3, spacing: [...labels.spacing] as Types.Point3,
       origin: [...labels.origin] as Types.Point3, direction: [...labels.direction] as Types.Mat3,
-      scalarData: labels.data, metadata: { ...pt.metadata, BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelRepresentation: 0, Modality: 'SEG' } as never,
+      scalarData: labels.data, metadata: { ...cache.getVolume(refId)!.metadata, BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelRepresentation: 0, Modality: 'SEG' } as never,
       referencedVolumeId: refId,
     });
-    this.labelmapId = id;
-    segmentation.addSegmentations([{ segmentationId: SEGMENTATION, representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { volumeId: id } } }]);
-    const colorLUT = labelColors();
-    segmentation.addLabelmapRepresentationToViewportMap(Object.fromEntries(FUSION_VIEWPORTS.map((v) => [v, [{ segmentationId: SEGMENTATION, config: { colorLUTOrIndex: colorLUT } }]])));
-    segmentation.segmentationStyle.setStyle({ type: ToolEnums.SegmentationRepresentations.Labelmap }, { fillAlpha: 0.45, fillAlphaInactive: 0.45, renderOutline: true, outlineWidth: 2 } as never);
-    if (this.brush) this.setBrush(this.brush);
+    segmentation.addSegmentations([{ segmentationId, representation: { type: LABELMAP, data: { volumeId: id } } }]);
+    segmentation.addLabelmapRepresentationToViewportMap(Object.fromEntries(FUSION_VIEWPORTS.map((v) => [v, [{ segmentationId, config: { colorLUTOrIndex: colorLUT } }]])));
+    return id;
+  }
+
+  private removeLabelmap(segmentationId: string, volumeId: string | undefined): void {
+    if (!volumeId) return;
+    segmentation.removeSegmentation(segmentationId);
+    cache.removeVolumeLoadObject(volumeId);
+  }
+
+  /**
+   * Shows the structure label map (PET or CT grid) over the fused views. Cornerstone paints straight into
+   * `labels.data` (the local volume shares its memory), so brush strokes are edits of the structure set.
+   */
+  showLabels(labels: Volume<Uint8Array> | undefined): void {
+    this.removeLabelmap(SEGMENTATION, this.labelmapId);
+    this.labelmapId = undefined;
+    if (labels && this.ptId) {
+      this.labelmapId = this.addLabelmap(SEGMENTATION, labels, labelColors());
+      segmentation.segmentationStyle.setStyle({ type: LABELMAP, segmentationId: SEGMENTATION }, { fillAlpha: 0.45, fillAlphaInactive: 0.45, renderOutline: true, outlineWidth: 2 } as never);
+      if (this.brush) this.setBrush(this.brush);
+    }
+    this.keepStructuresActive();
     this.engine.render();
+  }
+
+  /** Candidates under review (PET grid, non-zero = candidate): a yellow outline, never part of the structures. */
+  showCandidates(mask: Volume<Uint8Array> | undefined): void {
+    this.removeLabelmap(CANDIDATES, this.candidatesId);
+    this.candidatesId = undefined;
+    if (mask && this.ptId) {
+      this.candidatesId = this.addLabelmap(CANDIDATES, mask, Array.from({ length: 256 }, (_, l) => (l ? [255, 212, 0, 255] : [0, 0, 0, 0]) as Types.Color));
+      segmentation.segmentationStyle.setStyle({ type: LABELMAP, segmentationId: CANDIDATES }, { fillAlpha: 0.12, fillAlphaInactive: 0.12, renderOutline: true, renderOutlineInactive: true, outlineWidth: 1, outlineWidthInactive: 1 } as never);
+    }
+    this.keepStructuresActive();
+    this.engine.render();
+  }
+
+  /** The brush always paints the structure set, never the candidate overlay. */
+  private keepStructuresActive(): void {
+    if (!this.labelmapId) return;
+    for (const vp of FUSION_VIEWPORTS) segmentation.activeSegmentation.setActiveSegmentation(vp, SEGMENTATION);
   }
 
   /** Redraws the label map after an edit made outside Cornerstone (slice indices k, or all). */
@@ -321,6 +348,7 @@ export class ViewerScene {
 
   destroy(): void {
     this.showLabels(undefined);
+    this.showCandidates(undefined);
     this.engine.destroy();
   }
 }

@@ -16,11 +16,13 @@ export interface StructureSet {
 export const viewer = $state<{
   study?: LoadedStudy;
   ready: boolean;
+  /** Counts renders of a study in the views (overlays attach again after each). */
+  renders: number;
   demoTruth?: PatientTruth;
   structures?: StructureSet;
   /** The open study's PACS (when it came from one) and its SEG/RTSTRUCT series. */
   pacs?: { url: string; name: string; studyUid: string; structureSeries: SeriesSummary[] };
-}>({ ready: false });
+}>({ ready: false, renders: 0 });
 
 // Exposed for end-to-end tests and the bench (read-only use).
 declare global {

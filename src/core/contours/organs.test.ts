@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPatientSpec, generatePatient } from '../phantom/generate';
 import { dice, proposeKidneys, proposeSalivary } from './organs';
+import { scoreCandidates } from '../../testing/candidates';
 import type { Volume } from '../volume';
 
 const suvOf = (seed: number, extra: { missingKidney?: 'L' | 'R' } = {}) => {
@@ -46,7 +47,6 @@ describe('lesion candidates with automatic physiological exclusion (no organ dra
   it('finds most lesions and few physiological false positives on three patients', async () => {
     const { lesionCandidates } = await import('./ops');
     const { physiologicalUptake, proposeReferenceOrgans } = await import('./organs');
-    const { TUMOUR_LABEL_BASE } = await import('../vocabulary');
     let found = 0, total = 0, fp = 0;
     const refDice: string[] = [];
     for (const seed of [1, 2, 3]) {
@@ -55,13 +55,9 @@ describe('lesion candidates with automatic physiological exclusion (no organ dra
       const cands = lesionCandidates(suv, physiologicalUptake(suv), { threshold: 3, minVolumeMl: 0.5 });
       const tumours = p.truth.structures.filter((s) => s.type === 'tumour');
       total += tumours.length;
-      const hit = new Set<number>();
-      for (const c of cands) {
-        const labels = new Set([...c.indices].map((n) => p.labels.data[n]).filter((l) => l > TUMOUR_LABEL_BASE));
-        for (const l of labels) hit.add(l);
-        if (!labels.size) fp++;
-      }
-      found += hit.size;
+      const score = scoreCandidates(cands, p.labels.data);
+      fp += score.falsePositives;
+      found += score.found.size;
     }
     console.log(`reference organ Dice: ${refDice.join(', ')}`);
     console.log(`lesion candidates, organs found automatically: sensitivity ${((100 * found) / total).toFixed(0)} % (${found}/${total}), ${(fp / 3).toFixed(1)} false positives per patient`);

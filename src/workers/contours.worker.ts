@@ -1,0 +1,27 @@
+// Web Worker: whole-body lesion candidates and organ proposals, off the main thread (the SUV volume and the
+// structure map arrive as copies; the candidate voxel lists come back transferred).
+import { expose, transfer } from 'comlink';
+import { lesionCandidates, type Candidate } from '../core/contours/ops';
+import { physiologicalUptake, proposeKidneys, proposeReferenceOrgans, proposeSalivary, type OrganProposal } from '../core/contours/organs';
+import type { Volume } from '../core/volume';
+
+const buffers = (xs: { indices: Uint32Array }[]) => xs.map((x) => x.indices.buffer as ArrayBuffer);
+
+const api = {
+  /** Lesion candidates outside physiological uptake (the set's organs on the PET grid, completed by proposals). */
+  lesions(suv: Volume<Float32Array>, structures: Volume | undefined, o: { threshold: number; minVolumeMl: number }): Candidate[] {
+    const found = lesionCandidates(suv, physiologicalUptake(suv, structures), o).filter((c) => {
+      let inSet = 0;
+      if (structures) for (const n of c.indices) if (structures.data[n]) inSet++;
+      return inSet < 0.5 * c.voxels; // already contoured
+    });
+    return transfer(found, buffers(found));
+  },
+  organs(suv: Volume<Float32Array>, kind: 'kidneys' | 'salivary' | 'reference'): { proposals: OrganProposal[]; note: string } {
+    const r = kind === 'kidneys' ? proposeKidneys(suv) : kind === 'salivary' ? proposeSalivary(suv) : proposeReferenceOrgans(suv);
+    return transfer(r, buffers(r.proposals));
+  },
+};
+
+export type ContoursApi = typeof api;
+expose(api);
