@@ -75,7 +75,7 @@ test('draw a kidney with the brush, grow a lesion, accept candidates, export SEG
   const cands = page.getByRole('table', { name: 'Candidates' });
   const beforeFind = await digest(page);
   await page.getByRole('button', { name: 'Find lesions' }).click();
-  await expect(page.getByRole('status').filter({ hasText: /1 lesion candidate/ })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: /^1 lesion candidate/ })).toBeVisible();
   await expect(cands.getByRole('button', { name: 'Jump to candidate 1' })).toBeVisible();
   expect(await digest(page)).toEqual(beforeFind);
   await cands.getByRole('button', { name: 'Reject candidate 1' }).click();
@@ -199,7 +199,7 @@ async function localWithKidneys(page: Page, lesions = false) {
   await page.getByRole('button', { name: 'Propose kidneys' }).click();
   if (lesions) {
     await page.getByRole('button', { name: 'Find lesions' }).click();
-    await expect(page.getByRole('status').filter({ hasText: /lesion candidate/ })).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: /\d+ lesion candidate/ })).toBeVisible();
   }
   await page.getByRole('button', { name: 'Accept all' }).click();
   await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
@@ -289,4 +289,25 @@ test('a structure set created on the CT grid is drawn, grown, exported (SEG on t
   await page.getByRole('dialog', { name: 'Map imported segments' }).getByRole('button', { name: 'Import mapped' }).click();
   await expect(list.getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
   expect(await digest(page)).toEqual(before);
+});
+
+test('lesion candidates can be merged and split back before they are accepted', async ({ page }) => {
+  await page.goto(base());
+  await waitReady(page);
+  await page.getByRole('button', { name: 'New structure set' }).click();
+  await page.getByRole('button', { name: 'Find lesions' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /\d+ lesion candidate/ })).toBeVisible();
+  const rows = page.getByRole('table', { name: 'Candidates' }).getByRole('row');
+  const n = (await rows.count()) - 1;
+  expect(n).toBeGreaterThan(3);
+  await page.getByLabel('Pick candidate 1', { exact: true }).check();
+  await page.getByLabel('Pick candidate 2', { exact: true }).check();
+  await page.getByRole('button', { name: 'Merge ticked' }).click();
+  await expect(rows).toHaveCount(n);
+  await page.getByRole('button', { name: 'Split candidate 1', exact: true }).click();
+  await expect(rows).toHaveCount(n + 1);
+  await expect(page.getByRole('status').filter({ hasText: /Split into 2/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Accept candidate 1', exact: true }).click();
+  await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to T1', exact: true })).toBeVisible();
+  await expect(rows).toHaveCount(n);
 });

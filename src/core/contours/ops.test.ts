@@ -90,7 +90,7 @@ describe('contour operations', () => {
     // A coronal polygon (constant y) fills along j only.
     expect(fillPolygon(labels, [[2, 3, 2], [6, 3, 2], [6, 3, 8], [2, 3, 8]], 1, 'slice').length).toBe(5 * 3); // rows k = 1…3: the top edge is open
   });
-  it('splits two touching lesions at their peaks and keeps a single lesion whole', () => {
+  it('splits two touching lesions at their peaks, merged separate lesions into their pieces, and keeps a single lesion whole', () => {
     const dims: [number, number, number] = [30, 20, 20];
     const suv: Volume<Float32Array> = { dims, spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Float32Array(12000) };
     const blob = (ci: number, peak: number) => { for (let k = 0; k < 20; k++) for (let j = 0; j < 20; j++) for (let i = 0; i < 30; i++) suv.data[i + 30 * (j + 20 * k)] += peak * Math.exp(-((i - ci) ** 2 + (j - 10) ** 2 + (k - 10) ** 2) / 8); };
@@ -103,6 +103,12 @@ describe('contour operations', () => {
     const hot = parts.map((q) => regionStats(suv, q).suvMax).sort((a, b) => b - a);
     expect(hot[0]).toBeCloseTo(20, 0);
     expect(hot[1]).toBeGreaterThan(14);
+    // Two separate lesions merged into one candidate split back into the two, whatever their uptake.
+    suv.data.fill(0); blob(6, 20); blob(24, 6);
+    const two = lesionCandidates(suv, undefined, { threshold: 3, minVolumeMl: 0 });
+    expect(two.length).toBe(2);
+    const merged = Uint32Array.from([...two[0].indices, ...two[1].indices]);
+    expect(splitRegion(suv, merged).map((q) => q.length).sort()).toEqual([two[0].voxels, two[1].voxels].sort());
     suv.data.fill(0); blob(15, 20);
     expect(splitRegion(suv, lesionCandidates(suv, undefined, { threshold: 3, minVolumeMl: 0 })[0].indices).length).toBe(1);
   });

@@ -198,9 +198,9 @@ export function regionStats(suv: Volume<Float32Array>, indices: ArrayLike<number
 }
 
 /**
- * Splits a region at its uptake peaks: the lowest of 50–85 % of its SUVmax that gives two or more cores
- * (≥ 3 voxels) seeds them, then every voxel joins the core it reaches first inside the region (26-connected).
- * Returns one part when there is a single peak.
+ * Splits a region: into its 26-connected pieces when it has several (e.g. merged candidates), otherwise at its
+ * uptake peaks — the lowest of 50–85 % of its SUVmax that gives two or more cores (≥ 3 voxels) seeds them, then
+ * every voxel joins the core it reaches first inside the region. Returns one part when there is a single peak.
  */
 export function splitRegion(suv: Volume<Float32Array>, indices: Uint32Array): Uint32Array[] {
   const dims = suv.dims;
@@ -208,6 +208,21 @@ export function splitRegion(suv: Volume<Float32Array>, indices: Uint32Array): Ui
   const inRegion = new Map<number, number>(); // voxel → part (0 = unassigned)
   let max = -Infinity;
   for (const n of indices) { inRegion.set(n, 0); max = Math.max(max, suv.data[n]); }
+  const pieces: number[][] = [];
+  const seenPiece = new Set<number>();
+  for (const s of indices) {
+    if (seenPiece.has(s)) continue;
+    const piece: number[] = [];
+    const stack = [s];
+    seenPiece.add(s);
+    while (stack.length) {
+      const n = stack.pop()!;
+      piece.push(n);
+      forNeighbours(n, nx, ny, nz, (m) => { if (inRegion.has(m) && !seenPiece.has(m)) { seenPiece.add(m); stack.push(m); } });
+    }
+    pieces.push(piece);
+  }
+  if (pieces.length > 1) return pieces.map((p) => Uint32Array.from(p.sort((a, b) => a - b)));
   let seeds: number[][] = [];
   for (const f of [0.5, 0.6, 0.7, 0.78, 0.85]) {
     const core = [...indices].filter((n) => suv.data[n] >= f * max);
