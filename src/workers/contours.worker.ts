@@ -10,10 +10,12 @@ const buffers = (xs: { indices: Uint32Array }[]) => xs.map((x) => x.indices.buff
 const api = {
   /** Lesion candidates outside physiological uptake (the set's organs on the PET grid, completed by proposals). */
   lesions(suv: Volume<Float32Array>, structures: Volume | undefined, o: { threshold: number; minVolumeMl: number }): Candidate[] {
+    // Already contoured: its hottest voxel or half of it lies in a structure of the set.
     const found = lesionCandidates(suv, physiologicalUptake(suv, structures), o).filter((c) => {
-      let inSet = 0;
-      if (structures) for (const n of c.indices) if (structures.data[n]) inSet++;
-      return inSet < 0.5 * c.voxels; // already contoured
+      if (!structures) return true;
+      let inSet = 0, hottest = c.indices[0];
+      for (const n of c.indices) { if (structures.data[n]) inSet++; if (suv.data[n] > suv.data[hottest]) hottest = n; }
+      return !structures.data[hottest] && inSet < 0.5 * c.voxels;
     });
     return transfer(found, buffers(found));
   },
