@@ -9,9 +9,9 @@ const buffers = (xs: { indices: Uint32Array }[]) => xs.map((x) => x.indices.buff
 
 const api = {
   /** Lesion candidates outside physiological uptake (the set's organs on the PET grid, completed by proposals). */
-  lesions(suv: Volume<Float32Array>, structures: Volume | undefined, o: { threshold: number; minVolumeMl: number }): Candidate[] {
+  lesions(suv: Volume<Float32Array>, structures: Volume | undefined, ct: Volume | undefined, o: { threshold: number; minVolumeMl: number }): Candidate[] {
     // Already contoured: its hottest voxel or half of it lies in a structure of the set.
-    const found = lesionCandidates(suv, physiologicalUptake(suv, structures), o).filter((c) => {
+    const found = lesionCandidates(suv, physiologicalUptake(suv, structures, ct), o).filter((c) => {
       if (!structures) return true;
       let inSet = 0, hottest = c.indices[0];
       for (const n of c.indices) { if (structures.data[n]) inSet++; if (suv.data[n] > suv.data[hottest]) hottest = n; }
@@ -19,8 +19,9 @@ const api = {
     });
     return transfer(found, buffers(found));
   },
-  organs(suv: Volume<Float32Array>, kind: 'kidneys' | 'salivary' | 'reference'): { proposals: OrganProposal[]; note: string } {
-    const r = kind === 'kidneys' ? proposeKidneys(suv) : kind === 'salivary' ? proposeSalivary(suv) : proposeReferenceOrgans(suv);
+  /** Organ proposals from uptake, anatomy and (when given) CT density. */
+  organs(suv: Volume<Float32Array>, ct: Volume | undefined, kind: 'kidneys' | 'salivary' | 'reference'): { proposals: OrganProposal[]; note: string } {
+    const r = kind === 'kidneys' ? proposeKidneys(suv, ct) : kind === 'salivary' ? proposeSalivary(suv, ct) : proposeReferenceOrgans(suv, { ct });
     return transfer(r, buffers(r.proposals));
   },
 };

@@ -20,10 +20,10 @@ export async function run() {
   const suv = { ...p.pet, data: p.pet.data.map((v) => v * suvbwFactor(p.spec)) };
   const organs = { ...p.labels, data: p.labels.data.map((v) => (v > TUMOUR_LABEL_BASE ? 0 : v)) };
   const [c, detectMs] = time(() => lesionCandidates(suv, organs));
-  const [auto, autoMs] = time(() => lesionCandidates(suv, physiologicalUptake(suv)));
-  const [, kidneyMs] = time(() => proposeKidneys(suv));
-  const [, salivaryMs] = time(() => proposeSalivary(suv));
-  const [, refMs] = time(() => proposeReferenceOrgans(suv));
+  const [auto, autoMs] = time(() => lesionCandidates(suv, physiologicalUptake(suv, undefined, p.ct)));
+  const [, kidneyMs] = time(() => proposeKidneys(suv, p.ct));
+  const [, salivaryMs] = time(() => proposeSalivary(suv, p.ct));
+  const [, refMs] = time(() => proposeReferenceOrgans(suv, { ct: p.ct }));
   // An undo step: a brush-sized edit, then the diff of the whole label map.
   const labels: Volume<Uint8Array> = { ...p.labels, data: p.labels.data.slice() };
   const history = new LabelHistory(labels.data);

@@ -1,15 +1,29 @@
 // One-click organ proposals: kidneys and salivary glands are PSMA-avid, so they are found as pairs of
-// avid components placed where anatomy puts them (left/right of the body midline, kidneys posterior and
-// 30–140 mm lateral, parotids below the vertex and lateral, submandibular glands below and medial to the
-// parotids). Several thresholds are tried so touching organs separate. Proposals are for review only.
+// avid components placed where anatomy puts them (left/right of the body midline, kidneys 30–140 mm lateral,
+// parotids below the vertex and lateral, submandibular glands below and medial to the parotids), of
+// soft-tissue density on the CT when there is one. Several thresholds are tried so touching organs
+// separate. Proposals are for review only.
 import type { Vec3, Volume } from '../volume';
 import { indexToWorld } from '../volume';
 import { ORGANS, type StructureDef } from '../vocabulary';
 import { connectedComponents } from './ops';
+import { resampleNearest } from '../mask';
 
 export interface OrganProposal { def: StructureDef; indices: Uint32Array; volumeMl: number; suvMax: number; suvMean: number; centre: Vec3 }
 
-interface Comp { indices: Uint32Array; volumeMl: number; suvMax: number; suvMean: number; centre: Vec3; offset: number; threshold: number }
+interface Comp { indices: Uint32Array; volumeMl: number; suvMax: number; suvMean: number; centre: Vec3; offset: number; threshold: number; /** Mean CT HU when a CT is given. */ hu?: number }
+
+/** CT in HU on the PET grid (nearest voxel), for the density check of organ proposals. */
+function huOnPet(ct: Volume | undefined, suv: Volume<Float32Array>): Float32Array | undefined {
+  if (!ct) return undefined;
+  const r = resampleNearest(ct, suv, (n) => new Float32Array(n)).data;
+  const slope = ct.slope ?? 1, intercept = ct.intercept ?? 0;
+  for (let n = 0; n < r.length; n++) r[n] = r[n] * slope + intercept;
+  return r;
+}
+
+/** Soft-tissue density (kidneys, glands, liver, spleen, urine): not bone, not lung or air. */
+const softTissue = (c: Comp) => c.hu === undefined || (c.hu > -150 && c.hu < 150);
 
 const organ = (name: string) => ORGANS.find((o) => o.name === name)!;
 
@@ -38,7 +52,7 @@ function bodyFrame(suv: Volume<Float32Array>): { midX: number; topZ: number; hea
   return { midX: indexToWorld(suv, mids[mids.length >> 1], 0, 0)[0], topZ, head };
 }
 
-function components(suv: Volume<Float32Array>, thresholds: number[], midX: number, zRange: [number, number], volRange: [number, number], exclude?: Uint8Array): Comp[] {
+function components(suv: Volume<Float32Array>, thresholds: number[], midX: number, zRange: [number, number], volRange: [number, number], exclude?: Uint8Array, hu?: Float32Array): Comp[] {
   const [nx, ny] = suv.dims;
   const voxMl = (suv.spacing[0] * suv.spacing[1] * suv.spacing[2]) / 1000;
   const out: Comp[] = [];
@@ -62,7 +76,10 @@ function components(suv: Volume<Float32Array>, thresholds: number[], midX: numbe
         c[0] += n % nx; c[1] += Math.floor(n / nx) % ny; c[2] += Math.floor(n / (nx * ny));
       }
       const centre = indexToWorld(suv, c[0] / idx.length, c[1] / idx.length, c[2] / idx.length);
-      out.push({ indices: Uint32Array.from(idx), volumeMl: idx.length * voxMl, suvMax: max, suvMean: sum / idx.length, centre, offset: centre[0] - midX, threshold: t });
+      let h: number | undefined;
+      if (hu) { h = 0; for (const n of idx) h += hu[n]; h /= idx.length; }
+      const comp: Comp = { indices: Uint32Array.from(idx), volumeMl: idx.length * voxMl, suvMax: max, suvMean: sum / idx.length, centre, offset: centre[0] - midX, threshold: t, hu: h };
+      if (softTissue(comp)) out.push(comp);
     }
   }
   return out;
@@ -89,10 +106,10 @@ const THRESHOLDS = [4, 5, 7, 9, 12, 15];
 const proposal = (name: string, c: Comp): OrganProposal => ({ def: organ(name), indices: c.indices, volumeMl: c.volumeMl, suvMax: c.suvMax, suvMean: c.suvMean, centre: c.centre });
 
 /** Kidney proposals (a single one with a note when only one is found). */
-export function proposeKidneys(suv: Volume<Float32Array>): { proposals: OrganProposal[]; note: string } {
+export function proposeKidneys(suv: Volume<Float32Array>, ct?: Volume): { proposals: OrganProposal[]; note: string } {
   const f = bodyFrame(suv);
   // Kidneys lie well below the salivary glands (≥ 300 mm under the vertex when the head is in the field).
-  const comps = components(suv, THRESHOLDS, f.midX, [-Infinity, f.head ? f.topZ - 300 : Infinity], [60, 450]);
+  const comps = components(suv, THRESHOLDS, f.midX, [-Infinity, f.head ? f.topZ - 300 : Infinity], [60, 450], undefined, huOnPet(ct, suv));
   const kidneyLike = (c: Comp) => Math.abs(c.offset) >= 30 && Math.abs(c.offset) <= 140;
   const best = pairs(comps, kidneyLike, (l, r) => (Math.abs(l.centre[2] - r.centre[2]) > 80 ? Infinity : 0))[0];
   if (best) return { proposals: [proposal('Kidney L', best.l), proposal('Kidney R', best.r)], note: `kidneys at SUV ≥ ${best.l.threshold}` };
@@ -102,11 +119,12 @@ export function proposeKidneys(suv: Volume<Float32Array>): { proposals: OrganPro
 }
 
 /** Parotid and submandibular proposals in the head and neck (the field of view must include it). */
-export function proposeSalivary(suv: Volume<Float32Array>): { proposals: OrganProposal[]; note: string } {
+export function proposeSalivary(suv: Volume<Float32Array>, ct?: Volume): { proposals: OrganProposal[]; note: string } {
   const f = bodyFrame(suv);
   if (!Number.isFinite(f.topZ)) return { proposals: [], note: 'no body found in the PET' };
   if (!f.head) return { proposals: [], note: 'the field of view does not seem to include the head (no narrow head section at its top)' };
-  const comps = components(suv, THRESHOLDS, f.midX, [f.topZ - 300, f.topZ - 40], [2, 90]);
+  const hu = huOnPet(ct, suv);
+  const comps = components(suv, THRESHOLDS, f.midX, [f.topZ - 300, f.topZ - 40], [2, 90], undefined, hu);
   // Parotids and submandibular glands are chosen together: the parotid pair is the larger, more lateral
   // and higher one, with the submandibular pair 10–90 mm below it and more medial.
   let best: { p: (typeof cands)[number]; sub?: ReturnType<typeof pairs>[number]; score: number } | undefined;
@@ -126,7 +144,7 @@ export function proposeSalivary(suv: Volume<Float32Array>): { proposals: OrganPr
   if (best.sub) proposals.push(proposal('Submandibular L', best.sub.l), proposal('Submandibular R', best.sub.r));
   // Lacrimal glands: a small pair 30–110 mm above the parotids, in front of them and closer to the midline.
   const p0 = best.p, pz = (p0.l.centre[2] + p0.r.centre[2]) / 2, py = (p0.l.centre[1] + p0.r.centre[1]) / 2;
-  const small = components(suv, [3, 4, 5, 7, 9], f.midX, [pz + 30, pz + 110], [0.3, 8]);
+  const small = components(suv, [3, 4, 5, 7, 9], f.midX, [pz + 30, pz + 110], [0.3, 8], undefined, hu);
   const lacrimal = pairs(small, (c) => c.centre[2] > pz + 30 && c.centre[2] < pz + 110 && c.centre[1] < py - 30 && Math.abs(c.offset) >= 12 && Math.abs(c.offset) <= 60)[0];
   if (lacrimal) proposals.push(proposal('Lacrimal L', lacrimal.l), proposal('Lacrimal R', lacrimal.r));
   return { proposals, note: `${best.sub ? 'parotid and submandibular glands' : 'parotid glands only: no submandibular pair found below them'}${lacrimal ? ', lacrimal glands' : ''}` };
@@ -137,13 +155,14 @@ export function proposeSalivary(suv: Volume<Float32Array>): { proposals: OrganPr
  * the patient's right, ≥ 600 mL), spleen (left, level with the liver, not a kidney), bladder (midline, the
  * lowest avid region well below the kidneys).
  */
-export function proposeReferenceOrgans(suv: Volume<Float32Array>, kidneys: OrganProposal[] = proposeKidneys(suv).proposals): { proposals: OrganProposal[]; note: string } {
+export function proposeReferenceOrgans(suv: Volume<Float32Array>, o: { kidneys?: OrganProposal[]; ct?: Volume } = {}): { proposals: OrganProposal[]; note: string } {
+  const kidneys = o.kidneys ?? proposeKidneys(suv, o.ct).proposals;
   const f = bodyFrame(suv);
   // Kidneys (and a margin of one voxel) are taken out first: the spleen and liver touch them.
   const exclude = new Uint8Array(suv.data.length);
   const [nx, ny] = suv.dims;
   for (const k of kidneys) for (const n of k.indices) for (const d of [0, 1, -1, nx, -nx, nx * ny, -nx * ny]) if (n + d >= 0 && n + d < exclude.length) exclude[n + d] = 1;
-  const comps = components(suv, [3, 4, 5, 7, 9, 12, 15], f.midX, [-Infinity, f.head ? f.topZ - 300 : Infinity], [20, 5000], exclude);
+  const comps = components(suv, [3, 4, 5, 7, 9, 12, 15], f.midX, [-Infinity, f.head ? f.topZ - 300 : Infinity], [20, 5000], exclude, huOnPet(o.ct, suv));
   const fits = (c: Comp) => edgeFit(c) < 0.25;
   const overlapsKidney = (_: Comp) => false;
   const proposals: OrganProposal[] = [];
@@ -167,13 +186,13 @@ export function proposeReferenceOrgans(suv: Volume<Float32Array>, kidneys: Organ
  * the tumour range), completed with proposals (kidneys, salivary glands, liver, spleen, bladder) for the
  * organs it lacks.
  */
-export function physiologicalUptake(suv: Volume<Float32Array>, structures?: Volume): Volume<Uint8Array> {
+export function physiologicalUptake(suv: Volume<Float32Array>, structures?: Volume, ct?: Volume): Volume<Uint8Array> {
   const organs: Volume<Uint8Array> = { dims: [...suv.dims], spacing: [...suv.spacing], origin: [...suv.origin], direction: [...suv.direction], data: new Uint8Array(suv.data.length) };
   const organLabels = new Set(ORGANS.map((o) => o.label));
   if (structures) for (let n = 0; n < organs.data.length; n++) if (organLabels.has(structures.data[n])) organs.data[n] = structures.data[n];
   const present = new Set(organs.data);
-  const kidneys = proposeKidneys(suv).proposals;
-  for (const p of [...kidneys, ...proposeSalivary(suv).proposals, ...proposeReferenceOrgans(suv, kidneys).proposals]) {
+  const kidneys = proposeKidneys(suv, ct).proposals;
+  for (const p of [...kidneys, ...proposeSalivary(suv, ct).proposals, ...proposeReferenceOrgans(suv, { kidneys, ct }).proposals]) {
     if (present.has(p.def.label)) continue;
     for (const n of p.indices) if (!organs.data[n]) organs.data[n] = p.def.label;
   }
