@@ -103,6 +103,11 @@ test('draw a kidney with the brush, grow a lesion, accept candidates, export SEG
   expect(accepted.counts[1]).toBeGreaterThan(painted);
   expect(accepted.counts[21]).toBe(grown);
 
+  // The tumour's site and label travel with the SEG (SegmentDescription).
+  await list.getByLabel('Site of T1').selectOption('lymph node');
+  await list.getByLabel('Label of T1').fill('para-aortic');
+  await list.getByLabel('Label of T1').press('Enter');
+
   // Export SEG, start over, import it back (name mapping dialog): the same voxels.
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export SEG' }).click();
@@ -115,6 +120,8 @@ test('draw a kidney with the brush, grow a lesion, accept candidates, export SEG
   await dialog.getByRole('button', { name: 'Import mapped' }).click();
   await expect(list.getByRole('button', { name: 'Jump to Kidney R' })).toBeVisible();
   expect(await digest(page)).toEqual(accepted);
+  await expect(list.getByLabel('Site of T1')).toHaveValue('lymph node');
+  await expect(list.getByLabel('Label of T1')).toHaveValue('para-aortic');
 
   // Reload: the autosaved structure set comes back with a notice.
   await page.waitForFunction(() => performance.getEntriesByName('structures-saved').length > 0);
@@ -124,6 +131,7 @@ test('draw a kidney with the brush, grow a lesion, accept candidates, export SEG
   await openLocal(page);
   await expect(page.getByRole('status').filter({ hasText: 'Structures restored' })).toBeVisible();
   expect(await digest(page)).toEqual(accepted);
+  await expect(list.getByLabel('Site of T1')).toHaveValue('lymph node');
 });
 
 test('a page killed mid-edit keeps every stroke made before the last save', async ({ page, context }) => {
