@@ -192,9 +192,14 @@ test('slice interpolation and freehand fill/erase are undoable edits', async ({ 
   expect(await voxels(page, 1)).toBeGreaterThan(4 * one);
   await page.getByRole('button', { name: /^Undo interpolate/ }).click();
   expect(await voxels(page, 1)).toBe(2 * one);
-  // Freehand erase through all slices removes both squares.
+  // Freehand erase through all slices removes both squares, unless the structure is locked.
+  const lock = page.getByRole('table', { name: 'Structure list' }).getByLabel('Lock Kidney L');
+  await lock.check();
   await page.getByRole('button', { name: 'Freehand erase' }).click();
   await page.getByLabel(/Through all slices/).check();
+  await square(z0);
+  expect(await voxels(page, 1)).toBe(2 * one);
+  await lock.uncheck();
   await square(z0);
   expect(await voxels(page, 1)).toBe(0);
 });
