@@ -39,8 +39,8 @@ export async function expectNotBlank(page: Page) {
  * settled (notices appearing resize the viewports and move the point).
  */
 export async function suvReadoutAt(page: Page, lps: [number, number, number], expected: number): Promise<void> {
-  await page.evaluate((p) => window.__psma!.jumpTo!(p), lps);
   await expect.poll(async () => {
+    await page.evaluate((p) => window.__psma!.jumpTo!(p), lps);
     const [x, y] = await page.evaluate((p) => window.__psma!.clientPoint!('axial', p), lps);
     await page.mouse.move(x, y);
     return Math.abs(Number(await page.getByLabel('SUV', { exact: true }).textContent()) - expected) / expected;

@@ -315,8 +315,9 @@ export class ViewerScene {
     this.engine.render();
   }
 
+  /** Follows layout changes (a notice appearing) without losing the user's slice, zoom and pan. */
   resize(): void {
-    this.engine.resize(true, false);
+    this.engine.resize(true, true);
   }
 
   /** LPS point under a canvas position (CSS pixels relative to the viewport element). */
