@@ -208,38 +208,29 @@ export function splitRegion(suv: Volume<Float32Array>, indices: Uint32Array): Ui
   const inRegion = new Map<number, number>(); // voxel → part (0 = unassigned)
   let max = -Infinity;
   for (const n of indices) { inRegion.set(n, 0); max = Math.max(max, suv.data[n]); }
-  const pieces: number[][] = [];
-  const seenPiece = new Set<number>();
-  for (const s of indices) {
-    if (seenPiece.has(s)) continue;
-    const piece: number[] = [];
-    const stack = [s];
-    seenPiece.add(s);
-    while (stack.length) {
-      const n = stack.pop()!;
-      piece.push(n);
-      forNeighbours(n, nx, ny, nz, (m) => { if (inRegion.has(m) && !seenPiece.has(m)) { seenPiece.add(m); stack.push(m); } });
-    }
-    pieces.push(piece);
-  }
-  if (pieces.length > 1) return pieces.map((p) => Uint32Array.from(p.sort((a, b) => a - b)));
-  let seeds: number[][] = [];
-  for (const f of [0.5, 0.6, 0.7, 0.78, 0.85]) {
-    const core = [...indices].filter((n) => suv.data[n] >= f * max);
+  // The 26-connected pieces of the voxels among `voxels` that `keep` accepts.
+  const pieces = (voxels: Iterable<number>, keep: (m: number) => boolean): number[][] => {
     const seen = new Set<number>();
-    const parts: number[][] = [];
-    for (const s of core) {
-      if (seen.has(s)) continue;
-      const part: number[] = [];
+    const out: number[][] = [];
+    for (const s of voxels) {
+      if (seen.has(s) || !keep(s)) continue;
+      const piece: number[] = [];
       const stack = [s];
       seen.add(s);
       while (stack.length) {
         const n = stack.pop()!;
-        part.push(n);
-        forNeighbours(n, nx, ny, nz, (m) => { if (!seen.has(m) && inRegion.has(m) && suv.data[m] >= f * max) { seen.add(m); stack.push(m); } });
+        piece.push(n);
+        forNeighbours(n, nx, ny, nz, (m) => { if (!seen.has(m) && inRegion.has(m) && keep(m)) { seen.add(m); stack.push(m); } });
       }
-      if (part.length >= 3) parts.push(part);
+      out.push(piece);
     }
+    return out;
+  };
+  const whole = pieces(indices, () => true);
+  if (whole.length > 1) return whole.map((p) => Uint32Array.from(p.sort((a, b) => a - b)));
+  let seeds: number[][] = [];
+  for (const f of [0.5, 0.6, 0.7, 0.78, 0.85]) {
+    const parts = pieces(indices, (m) => suv.data[m] >= f * max).filter((part) => part.length >= 3);
     if (parts.length >= 2) { seeds = parts; break; }
   }
   if (seeds.length < 2) return [indices];
