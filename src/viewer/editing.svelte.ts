@@ -29,7 +29,7 @@ export function setStructures(labels: Volume<Uint8Array>, source: string, meta: 
 export function newStructureSet(grid: GridKind = 'PET'): void {
   if (!viewer.study) throw new Error('open a study first');
   const g = gridGeometry(viewer.study, grid);
-  setStructures({ ...g, data: new Uint8Array(g.dims[0] * g.dims[1] * g.dims[2]) }, grid === 'CT' ? 'drawn in this viewer (CT grid)' : 'drawn in this viewer');
+  setStructures({ ...g, data: new Uint8Array(g.dims[0] * g.dims[1] * g.dims[2]) }, 'drawn in this viewer');
 }
 
 function track(): void {
