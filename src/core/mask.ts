@@ -1,6 +1,6 @@
 // Label-map operations shared by the viewer, CLIs and the radiomics profile.
 import type { Geometry, Volume, VoxelArray } from './volume';
-import { indexToWorld, worldToIndex } from './volume';
+import { geometryOf, indexToWorld, worldToIndex } from './volume';
 
 /**
  * Nearest-neighbour resampling of any volume onto `target` (outside the source = 0). Grids with the same
@@ -10,7 +10,7 @@ export function resampleNearest<T extends VoxelArray>(src: Volume, target: Geome
   const [nx, ny, nz] = target.dims;
   const out = make(nx * ny * nz);
   const [sx, sy, sz] = src.dims;
-  const geometry = { dims: [...target.dims] as Geometry['dims'], spacing: [...target.spacing] as Geometry['spacing'], origin: [...target.origin] as Geometry['origin'], direction: [...target.direction] as Geometry['direction'] };
+  const geometry = geometryOf(target);
   if (src.direction.every((v, n) => Math.abs(v - target.direction[n]) < 1e-6)) {
     // Source index of target index t along axis a: c0[a] + t · step[a].
     const c0 = worldToIndex(src, indexToWorld(target, 0, 0, 0));

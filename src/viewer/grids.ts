@@ -2,7 +2,7 @@
 // candidates and the statistics work on the PET's SUV: these helpers move label maps and SUV between grids
 // with the one nearest-neighbour rule (src/core/mask.ts).
 import { resampleNearest, resampleLabelsNearest } from '../core/mask';
-import { sameGrid, type Geometry, type Volume } from '../core/volume';
+import { geometryOf, sameGrid, type Geometry, type Volume } from '../core/volume';
 import type { LoadedStudy } from '../core/study';
 
 export type GridKind = 'PET' | 'CT';
@@ -14,7 +14,7 @@ export function gridOf(labels: Geometry, study: LoadedStudy | undefined): GridKi
 export function gridGeometry(study: LoadedStudy, kind: GridKind): Geometry {
   const g = kind === 'CT' ? study.ct : study.pet?.raw;
   if (!g) throw new Error(kind === 'CT' ? 'this study has no CT: structures can only be drawn on the PET grid' : 'open a study with PET first');
-  return { dims: [...g.dims], spacing: [...g.spacing], origin: [...g.origin], direction: [...g.direction] };
+  return geometryOf(g);
 }
 
 let suvCache: { suv: Volume<Float32Array>; key: string; out: Volume<Float32Array> } | undefined;

@@ -6,7 +6,7 @@ import { readNifti } from '../core/io/nifti';
 import { readRtstruct, rasteriseRoi, writeRtstruct } from '../core/io/rtstruct';
 import { resampleLabelsNearest } from '../core/mask';
 import { structureByLabel, suggestStructure, TUMOUR_LABEL_BASE, type StructureDef } from '../core/vocabulary';
-import { sameGrid, indexToWorld, describeGrid, type Geometry, type Vec3, type Volume } from '../core/volume';
+import { sameGrid, indexToWorld, describeGrid, geometryOf, type Geometry, type Vec3, type Volume } from '../core/volume';
 import { describeTumour, nextTumourLabel, parseTumourDescription, type StructureMeta } from '../core/contours/structureSet';
 import { PT_SOP_CLASS, CT_SOP_CLASS } from '../core/dicom/write';
 import type { LoadedStudy } from '../core/study';
@@ -103,7 +103,7 @@ function readRtIncoming(file: string, bytes: ArrayBuffer, study: LoadedStudy, pe
   });
   if (overlaps) warnings.push(`${overlaps} voxels belong to more than one ROI; the later ROI was kept`);
   const c = count(onGrid);
-  return { file, kind: 'RTSTRUCT', labels: { dims: [...grid.dims], spacing: [...grid.spacing], origin: [...grid.origin], direction: [...grid.direction], data: onGrid }, warnings, segments: rt.rois.map((r, n) => ({ id: n + 1, name: r.name, voxels: c.get(n + 1) ?? 0 })) };
+  return { file, kind: 'RTSTRUCT', labels: { ...geometryOf(grid), data: onGrid }, warnings, segments: rt.rois.map((r, n) => ({ id: n + 1, name: r.name, voxels: c.get(n + 1) ?? 0 })) };
 }
 
 /** Proposed target of a segment name: vocabulary match, tumour-like names to a new tumour, otherwise skip. */

@@ -4,7 +4,7 @@
 // soft-tissue density on the CT when there is one. Several thresholds are tried so touching organs
 // separate. Proposals are for review only.
 import type { Vec3, Volume } from '../volume';
-import { indexToWorld } from '../volume';
+import { geometryOf, indexToWorld } from '../volume';
 import { ORGANS, type StructureDef } from '../vocabulary';
 import { connectedComponents } from './ops';
 import { resampleNearest } from '../mask';
@@ -187,7 +187,7 @@ export function proposeReferenceOrgans(suv: Volume<Float32Array>, o: { kidneys?:
  * organs it lacks.
  */
 export function physiologicalUptake(suv: Volume<Float32Array>, structures?: Volume, ct?: Volume): Volume<Uint8Array> {
-  const organs: Volume<Uint8Array> = { dims: [...suv.dims], spacing: [...suv.spacing], origin: [...suv.origin], direction: [...suv.direction], data: new Uint8Array(suv.data.length) };
+  const organs: Volume<Uint8Array> = { ...geometryOf(suv), data: new Uint8Array(suv.data.length) };
   const organLabels = new Set(ORGANS.map((o) => o.label));
   if (structures) for (let n = 0; n < organs.data.length; n++) if (organLabels.has(structures.data[n])) organs.data[n] = structures.data[n];
   const present = new Set(organs.data);
