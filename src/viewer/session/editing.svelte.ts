@@ -1,8 +1,8 @@
 // Editing the structure set: one undo history (voxel diffs) for every kind of edit — Cornerstone brush
 // strokes, grown regions, freehand fills, accepted candidates, interpolation, imports — and the redraw.
-import { LabelHistory, slicesOf, type LabelDiff } from '../core/contours/history';
-import { emptyMeta, type StructureMeta } from '../core/contours/structureSet';
-import type { Volume } from '../core/volume';
+import { LabelHistory, slicesOf, type LabelDiff } from '../../core/contours/history';
+import { emptyMeta, type StructureMeta } from '../../core/contours/structureSet';
+import type { Volume } from '../../core/volume';
 import { viewer } from './state.svelte';
 import { gridGeometry, type GridKind } from './grids';
 

@@ -1,9 +1,9 @@
 // A structure set lives on the PET grid or on the CT grid (chosen when it is created). The dose model, the
 // candidates and the statistics work on the PET's SUV: these helpers move label maps and SUV between grids
 // with the one nearest-neighbour rule (src/core/mask.ts).
-import { resampleNearest, resampleLabelsNearest } from '../core/mask';
-import { geometryOf, sameGrid, type Geometry, type Volume } from '../core/volume';
-import type { LoadedStudy } from '../core/study';
+import { resampleNearest, resampleLabelsNearest } from '../../core/mask';
+import { geometryOf, sameGrid, type Geometry, type Volume } from '../../core/volume';
+import type { LoadedStudy } from '../../core/study';
 
 export type GridKind = 'PET' | 'CT';
 

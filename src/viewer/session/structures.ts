@@ -1,15 +1,15 @@
 // Structure-set import (SEG, RTSTRUCT, NIfTI → segments to map by name), export (SEG, RTSTRUCT, NIfTI) and
 // statistics shared by the Structures and Dose panels.
 import dcmjs from 'dcmjs';
-import { readSeg, writeSeg, type SegSource } from '../core/io/seg';
-import { readNifti } from '../core/io/nifti';
-import { readRtstruct, rasteriseRoi, writeRtstruct } from '../core/io/rtstruct';
-import { resampleLabelsNearest } from '../core/mask';
-import { structureByLabel, suggestStructure, TUMOUR_LABEL_BASE, type StructureDef } from '../core/vocabulary';
-import { sameGrid, indexToWorld, describeGrid, geometryOf, type Geometry, type Vec3, type Volume } from '../core/volume';
-import { describeTumour, nextTumourLabel, parseTumourDescription, type StructureMeta } from '../core/contours/structureSet';
-import { PT_SOP_CLASS, CT_SOP_CLASS } from '../core/dicom/write';
-import type { LoadedStudy } from '../core/study';
+import { readSeg, writeSeg, type SegSource } from '../../core/io/seg';
+import { readNifti } from '../../core/io/nifti';
+import { readRtstruct, rasteriseRoi, writeRtstruct } from '../../core/io/rtstruct';
+import { resampleLabelsNearest } from '../../core/mask';
+import { structureByLabel, suggestStructure, TUMOUR_LABEL_BASE, type StructureDef } from '../../core/vocabulary';
+import { sameGrid, indexToWorld, describeGrid, geometryOf, type Geometry, type Vec3, type Volume } from '../../core/volume';
+import { describeTumour, nextTumourLabel, parseTumourDescription, type StructureMeta } from '../../core/contours/structureSet';
+import { PT_SOP_CLASS, CT_SOP_CLASS } from '../../core/dicom/write';
+import type { LoadedStudy } from '../../core/study';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 

@@ -1,9 +1,9 @@
 // Viewer state other panels read (contours, dose). Volumes are plain objects; Cornerstone objects stay out.
-import type { LoadedStudy } from '../core/study';
-import type { PatientTruth } from '../core/phantom/generate';
-import type { Volume } from '../core/volume';
-import type { StructureMeta } from '../core/contours/structureSet';
-import type { SeriesSummary } from '../data/dicomweb';
+import type { LoadedStudy } from '../../core/study';
+import type { PatientTruth } from '../../core/phantom/generate';
+import type { Volume } from '../../core/volume';
+import type { StructureMeta } from '../../core/contours/structureSet';
+import type { SeriesSummary } from '../../data/dicomweb';
 
 export interface StructureSet {
   /** Label map on the PET grid (vocabulary label numbers); edited in place, `revision` counts the edits. */

@@ -8,10 +8,10 @@ import {
   StackScrollTool, VolumeRotateTool, MIPJumpToClickTool, BrushTool, Enums as ToolEnums, segmentation,
   utilities as toolUtils,
 } from '@cornerstonejs/tools';
-import { structureByLabel } from '../core/vocabulary';
+import { structureByLabel } from '../../core/vocabulary';
 import { init as dicomLoaderInit } from '@cornerstonejs/dicom-image-loader';
-import type { Volume } from '../core/volume';
-import { worldToIndex } from '../core/volume';
+import type { Volume } from '../../core/volume';
+import { worldToIndex } from '../../core/volume';
 
 export const VIEWPORTS = {
   axial: 'vp-axial',

@@ -1,15 +1,15 @@
 // Structure-set import/export of the viewer (pure: runs in Node on a study assembled from the phantom's DICOM).
 import { describe, expect, it } from 'vitest';
-import { defaultPatientSpec, generatePatient } from '../core/phantom/generate';
-import { ptReference, writeCtSeries, writePtSeries, makeUid } from '../core/dicom/write';
-import { readDicomFiles } from '../core/dicom/read';
-import { assembleStudy } from '../core/study';
-import { writeSeg } from '../core/io/seg';
-import { writeNifti } from '../core/io/nifti';
-import { ORGANS } from '../core/vocabulary';
-import { emptyMeta } from '../core/contours/structureSet';
+import { defaultPatientSpec, generatePatient } from '../../core/phantom/generate';
+import { ptReference, writeCtSeries, writePtSeries, makeUid } from '../../core/dicom/write';
+import { readDicomFiles } from '../../core/dicom/read';
+import { assembleStudy } from '../../core/study';
+import { writeSeg } from '../../core/io/seg';
+import { writeNifti } from '../../core/io/nifti';
+import { ORGANS } from '../../core/vocabulary';
+import { emptyMeta } from '../../core/contours/structureSet';
 import { applyIncoming, exportRtstruct, exportSeg, proposeTarget, readIncoming } from './structures';
-import type { Volume } from '../core/volume';
+import type { Volume } from '../../core/volume';
 
 const p = generatePatient(defaultPatientSpec(5, { lesions: 3, imaging: { ctSpacing: [4, 4, 6], petSpacing: [6, 6, 6], zBottomMm: 200, zTopMm: 420 } }));
 const study = assembleStudy(readDicomFiles([...writeCtSeries(p).files, ...writePtSeries(p).files]).series);
