@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
-import { parseCsv } from '../core/radiomics/conformance';
+import { parseCsv, recordsToCsv } from '../core/csv';
 import { readNifti } from '../core/io/nifti';
 import { readSeg } from '../core/io/seg';
 import { readDicomSeries } from '../core/dicom/read';
@@ -99,7 +99,6 @@ run(async () => {
   const complete = out.filter((r) => cols.every((c) => ok(r, c)));
   const dropped = out.filter((r) => !complete.includes(r)).map((r) => String(r.structure_id));
   if (dropped.length) skipped.push(`${dropped.length} rows without every common feature (${dropped.slice(0, 5).join(', ')}${dropped.length > 5 ? ' …' : ''})`);
-  const esc = (v: string | number) => (typeof v === 'number' ? String(+v.toPrecision(8)) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  writeFileSync(a.out[0], [cols.join(','), ...complete.map((r) => cols.map((c) => esc(r[c])).join(','))].join('\n') + '\n');
+  writeFileSync(a.out[0], recordsToCsv(cols, complete));
   process.stderr.write(`extract: ${complete.length} rows × ${cols.length} columns in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${a.out[0]}${skipped.length ? `; skipped ${skipped.length}: ${skipped.slice(0, 5).join('; ')}` : ''}\n`);
 }, USAGE);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { REPO_DIR } from '../testing/paths';
 import { generateCohort } from '../core/cohort/model';
 import { structuresCsv, petMetricsCsv, patientsCsv } from '../core/cohort/tables';
-import { parseCsv } from '../core/radiomics/conformance';
+import { parseCsv } from '../core/csv';
 import { predictRow } from '../core/model/doseModel';
 import { modelFromCard } from '../core/model/card';
 import { applyInputs } from '../core/model/train';

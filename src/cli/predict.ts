@@ -2,7 +2,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
-import { parseCsv } from '../core/radiomics/conformance';
+import { parseCsv } from '../core/csv';
 import { createSession, runSession } from '../core/model/runtime';
 import { modelFromCard, validateCard, type ModelCard } from '../core/model/card';
 import { applyInputs } from '../core/model/train';

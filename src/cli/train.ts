@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
-import { parseCsv } from '../core/radiomics/conformance';
+import { parseCsv } from '../core/csv';
 import { train, PUBLISHED_GY_PER_GBQ } from '../core/model/train';
 import { toOnnx } from '../core/model/doseModel';
 import type { ModelCard } from '../core/model/card';

@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateCohort, oracleLimits } from '../../core/cohort/model';
 import { structuresCsv, petMetricsCsv, patientsCsv } from '../../core/cohort/tables';
-import { parseCsv } from '../../core/radiomics/conformance';
+import { parseCsv } from '../../core/csv';
 import { train } from '../../core/model/train';
 import { createSession, runSession } from '../../core/model/runtime';
 import { modelFromCard, type ModelCard } from '../../core/model/card';

@@ -2,9 +2,8 @@
 import type { PatientSpec } from '../phantom/spec';
 import { defaultPatientSpec } from '../phantom/generate';
 import type { VirtualPatient } from './model';
+import { formatCsv as csv } from '../csv';
 
-const csv = (rows: (string | number | undefined)[][]) =>
-  rows.map((r) => r.map((v) => (v === undefined ? '' : typeof v === 'number' ? String(+v.toPrecision(8)) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')).join('\n') + '\n';
 
 export function patientsCsv(ps: VirtualPatient[]): string {
   return csv([

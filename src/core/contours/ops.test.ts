@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connectedComponents, fillPolygon, hottestIn, lesionCandidates, paintSphere, regionGrow, regionStats, splitRegion } from './ops';
+import { connectedComponents, fillPolygon, hottestIn, lesionCandidates, paintSphere, regionGrow, splitRegion } from './ops';
+import { regionStats } from '../labelStats';
 import { indexToWorld } from '../volume';
 import { scoreCandidates } from '../../testing/candidates';
 import { defaultPatientSpec, generatePatient, suvbwFactor } from '../phantom/generate';
@@ -100,7 +101,7 @@ describe('contour operations', () => {
     const parts = splitRegion(suv, cands[0].indices);
     expect(parts.length).toBe(2);
     expect(parts[0].length + parts[1].length).toBe(cands[0].voxels);
-    const hot = parts.map((q) => regionStats(suv, q).suvMax).sort((a, b) => b - a);
+    const hot = parts.map((q) => regionStats(suv, q).max!).sort((a, b) => b - a);
     expect(hot[0]).toBeCloseTo(20, 0);
     expect(hot[1]).toBeGreaterThan(14);
     // Two separate lesions merged into one candidate split back into the two, whatever their uptake.

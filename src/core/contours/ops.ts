@@ -183,20 +183,6 @@ export function lesionCandidates(suv: Volume<Float32Array>, organs: Volume | und
   return out.sort((a, b) => b.suvMax - a.suvMax);
 }
 
-/** Region statistics of a voxel set: volume, SUVmax and centre (LPS). */
-export function regionStats(suv: Volume<Float32Array>, indices: ArrayLike<number>): { volumeMl: number; suvMax: number; suvMean: number; centre: Vec3 } {
-  const [nx, ny] = suv.dims;
-  let max = -Infinity, sum = 0;
-  const c = [0, 0, 0];
-  for (let t = 0; t < indices.length; t++) {
-    const n = indices[t];
-    max = Math.max(max, suv.data[n]); sum += suv.data[n];
-    c[0] += n % nx; c[1] += Math.floor(n / nx) % ny; c[2] += Math.floor(n / (nx * ny));
-  }
-  const m = indices.length || 1;
-  return { volumeMl: (indices.length * suv.spacing[0] * suv.spacing[1] * suv.spacing[2]) / 1000, suvMax: max, suvMean: sum / m, centre: indexToWorld(suv, c[0] / m, c[1] / m, c[2] / m) };
-}
-
 /**
  * Splits a region: into its 26-connected pieces when it has several (e.g. merged candidates), otherwise at its
  * uptake peaks — the lowest of 50–85 % of its SUVmax that gives two or more cores (≥ 3 voxels) seeds them, then

@@ -2,12 +2,14 @@
 import type { FeatureResult } from '../radiomics/engine';
 import { structureByName, ORGANS } from '../vocabulary';
 import type { Volume } from '../volume';
+import { labelStats } from '../labelStats';
 
 export interface StructureRef { id: string; name: string; type: string; site?: string }
 
 /** Mean SUV of the liver and of the kidneys (reference regions) from a label map on the PET grid. */
 export function referenceMeans(pet: Volume<Float32Array>, labels: Volume): { liver: number; kidney: number } {
-  const meanIn = (label: number) => { let s = 0, n = 0; for (let v = 0; v < labels.data.length; v++) if (labels.data[v] === label) { s += pet.data[v]; n++; } return n ? s / n : NaN; };
+  const stats = labelStats(labels, pet);
+  const meanIn = (label: number) => stats.get(label)?.mean ?? NaN;
   const lab = (name: string) => ORGANS.find((o) => o.name === name)!.label;
   const k = [meanIn(lab('Kidney L')), meanIn(lab('Kidney R'))].filter(Number.isFinite);
   return { liver: meanIn(lab('Liver')), kidney: k.length ? k.reduce((s, v) => s + v, 0) / k.length : NaN };

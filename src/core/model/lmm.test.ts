@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fitLmm, LmmError } from './lmm';
-import { parseCsv } from '../radiomics/conformance';
+import { parseCsv } from '../csv';
 
 const dir = new URL('./fixtures/', import.meta.url);
 const rows = parseCsv(readFileSync(new URL('lmm-table.csv', dir), 'utf8'));

@@ -1,33 +1,13 @@
 // IBSI reference comparison with the workbook rule: the difference is truncated at the 3rd significant
 // digit of the reference and must be ≤ the tolerance.
+import { parseCsv } from '../csv';
+
 export interface ReferenceRow {
   dataset: string;
   family: string;
   tag: string;
   reference: number;
   tolerance: number;
-}
-
-/** Minimal CSV parser (quoted fields, commas inside quotes). */
-export function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [], field = '', q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') q = false; else field += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); field = '';
-      if (row.some((x) => x !== '')) rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field || row.length) { row.push(field); rows.push(row); }
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head.map((h, n) => [h.trim(), (r[n] ?? '').trim()])));
 }
 
 export function truncate(x: number, digits: number): number {

@@ -6,10 +6,11 @@ import { readNifti } from '../../core/io/nifti';
 import { readRtstruct, rasteriseRoi, writeRtstruct } from '../../core/io/rtstruct';
 import { resampleLabelsNearest } from '../../core/mask';
 import { structureByLabel, suggestStructure, TUMOUR_LABEL_BASE, type StructureDef } from '../../core/vocabulary';
-import { sameGrid, indexToWorld, describeGrid, geometryOf, type Geometry, type Vec3, type Volume } from '../../core/volume';
+import { sameGrid, describeGrid, geometryOf, type Geometry, type Vec3, type Volume } from '../../core/volume';
 import { describeTumour, nextTumourLabel, parseTumourDescription, type StructureMeta } from '../../core/contours/structureSet';
 import { PT_SOP_CLASS, CT_SOP_CLASS } from '../../core/dicom/write';
 import type { LoadedStudy } from '../../core/study';
+import { labelStats } from '../../core/labelStats';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 
@@ -173,20 +174,8 @@ export function exportRtstruct(study: LoadedStudy, labels: Volume<Uint8Array>): 
 export interface StructureStats { def: StructureDef; voxels: number; volumeMl: number; suvMax?: number; suvMean?: number; centre: Vec3 }
 
 export function structureStats(labels: Volume, suv?: Volume<Float32Array>): StructureStats[] {
-  const acc = new Map<number, { n: number; sum: number; max: number; c: [number, number, number] }>();
-  const [nx, ny] = labels.dims;
-  for (let v = 0; v < labels.data.length; v++) {
-    const l = labels.data[v];
-    if (!l) continue;
-    let a = acc.get(l);
-    if (!a) acc.set(l, (a = { n: 0, sum: 0, max: -Infinity, c: [0, 0, 0] }));
-    a.n++;
-    a.c[0] += v % nx; a.c[1] += Math.floor(v / nx) % ny; a.c[2] += Math.floor(v / (nx * ny));
-    if (suv) { a.sum += suv.data[v]; a.max = Math.max(a.max, suv.data[v]); }
-  }
-  const voxMl = (labels.spacing[0] * labels.spacing[1] * labels.spacing[2]) / 1000;
-  return [...acc.entries()].flatMap(([l, a]) => {
+  return [...labelStats(labels, suv).entries()].flatMap(([l, r]) => {
     const def = structureByLabel(l);
-    return def ? [{ def, voxels: a.n, volumeMl: a.n * voxMl, suvMax: suv ? a.max : undefined, suvMean: suv ? a.sum / a.n : undefined, centre: indexToWorld(labels, a.c[0] / a.n, a.c[1] / a.n, a.c[2] / a.n) }] : [];
-  }).sort((x, y) => x.def.label - y.def.label);
+    return def ? [{ def, voxels: r.voxels, volumeMl: r.volumeMl, suvMax: r.max, suvMean: r.mean, centre: r.centre }] : [];
+  });
 }
