@@ -100,6 +100,13 @@ export function toFloat32(v: Volume): Volume<Float32Array> {
   return { dims: [...v.dims], spacing: [...v.spacing], origin: [...v.origin], direction: [...v.direction], data: out, unit: v.unit };
 }
 
+/** Physical value of a volume at an LPS point (nearest voxel), or undefined outside. */
+export function sampleAt(v: Volume, p: Vec3): { value: number; ijk: Vec3 } | undefined {
+  const ijk = worldToIndex(v, p).map(Math.round) as Vec3;
+  if (ijk.some((x, n) => x < 0 || x >= v.dims[n])) return undefined;
+  return { value: valueAt(v, index(v, ijk[0], ijk[1], ijk[2])), ijk };
+}
+
 export function geometryOf(g: Geometry): Geometry {
   return { dims: [...g.dims], spacing: [...g.spacing], origin: [...g.origin], direction: [...g.direction] };
 }

@@ -353,12 +353,3 @@ export class ViewerScene {
     this.engine.destroy();
   }
 }
-
-/** Value of a core volume at an LPS point (nearest voxel), or undefined outside. */
-export function sampleAt(v: Volume, p: [number, number, number]): { value: number; ijk: [number, number, number] } | undefined {
-  const c = worldToIndex(v, p);
-  const ijk = c.map(Math.round) as [number, number, number];
-  if (ijk.some((x, n) => x < 0 || x >= v.dims[n])) return undefined;
-  const n = ijk[0] + v.dims[0] * (ijk[1] + v.dims[1] * ijk[2]);
-  return { value: v.data[n] * (v.slope ?? 1) + (v.intercept ?? 0), ijk };
-}
