@@ -3,20 +3,15 @@
 import { expose, transfer } from 'comlink';
 import { lesionCandidates, type Candidate } from '../core/contours/ops';
 import { physiologicalUptake, proposeKidneys, proposeReferenceOrgans, proposeSalivary, type OrganProposal } from '../core/contours/organs';
+import { alreadyContoured } from '../core/contours/review';
 import type { Volume } from '../core/volume';
 
 const buffers = (xs: { indices: Uint32Array }[]) => xs.map((x) => x.indices.buffer as ArrayBuffer);
 
 const api = {
-  /** Lesion candidates outside physiological uptake (the set's organs on the PET grid, completed by proposals). */
+  /** Lesion candidates outside physiological uptake (the set's organs on the PET grid, completed by proposals) and not already contoured. */
   lesions(suv: Volume<Float32Array>, structures: Volume | undefined, ct: Volume | undefined, o: { threshold: number; minVolumeMl: number }): Candidate[] {
-    // Already contoured: its hottest voxel or half of it lies in a structure of the set.
-    const found = lesionCandidates(suv, physiologicalUptake(suv, structures, ct), o).filter((c) => {
-      if (!structures) return true;
-      let inSet = 0, hottest = c.indices[0];
-      for (const n of c.indices) { if (structures.data[n]) inSet++; if (suv.data[n] > suv.data[hottest]) hottest = n; }
-      return !structures.data[hottest] && inSet < 0.5 * c.voxels;
-    });
+    const found = lesionCandidates(suv, physiologicalUptake(suv, structures, ct), o).filter((c) => !structures || !alreadyContoured(c, suv, structures));
     return transfer(found, buffers(found));
   },
   /** Organ proposals from uptake, anatomy and (when given) CT density. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectedComponents, fillPolygon, hottestIn, lesionCandidates, paintSphere, regionGrow, splitRegion } from './ops';
+import { connectedComponents, fillPolygon, growInto, hottestIn, lesionCandidates, paintSphere, regionGrow, splitRegion } from './ops';
 import { regionStats } from '../labelStats';
 import { indexToWorld } from '../volume';
 import { scoreCandidates } from '../../testing/candidates';
@@ -20,6 +20,26 @@ describe('contour operations', () => {
     expect(Math.abs(changed.length - (4 / 3) * Math.PI * 1000) / ((4 / 3) * Math.PI * 1000)).toBeLessThan(0.03);
     expect(paintSphere(labels, [20, 20, 20], 12, 5, new Set([3])).every((n) => labels.data[n] === 5)).toBe(true);
     expect(labels.data[20 + 40 * (20 + 40 * 20)]).toBe(3);
+  });
+  it('a grow from a click labels the hot region around the hottest voxel nearby, never over another structure', () => {
+    const g = { dims: [30, 30, 30] as [number, number, number], spacing: [2, 2, 2] as [number, number, number], origin: [0, 0, 0] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] as [number, number, number, number, number, number, number, number, number] };
+    const suv: Volume<Float32Array> = { ...g, data: new Float32Array(27000).fill(1) };
+    const at = (i: number, j: number, k: number) => i + 30 * (j + 30 * k);
+    for (let k = 10; k < 14; k++) for (let j = 10; j < 14; j++) for (let i = 10; i < 14; i++) suv.data[at(i, j, k)] = 8;
+    suv.data[at(12, 12, 12)] = 10;
+    const labels: Volume<Uint8Array> = { ...g, data: new Uint8Array(27000) };
+    labels.data[at(10, 10, 10)] = 3;
+    const o = { threshold: { kind: 'suv' as const, value: 4 }, limit: 'sphere' as const, radiusMm: 20 };
+    // A click 6 mm off the lesion: the limit sphere reaches it, the grow starts at its hottest voxel.
+    const click = indexToWorld(g, 9, 12, 12);
+    expect(growInto(labels, suv, 21, click, click, o)).toEqual({ added: 63, radiusMm: 20 });
+    expect(labels.data[at(10, 10, 10)]).toBe(3);
+    expect(labels.data[at(13, 13, 13)]).toBe(21);
+    expect(growInto(labels, suv, 21, click, click, o).added).toBe(0);
+    // A short drag (≤ 2 mm) is a click; a longer one sets the radius, here too small to reach the lesion.
+    const far = indexToWorld(g, 3, 12, 12);
+    expect(growInto(labels, suv, 22, far, indexToWorld(g, 3, 12, 12.5), o).radiusMm).toBe(20);
+    expect(growInto(labels, suv, 22, far, indexToWorld(g, 3, 12, 14), { ...o, limit: 'box' })).toEqual({ added: 0, radiusMm: 4 });
   });
   it('connected components (26-connectivity)', () => {
     const m = new Uint8Array(27); m[0] = 1; m[13] = 1; m[26] = 1; m[2] = 1;

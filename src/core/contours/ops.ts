@@ -1,7 +1,8 @@
 // Label-map operations of the contouring workflow (pure; the viewer tools call these): sphere painting in mm,
 // SUV-threshold region growing from a seed, 26-connected components, whole-body lesion candidates.
 import type { Geometry, Vec3, Volume } from '../volume';
-import { worldToIndex, indexToWorld } from '../volume';
+import { geometryOf, worldToIndex, indexToWorld } from '../volume';
+import { labelStats } from '../labelStats';
 import { ORGANS } from '../vocabulary';
 
 /** Paints (or erases with label 0) a sphere of radius mm around an LPS point; returns the changed voxel indices. */
@@ -105,6 +106,23 @@ export function regionGrow(suv: Volume<Float32Array>, seed: Vec3, o: GrowOptions
   return out;
 }
 
+/**
+ * A grow started on the views: from the hottest voxel within a sphere (or its box) around `centre` whose
+ * radius is the drag to `edge` (over 2 mm) or `radiusMm` for a click; the grown voxels that are unlabelled
+ * (or already `label`) get `label`. `suv` is on the label map's grid. Returns the voxels added and the radius.
+ */
+export function growInto(labels: Volume<Uint8Array>, suv: Volume<Float32Array>, label: number, centre: Vec3, edge: Vec3, o: { threshold: NonNullable<GrowOptions['threshold']>; limit: 'sphere' | 'box'; radiusMm: number }): { added: number; radiusMm: number } {
+  const dragged = Math.hypot(edge[0] - centre[0], edge[1] - centre[1], edge[2] - centre[2]);
+  const radiusMm = dragged > 2 ? dragged : o.radiusMm;
+  const limit = o.limit === 'sphere' ? { sphere: { centre, radiusMm } } : { box: sphereBox(suv, centre, radiusMm) };
+  const seed = hottestIn(suv, limit);
+  if (!seed) return { added: 0, radiusMm };
+  const grown = regionGrow(suv, seed, { threshold: o.threshold, ...limit });
+  let added = 0;
+  for (let v = 0; v < grown.length; v++) if (grown[v] && labels.data[v] === 0) { labels.data[v] = label; added++; }
+  return { added, radiusMm };
+}
+
 /** 26-connected components of a binary mask: component id per voxel (0 = background) and their sizes. */
 export function connectedComponents(mask: Uint8Array, dims: Vec3): { ids: Int32Array; sizes: number[] } {
   const [nx, ny, nz] = dims;
@@ -148,27 +166,15 @@ export function lesionCandidates(suv: Volume<Float32Array>, organs: Volume | und
   for (let n = 0; n < mask.length; n++) mask[n] = suv.data[n] >= thr ? 1 : 0;
   const { ids, sizes } = connectedComponents(mask, suv.dims);
   const physiological = new Set(ORGANS.map((x) => x.label));
-  const voxMl = (suv.spacing[0] * suv.spacing[1] * suv.spacing[2]) / 1000;
-  const inOrgan = new Float64Array(sizes.length), max = new Float64Array(sizes.length).fill(-Infinity);
-  const sum: Vec3[] = sizes.map(() => [0, 0, 0]);
-  const [nx, ny] = suv.dims;
-  for (let n = 0; n < ids.length; n++) {
-    const id = ids[n];
-    if (!id) continue;
-    if (organs && physiological.has(organs.data[n])) inOrgan[id]++;
-    if (suv.data[n] > max[id]) max[id] = suv.data[n];
-    const s = sum[id];
-    s[0] += n % nx; s[1] += Math.floor(n / nx) % ny; s[2] += Math.floor(n / (nx * ny));
-  }
+  const inOrgan = new Float64Array(sizes.length);
+  if (organs) for (let n = 0; n < ids.length; n++) if (ids[n] && physiological.has(organs.data[n])) inOrgan[ids[n]]++;
   const out: Candidate[] = [];
   const kept = new Map<number, Candidate>();
-  for (let id = 1; id < sizes.length; id++) {
-    const v = sizes[id];
-    if (v * voxMl < minMl || inOrgan[id] > 0.5 * v) continue;
+  for (const [id, st] of labelStats({ ...geometryOf(suv), data: ids }, suv)) {
+    if (st.volumeMl < minMl || inOrgan[id] > 0.5 * st.voxels) continue;
     // Large and barely above the threshold: diffuse physiological uptake (bowel), not a PSMA-avid lesion.
-    if (v * voxMl > diffuseMl && max[id] < 1.5 * thr) continue;
-    const c = sum[id].map((x) => x / v) as Vec3;
-    const cand = { id, voxels: v, volumeMl: v * voxMl, suvMax: max[id], centre: indexToWorld(suv as Geometry, c[0], c[1], c[2]), indices: new Uint32Array(v) };
+    if (st.volumeMl > diffuseMl && st.max! < 1.5 * thr) continue;
+    const cand = { id, voxels: st.voxels, volumeMl: st.volumeMl, suvMax: st.max!, centre: st.centre, indices: new Uint32Array(st.voxels) };
     kept.set(id, cand);
     out.push(cand);
   }

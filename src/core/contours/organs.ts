@@ -4,7 +4,8 @@
 // soft-tissue density on the CT when there is one. Several thresholds are tried so touching organs
 // separate. Proposals are for review only.
 import type { Vec3, Volume } from '../volume';
-import { geometryOf, indexToWorld } from '../volume';
+import { geometryOf, indexToWorld, toFloat32 } from '../volume';
+import { regionStats } from '../labelStats';
 import { ORGANS, type StructureDef } from '../vocabulary';
 import { connectedComponents } from './ops';
 import { resampleNearest } from '../mask';
@@ -16,10 +17,8 @@ interface Comp { indices: Uint32Array; volumeMl: number; suvMax: number; suvMean
 /** CT in HU on the PET grid (nearest voxel), for the density check of organ proposals. */
 function huOnPet(ct: Volume | undefined, suv: Volume<Float32Array>): Float32Array | undefined {
   if (!ct) return undefined;
-  const r = resampleNearest(ct, suv, (n) => new Float32Array(n)).data;
-  const slope = ct.slope ?? 1, intercept = ct.intercept ?? 0;
-  for (let n = 0; n < r.length; n++) r[n] = r[n] * slope + intercept;
-  return r;
+  const stored = resampleNearest(ct, suv, (n) => new Float32Array(n));
+  return toFloat32({ ...stored, slope: ct.slope, intercept: ct.intercept }).data;
 }
 
 /** Soft-tissue density (kidneys, glands, liver, spleen, urine): not bone, not lung or air. */
@@ -68,17 +67,9 @@ function components(suv: Volume<Float32Array>, thresholds: number[], midX: numbe
     const lists = new Map<number, number[]>();
     for (let n = 0; n < ids.length; n++) if (ids[n] && keep[ids[n]]) (lists.get(ids[n]) ?? lists.set(ids[n], []).get(ids[n])!).push(n);
     for (const idx of lists.values()) {
-      let max = -Infinity, sum = 0;
-      const c = [0, 0, 0];
-      for (const n of idx) {
-        const v = suv.data[n];
-        max = Math.max(max, v); sum += v;
-        c[0] += n % nx; c[1] += Math.floor(n / nx) % ny; c[2] += Math.floor(n / (nx * ny));
-      }
-      const centre = indexToWorld(suv, c[0] / idx.length, c[1] / idx.length, c[2] / idx.length);
-      let h: number | undefined;
-      if (hu) { h = 0; for (const n of idx) h += hu[n]; h /= idx.length; }
-      const comp: Comp = { indices: Uint32Array.from(idx), volumeMl: idx.length * voxMl, suvMax: max, suvMean: sum / idx.length, centre, offset: centre[0] - midX, threshold: t, hu: h };
+      const st = regionStats(suv, idx);
+      const h = hu ? regionStats({ ...suv, data: hu }, idx).mean : undefined;
+      const comp: Comp = { indices: Uint32Array.from(idx), volumeMl: st.volumeMl, suvMax: st.max!, suvMean: st.mean!, centre: st.centre, offset: st.centre[0] - midX, threshold: t, hu: h };
       if (softTissue(comp)) out.push(comp);
     }
   }

@@ -21,6 +21,13 @@ export function nextTumourLabel(labels: ArrayLike<number>, meta: StructureMeta):
   return top + 1;
 }
 
+/** Tumour labels of the set: drawn in the map or described in the meta, ascending. */
+export function tumourLabels(labels: ArrayLike<number>, meta: StructureMeta): number[] {
+  const set = new Set<number>(Object.keys(meta.tumours).map(Number));
+  for (let n = 0; n < labels.length; n++) if (labels[n] > TUMOUR_LABEL_BASE) set.add(labels[n]);
+  return [...set].sort((a, b) => a - b);
+}
+
 /** SEG SegmentDescription of a tumour ("site: bone; note") and back. */
 export function describeTumour(t: { site: TumourSite; note?: string } | undefined): string | undefined {
   return t ? `site: ${t.site}${t.note ? `; ${t.note}` : ''}` : undefined;

@@ -3,7 +3,7 @@
 import { LabelHistory, slicesOf, type LabelDiff } from '../../core/contours/history';
 import { emptyMeta, type StructureMeta } from '../../core/contours/structureSet';
 import type { Volume } from '../../core/volume';
-import { viewer } from './state.svelte';
+import { viewer, type StructureSet } from './state.svelte';
 import { gridGeometry, type GridKind } from './grids';
 
 export const UNDO_STEPS = 100;
@@ -30,6 +30,12 @@ export function newStructureSet(grid: GridKind = 'PET'): void {
   if (!viewer.study) throw new Error('open a study first');
   const g = gridGeometry(viewer.study, grid);
   setStructures({ ...g, data: new Uint8Array(g.dims[0] * g.dims[1] * g.dims[2]) }, 'drawn in this viewer');
+}
+
+/** The open study's structure set, started empty on the PET grid when there is none (throws without a study). */
+export function ensureStructureSet(): StructureSet {
+  if (!viewer.structures) newStructureSet();
+  return viewer.structures!;
 }
 
 function track(): void {

@@ -33,14 +33,3 @@ export function onPetGrid(labels: Volume<Uint8Array>, study: LoadedStudy | undef
   const pet = study?.pet?.raw;
   return !pet || sameGrid(labels, pet) ? labels : resampleLabelsNearest(labels, pet);
 }
-
-/** PET-grid voxel indices (a candidate) as indices of another grid. */
-export function petIndicesOn(indices: Uint32Array, pet: Geometry, grid: Geometry): Uint32Array {
-  if (sameGrid(pet, grid)) return indices;
-  const mask: Volume<Uint8Array> = { ...pet, data: new Uint8Array(pet.dims[0] * pet.dims[1] * pet.dims[2]) };
-  for (const n of indices) mask.data[n] = 1;
-  const out = resampleLabelsNearest(mask, grid).data;
-  const idx: number[] = [];
-  for (let n = 0; n < out.length; n++) if (out[n]) idx.push(n);
-  return Uint32Array.from(idx);
-}
