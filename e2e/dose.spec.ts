@@ -20,6 +20,13 @@ test('dose preview on the demo patient: features in workers, model in onnxruntim
   await page.getByLabel('Activity per cycle').fill('5');
   await expect(summary).not.toHaveText(before!);
   await expect(table.getByRole('row', { name: /Kidney L/ })).toBeVisible();
+  // Closing and reopening the panel keeps the results and the entered biomarkers.
+  await page.getByRole('button', { name: 'Dose' }).click();
+  await expect(table).toBeHidden();
+  await page.getByRole('button', { name: 'Dose' }).click();
+  await expect(table.getByRole('row', { name: /Kidney L/ })).toBeVisible();
+  await expect(page.getByLabel('eGFR', { exact: true })).toHaveValue('72');
+  await expect(page.getByLabel('Activity per cycle')).toHaveValue('5');
 });
 
 test('a site model that is not ONNX gets a message listing the problem', async ({ page }) => {

@@ -28,16 +28,16 @@ export function biomarkersOf(card: { inputs: { from: string }[] }): Biomarker[] 
 }
 
 /** A problem per biomarker that is missing or outside its plausible range (entered as text). */
-export function biomarkerProblems(wanted: readonly Biomarker[], entered: Record<string, string | number | undefined>): string[] {
+export function biomarkerProblems(wanted: readonly Biomarker[], entered: Record<string, string | number | null | undefined>): string[] {
   return wanted.filter((b) => {
     const s = entered[b.name];
     const v = Number(s);
-    return s === undefined || s === '' || !(v >= b.min && v <= b.max);
+    return s === undefined || s === null || s === '' || !(v >= b.min && v <= b.max);
   }).map((b) => `${b.label} (${b.min}–${b.max} ${b.unit})`);
 }
 
 /** Biomarker values as numbers, keyed by name. */
-export function biomarkerValues(wanted: readonly Biomarker[], entered: Record<string, string | number | undefined>): Record<string, number> {
+export function biomarkerValues(wanted: readonly Biomarker[], entered: Record<string, string | number | null | undefined>): Record<string, number> {
   return Object.fromEntries(wanted.map((b) => [b.name, Number(entered[b.name])]));
 }
 
