@@ -58,7 +58,10 @@ function score(s: DicomSeriesInfo): number {
 function scaleSlices(v: Volume, factors: number[], unit: string): Volume<Float32Array> {
   const per = v.dims[0] * v.dims[1];
   const data = new Float32Array(v.data.length);
-  for (let n = 0; n < data.length; n++) data[n] = valueAt(v, n) * factors[Math.floor(n / per)];
+  for (let k = 0; k < v.dims[2]; k++) {
+    const f = factors[k];
+    for (let n = k * per; n < (k + 1) * per; n++) data[n] = valueAt(v, n) * f;
+  }
   return { dims: [...v.dims], spacing: [...v.spacing], origin: [...v.origin], direction: [...v.direction], data, unit };
 }
 
