@@ -2,6 +2,8 @@ import { test, expect } from '@playwright/test';
 import { base, waitReady } from './helpers';
 
 test('dose preview on the demo patient: features in workers, model in onnxruntime-web, plan updates without recompute', async ({ page }) => {
+  let modelLoads = 0;
+  page.on('request', (r) => { if (r.url().endsWith('/model.onnx')) modelLoads++; });
   await page.goto(base());
   await waitReady(page);
   await page.getByRole('button', { name: 'Dose' }).click();
@@ -20,6 +22,14 @@ test('dose preview on the demo patient: features in workers, model in onnxruntim
   await page.getByLabel('Activity per cycle').fill('5');
   await expect(summary).not.toHaveText(before!);
   await expect(table.getByRole('row', { name: /Kidney L/ })).toBeVisible();
+  // Closing and reopening the panel keeps the results and the entered biomarkers.
+  await page.getByRole('button', { name: 'Dose', exact: true }).click();
+  await expect(table).toBeHidden();
+  await page.getByRole('button', { name: 'Dose', exact: true }).click();
+  await expect(table.getByRole('row', { name: /Kidney L/ })).toBeVisible();
+  await expect(page.getByLabel('eGFR', { exact: true })).toHaveValue('72');
+  await expect(page.getByLabel('Activity per cycle')).toHaveValue('5');
+  expect(modelLoads).toBe(1);
 });
 
 test('a site model that is not ONNX gets a message listing the problem', async ({ page }) => {

@@ -8,7 +8,7 @@ import { readNifti } from '../core/io/nifti';
 import { readSeg } from '../core/io/seg';
 import { readRtstruct, rasteriseRoi, findRoi } from '../core/io/rtstruct';
 import { readDicomSeries } from '../core/dicom/read';
-import { computeSuv } from '../core/suv';
+import { petSeriesSuv, type SuvKind } from '../core/study';
 import { computeFeatures, checkSameGrid, labelMask, FeatureError } from '../core/radiomics/engine';
 import { IBSI_CONFIGS, CLINICAL_PET, parseSettings, type RadiomicsSettings } from '../core/radiomics/settings';
 import { structureByName } from '../core/vocabulary';
@@ -32,14 +32,9 @@ function readImage(path: string, suv: string): Image {
     : [path];
   const { volume, series, sorted } = readDicomSeries(files.map((f) => ({ name: f, data: buf(f) })));
   if (series.modality !== 'PT' || suv === 'none') return { volume, modality: series.modality, seriesUid: series.seriesUid, suvType: series.modality === 'PT' ? 'none' : undefined };
-  const r = computeSuv(sorted.map((i) => i.attrs));
-  if (!r.ok) throw new FeatureError(`PET image cannot be converted to SUV: ${r.reason} (use --suv none for raw values)`);
-  const factors = suv === 'lbm' ? r.sul : r.suvbw;
-  if (!factors) throw new FeatureError(`SUL is not available: ${r.sulReason}`);
-  const [nx, ny, nz] = volume.dims;
-  const data = new Float32Array(volume.data.length);
-  for (let k = 0; k < nz; k++) for (let n = nx * ny * k; n < nx * ny * (k + 1); n++) data[n] = (volume.data[n] * (volume.slope ?? 1) + (volume.intercept ?? 0)) * factors[k];
-  return { volume: { ...volume, data, slope: undefined, intercept: undefined, unit: suv === 'lbm' ? 'SUL' : 'SUVbw' }, modality: 'PT', seriesUid: series.seriesUid, suvType: suv === 'lbm' ? 'SUL (Janmahasatian)' : 'SUVbw' };
+  const r = petSeriesSuv(volume, sorted, suv as SuvKind);
+  if (!r.ok) throw new FeatureError(suv === 'bw' ? `${r.reason} (use --suv none for raw values)` : r.reason);
+  return { volume: r.volume, modality: 'PT', seriesUid: series.seriesUid, suvType: r.label };
 }
 
 /** A region of the mask file by label number or name. */

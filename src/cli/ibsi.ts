@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
 import { readNifti } from '../core/io/nifti';
+import { toFloat32, type Volume } from '../core/volume';
 import { computeFeatures, labelMask } from '../core/radiomics/engine';
 import { IBSI_CONFIGS } from '../core/radiomics/settings';
 import { compare, diagnosticRows, featureRows, type Comparison } from '../core/radiomics/conformance';
@@ -19,7 +20,7 @@ run(async () => {
   for (const c of configs) if (!(c in IBSI_CONFIGS)) throw new UsageError(`unknown configuration "${c}"`);
   const rv = (f: string) => readFileSync(join(data, 'reference_values', f), 'utf8');
   const report: Record<string, { features: Comparison; diagnostics?: Comparison; seconds: number; error?: string }> = {};
-  let ct: { image: ReturnType<typeof readNifti>; mask: Uint8Array } | undefined;
+  let ct: { image: Volume; mask: Uint8Array } | undefined;
   for (const c of configs) {
     const t0 = performance.now();
     const rows = c === 'DP' ? featureRows(rv('ibsi1_digital_phantom_reference_values.csv'), 'digital_phantom') : featureRows(rv('ibsi1_ct_phantom_reference_values_configs_A-E.csv'), c);
@@ -32,8 +33,9 @@ run(async () => {
       if (!ct) {
         const img = readNifti(readFileSync(join(data, 'ibsi_1_ct_radiomics_phantom/nifti/image/phantom.nii.gz')));
         // Upstream advice: intensities as 32-bit float rounded to the nearest integer.
-        const f = Float32Array.from(img.data, (v) => Math.round(v * (img.slope ?? 1) + (img.intercept ?? 0)));
-        ct = { image: { ...img, data: f, slope: undefined, intercept: undefined }, mask: labelMask(readNifti(readFileSync(join(data, 'ibsi_1_ct_radiomics_phantom/nifti/mask/mask.nii.gz')))) };
+        const f = toFloat32(img);
+        f.data.forEach((v, n) => (f.data[n] = Math.round(v)));
+        ct = { image: f, mask: labelMask(readNifti(readFileSync(join(data, 'ibsi_1_ct_radiomics_phantom/nifti/mask/mask.nii.gz')))) };
       }
       image = ct.image; mask = ct.mask;
     }

@@ -9,7 +9,7 @@ import { structuresCsv, petMetricsCsv, patientsCsv } from '../core/cohort/tables
 import { parseCsv } from '../core/csv';
 import { predictRow } from '../core/model/doseModel';
 import { modelFromCard } from '../core/model/card';
-import { applyInputs } from '../core/model/train';
+import { applyInputs } from '../core/dose/inputs';
 
 const cli = (name: string, ...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', `src/cli/${name}.ts`, ...args], { cwd: REPO_DIR, encoding: 'utf8' });
 

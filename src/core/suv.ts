@@ -34,11 +34,6 @@ export function leanBodyMassJanmahasatian(weightKg: number, heightCm: number, se
 
 const first = <T>(v: T | T[] | undefined): T | undefined => (Array.isArray(v) ? v[0] : v);
 
-function tmSeconds(tm: string): number {
-  const s = tm.replace(/:/g, '');
-  return Number(s.slice(0, 2)) * 3600 + Number(s.slice(2, 4) || 0) * 60 + Number(s.slice(4) || 0);
-}
-
 /**
  * SUV factors from naturalized PT instance attributes (dcmjs / DICOMweb JSON naturalized).
  * Never throws for clinical reasons: returns { ok: false, reason } saying exactly what is missing.
@@ -122,9 +117,4 @@ function finish(suvbw: number[], units: string, decay: string, weight?: number, 
   }
   const ratio = leanBodyMassJanmahasatian(weight, heightCm, sex) / weight;
   return { ok: true, suvbw, sul: suvbw.map((f) => f * ratio), units, decayCorrection: decay };
-}
-
-/** Seconds between injection and series start, for display. */
-export function uptakeSeconds(seriesTime: string, injectionTime: string): number {
-  return tmSeconds(seriesTime) - tmSeconds(injectionTime);
 }

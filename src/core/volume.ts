@@ -37,10 +37,6 @@ export interface Volume<T extends VoxelArray = VoxelArray> extends Geometry {
 
 export const IDENTITY: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
 
-export function voxelCount(g: Pick<Geometry, 'dims'>): number {
-  return g.dims[0] * g.dims[1] * g.dims[2];
-}
-
 export function index(g: Pick<Geometry, 'dims'>, i: number, j: number, k: number): number {
   return i + g.dims[0] * (j + g.dims[1] * k);
 }
@@ -65,10 +61,6 @@ export function worldToIndex(g: Geometry, p: Vec3): Vec3 {
     (x * d[3] + y * d[4] + z * d[5]) / s[1],
     (x * d[6] + y * d[7] + z * d[8]) / s[2],
   ];
-}
-
-export function voxelVolumeMm3(g: Pick<Geometry, 'spacing'>): number {
-  return g.spacing[0] * g.spacing[1] * g.spacing[2];
 }
 
 /** True when two geometries describe the same voxel grid (within `tolMm`). */

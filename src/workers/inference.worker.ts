@@ -1,31 +1,22 @@
-// Web Worker: the dose model in onnxruntime-web (wasm served by the app itself, single thread).
+// Web Worker: the dose model in onnxruntime-web (wasm served by the app itself, single thread). `load` is
+// where a model and its card are validated (core/dose/modelSession.ts).
 import { expose } from 'comlink';
-import type * as ort from 'onnxruntime-web';
-import { createSession, runSession, type OrtPrediction } from '../core/model/runtime';
-import { modelFromCard, validateCard, type ModelCard } from '../core/model/card';
+import { openModel, inferWith, type Infer } from '../core/dose/modelSession';
 import type { PredictRow } from '../core/model/doseModel';
 
-let session: ort.InferenceSession | undefined;
-let card: ModelCard | undefined;
+let infer: Infer | undefined;
 
 const api = {
-  /** Loads a model; returns contract problems (empty when the model and card match). */
-  async load(bytes: Uint8Array, modelCard: ModelCard): Promise<{ problems: string[]; sessionMs: number }> {
-    const problems = validateCard(modelCard);
-    if (problems.length) return { problems, sessionMs: 0 };
-    const t = performance.now();
-    const s = await createSession(bytes);
-    const more = validateCard(modelCard, s);
-    if (more.length) return { problems: more, sessionMs: 0 };
-    session = s;
-    card = modelCard;
-    return { problems: [], sessionMs: performance.now() - t };
+  /** Loads a model; returns the contract problem (undefined when the model and card match). */
+  async load(bytes: Uint8Array, card: unknown): Promise<{ problem?: string; sessionMs: number }> {
+    const m = await openModel(bytes, card);
+    if ('problem' in m) return { problem: m.problem, sessionMs: 0 };
+    infer = inferWith(m);
+    return { sessionMs: m.sessionMs };
   },
-  async predict(rows: PredictRow[]): Promise<{ predictions: OrtPrediction[]; ms: number }> {
-    if (!session || !card) throw new Error('no model is loaded');
-    const t = performance.now();
-    const predictions = await runSession(session, modelFromCard(card), rows);
-    return { predictions, ms: performance.now() - t };
+  async predict(rows: PredictRow[]) {
+    if (!infer) throw new Error('no model is loaded');
+    return infer(rows);
   },
 };
 export type InferenceApi = typeof api;

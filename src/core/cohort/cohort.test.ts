@@ -39,7 +39,7 @@ describe('virtual mCRPC cohort', () => {
     expect(measuredTiac(times, c) / tiac(1, 40, 2)).toBeLessThan(1.07);
   });
   it('creatinine and eGFR are consistent (CKD-EPI 2021)', () => {
-    for (const p of cohort.slice(0, 10)) expect(Math.abs(ckdEpi2021Male(p.biomarkers.creatinineMgDl, p.biomarkers.ageYears) / p.biomarkers.egfr - 1)).toBeLessThan(0.02); // creatinine is rounded to 0.01 mg/dL
+    for (const p of cohort.slice(0, 10)) expect(Math.abs(ckdEpi2021Male(p.biomarkers.creatinine_mg_dl, p.biomarkers.age_years) / p.biomarkers.egfr_ml_min_1_73m2 - 1)).toBeLessThan(0.02); // creatinine is rounded to 0.01 mg/dL
     expect(creatinineFor(60, 70)).toBeGreaterThan(creatinineFor(90, 70));
   });
   it('the oracle beats a population mean and leaves irreducible error', () => {

@@ -2,6 +2,7 @@
 // models/COHORT.md (from ../shared/notes/dosimetry.md) or labelled there as an assumption.
 import { Rng } from '../random';
 import type { Side, StructureType, TumourSite } from '../vocabulary';
+import type { BiomarkerName } from '../dose/biomarkers';
 
 export const COHORT_VERSION = '0.1.0';
 export const LU177_HALF_LIFE_H = 6.647 * 24; // 159.5 h [V]
@@ -30,10 +31,8 @@ export const SPECT_FWHM_MM = 11;
 export const PET_FWHM_MM = 6;
 export const SPECT_TIMES_H = [4, 24, 48, 168];
 
-export interface Biomarkers {
-  ageYears: number; weightKg: number; heightCm: number; egfr: number; creatinineMgDl: number;
-  psa: number; alp: number; ldh: number; hb: number; priorLines: number; ecog: number;
-}
+/** Patient biomarkers, keyed by their patients.csv column (core/dose/biomarkers.ts). */
+export type Biomarkers = Record<BiomarkerName, number>;
 
 export interface StructureTruth {
   name: string; type: Exclude<StructureType, 'reference'>; side?: Side; site?: TumourSite;
@@ -128,13 +127,13 @@ function patient(id: string, rng: Rng, nTumoursFixed?: number): VirtualPatient {
   const heightCm = rng.truncNormal(175, 7, 155, 198);
   const egfr = rng.truncNormal(78 - 0.6 * (age - 70) - 3 * z, 17, 20, 125);
   const biomarkers: Biomarkers = {
-    ageYears: Math.round(age), weightKg: +weightKg.toFixed(1), heightCm: Math.round(heightCm),
-    egfr: +egfr.toFixed(1), creatinineMgDl: +creatinineFor(egfr, age).toFixed(2),
-    psa: +rng.lognormal(45 * Math.exp(0.9 * z), 1.0).toFixed(1),
-    alp: +rng.lognormal(110 * Math.exp(0.45 * z), 0.4).toFixed(0),
-    ldh: +rng.lognormal(230 * Math.exp(0.25 * z), 0.25).toFixed(0),
-    hb: +rng.truncNormal(12.3 - 0.6 * z, 1.2, 7.5, 16.5).toFixed(1),
-    priorLines: Math.min(6, 1 + rng.poisson(Math.max(0.2, 1.3 + 0.4 * z))),
+    age_years: Math.round(age), weight_kg: +weightKg.toFixed(1), height_cm: Math.round(heightCm),
+    egfr_ml_min_1_73m2: +egfr.toFixed(1), creatinine_mg_dl: +creatinineFor(egfr, age).toFixed(2),
+    psa_ng_ml: +rng.lognormal(45 * Math.exp(0.9 * z), 1.0).toFixed(1),
+    alp_u_l: +rng.lognormal(110 * Math.exp(0.45 * z), 0.4).toFixed(0),
+    ldh_u_l: +rng.lognormal(230 * Math.exp(0.25 * z), 0.25).toFixed(0),
+    hb_g_dl: +rng.truncNormal(12.3 - 0.6 * z, 1.2, 7.5, 16.5).toFixed(1),
+    prior_lines: Math.min(6, 1 + rng.poisson(Math.max(0.2, 1.3 + 0.4 * z))),
     ecog: rng.weighted([Math.max(0.05, 0.45 - 0.15 * z), 0.45, Math.max(0.03, 0.1 + 0.1 * z)]),
   };
   const nTumours = nTumoursFixed ?? Math.max(1, Math.min(40, Math.round(rng.lognormal(5 * Math.exp(0.4 * z), 0.6))));
@@ -171,10 +170,10 @@ function structure(
   const petSuvObserved = petSuvTrue * recovery(s.volumeMl, PET_FWHM_MM) * Math.exp(rng.normal(0, PET_NOISE_SD));
   // Heterogeneous lesions bind less therapy agent per PET signal; PET texture reveals about half of it.
   const hetEffect = Math.exp(-0.35 * s.heterogeneity);
-  const egfrEffect = s.type === 'kidney' ? Math.pow(b.egfr / 75, -0.15) : 1;
+  const egfrEffect = s.type === 'kidney' ? Math.pow(b.egfr_ml_min_1_73m2 / 75, -0.15) : 1;
   const eps = rng.normal(0, p.noiseSd);
-  const c0 = (p.kappa * petSuvTrue / b.weightKg) * Math.exp(patientEffect + eps) * hetEffect * egfrEffect * (s.type === 'tumour' ? 1 : 1);
-  const teffH = Math.min(LU177_HALF_LIFE_H, p.teffH * Math.exp(rng.normal(0, p.teffSd)) * (s.type === 'kidney' ? Math.pow(b.egfr / 75, -0.25) : 1));
+  const c0 = (p.kappa * petSuvTrue / b.weight_kg) * Math.exp(patientEffect + eps) * hetEffect * egfrEffect * (s.type === 'tumour' ? 1 : 1);
+  const teffH = Math.min(LU177_HALF_LIFE_H, p.teffH * Math.exp(rng.normal(0, p.teffSd)) * (s.type === 'kidney' ? Math.pow(b.egfr_ml_min_1_73m2 / 75, -0.25) : 1));
   const trueDose = LOCAL_DEPOSITION * tiac(c0, teffH, p.tUptakeH);
   // SPECT/CT sampling with noise and partial-volume loss (not corrected, as at most sites).
   const rc = recovery(s.volumeMl, SPECT_FWHM_MM);
@@ -183,8 +182,8 @@ function structure(
   // Oracle: E[dose | PET-observable quantities] — hidden terms integrated out (log-normal means).
   const hiddenVar = PATIENT_EFFECT_SD ** 2 + p.noiseSd ** 2 + PET_NOISE_SD ** 2 + p.teffSd ** 2 * 0.5;
   const petTrueFromObserved = petSuvObserved / recovery(s.volumeMl, PET_FWHM_MM);
-  const oracleC0 = (p.kappa * petTrueFromObserved / b.weightKg) * hetEffect * egfrEffect;
-  const oracleTeff = Math.min(LU177_HALF_LIFE_H, p.teffH * (s.type === 'kidney' ? Math.pow(b.egfr / 75, -0.25) : 1));
+  const oracleC0 = (p.kappa * petTrueFromObserved / b.weight_kg) * hetEffect * egfrEffect;
+  const oracleTeff = Math.min(LU177_HALF_LIFE_H, p.teffH * (s.type === 'kidney' ? Math.pow(b.egfr_ml_min_1_73m2 / 75, -0.25) : 1));
   const oracle = LOCAL_DEPOSITION * tiac(oracleC0, oracleTeff, p.tUptakeH) * Math.exp(hiddenVar / 2);
   return {
     name: s.name, type: s.type, side: s.side, site: s.site, volumeMl: s.volumeMl, massG: s.volumeMl * p.density,

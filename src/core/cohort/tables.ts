@@ -3,15 +3,12 @@ import type { PatientSpec } from '../phantom/spec';
 import { defaultPatientSpec } from '../phantom/generate';
 import type { VirtualPatient } from './model';
 import { formatCsv as csv } from '../csv';
-
+import { BIOMARKERS } from '../dose/biomarkers';
 
 export function patientsCsv(ps: VirtualPatient[]): string {
   return csv([
-    ['patient_id', 'age_years', 'weight_kg', 'height_cm', 'egfr_ml_min_1_73m2', 'creatinine_mg_dl', 'psa_ng_ml', 'alp_u_l', 'ldh_u_l', 'hb_g_dl', 'prior_lines', 'ecog', 'n_tumours', 'total_tumour_volume_ml'],
-    ...ps.map((p) => {
-      const b = p.biomarkers;
-      return [p.id, b.ageYears, b.weightKg, b.heightCm, b.egfr, b.creatinineMgDl, b.psa, b.alp, b.ldh, b.hb, b.priorLines, b.ecog, p.structures.filter((s) => s.type === 'tumour').length, p.totalTumourVolumeMl];
-    }),
+    ['patient_id', ...BIOMARKERS.map((b) => b.name), 'n_tumours', 'total_tumour_volume_ml'],
+    ...ps.map((p) => [p.id, ...BIOMARKERS.map((b) => p.biomarkers[b.name]), p.structures.filter((s) => s.type === 'tumour').length, p.totalTumourVolumeMl]),
   ]);
 }
 
@@ -51,7 +48,7 @@ export function imagingSpec(p: VirtualPatient): PatientSpec {
     if (s.type === 'lacrimal') organScale[s.name] = s.volumeMl / 1.1;
   }
   return {
-    ...base, ageYears: p.biomarkers.ageYears, weightKg: p.biomarkers.weightKg, heightCm: p.biomarkers.heightCm, organSuv, organScale,
+    ...base, ageYears: p.biomarkers.age_years, weightKg: p.biomarkers.weight_kg, heightCm: p.biomarkers.height_cm, organSuv, organScale,
     lesions: p.structures.filter((s) => s.type === 'tumour').map((s) => ({ name: s.name, site: s.site!, volumeMl: s.volumeMl, suvMean: s.petSuvTrue, heterogeneity: s.heterogeneity })),
   };
 }

@@ -1,8 +1,14 @@
-// The model card: what a model was trained on, what it expects and how well it did. The viewer validates
-// a site's model against it before use.
+// The model card: what a model was trained on, what it expects and how well it did. The model loader
+// (core/dose/model.ts) validates a site's model against it before use.
 import type { DoseModel } from './doseModel';
 import type { Ensemble } from './trees';
-import type { InputColumn, TrainResult } from './train';
+import type { InputColumn } from '../dose/inputs';
+
+export interface Metrics { n: number; mape: number; mae: number; r2: number; coverage90?: number }
+/** Leave-one-patient-out metrics per structure type, with the baselines they are compared to. */
+export type CrossValidation = Record<string, { model: Metrics; modelVsTruth?: Metrics; populationMean: Metrics; published?: Metrics }>;
+/** 'per-type' (separate LMMs) or 'pooled' (type interactions, shared variance components). */
+export type ModelVariant = 'per-type' | 'pooled';
 
 export interface ModelCard {
   id: string;
@@ -20,8 +26,8 @@ export interface ModelCard {
   types: string[];
   perType: { type: string; features: string[]; means: number[]; sds: number[]; fixedEffects: number[]; groupVariance: number; residualVariance: number; covBeta: number[][]; trees?: { ensemble: Ensemble; q90: number } }[];
   onnx: { inputs: { name: string; shape: (string | number)[] }[]; outputs: string[] };
-  cv: TrainResult['cv'];
-  variant?: TrainResult['variant'];
+  cv: CrossValidation;
+  variant?: ModelVariant;
   lopoMapeByVariant?: Record<string, number>;
   baselines: Record<string, { value: number; source: string }>;
   oracle?: Record<string, unknown>;

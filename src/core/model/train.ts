@@ -4,6 +4,8 @@ import { DOSIMETRIC_TYPES } from '../vocabulary';
 import { fitTypeModel, predictRow, type DoseModel, type PredictRow, type TypeModel } from './doseModel';
 import { fitTrees } from './trees';
 import { fitLmm } from './lmm';
+import { applyInputs, columnUnit, type InputColumn } from '../dose/inputs';
+import type { CrossValidation, Metrics, ModelVariant } from './card';
 
 export class TableError extends Error {}
 
@@ -21,32 +23,15 @@ export interface TrainOptions {
   model?: 'lmm' | 'trees';
 }
 
-export interface InputColumn { name: string; from: string; transform: 'none' | 'log'; unit?: string }
-
-/** Unit of a feature-table column (the model card lists it next to each input). */
-export function columnUnit(col: string): string {
-  if (/^(suv_|stat_|ih_|loc_)/.test(col) || col === 'tlu') return col === 'tlu' ? 'SUVbw·mL' : col.startsWith('ih_') ? 'grey level (0.25 SUV bins)' : 'SUVbw';
-  if (col.endsWith('_ml') || col === 'morph_vol_approx') return 'mL';
-  if (col.startsWith('morph_volume')) return 'mm³';
-  if (col.startsWith('ratio_')) return 'ratio';
-  const known: Record<string, string> = {
-    total_tumour_uptake: 'SUVbw·mL', age_years: 'years', weight_kg: 'kg', height_cm: 'cm', egfr_ml_min_1_73m2: 'mL/min/1.73 m²',
-    creatinine_mg_dl: 'mg/dL', psa_ng_ml: 'ng/mL', alp_u_l: 'U/L', ldh_u_l: 'U/L', hb_g_dl: 'g/dL', prior_lines: 'count', ecog: 'score', mass_g: 'g',
-  };
-  return known[col] ?? 'IBSI feature (see the IBSI 1 manual for its unit)';
-}
-
-export interface Metrics { n: number; mape: number; mae: number; r2: number; coverage90?: number }
-
 export interface TrainResult {
   model: DoseModel;
   inputColumns: InputColumn[];
-  cv: Record<string, { model: Metrics; modelVsTruth?: Metrics; populationMean: Metrics; published?: Metrics }>;
+  cv: CrossValidation;
   selected: Record<string, string[]>;
   rows: number;
   groups: number;
   /** 'per-type' (separate LMMs) or 'pooled' (type interactions, shared variance components): the better in LOPO. */
-  variant: 'per-type' | 'pooled';
+  variant: ModelVariant;
   lopoMapeByVariant: Record<string, number>;
 }
 
@@ -111,12 +96,6 @@ function candidates(rows: Row[], numeric: string[], o: TrainOptions): InputColum
     const positive = v.every((x) => x > 0);
     out.push(positive ? { name: `log_${c}`, from: c, transform: 'log' } : { name: c, from: c, transform: 'none' });
   }
-  return out;
-}
-
-export function applyInputs(values: Record<string, number>, inputs: InputColumn[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const c of inputs) out[c.name] = c.transform === 'log' ? Math.log(values[c.from]) : values[c.from];
   return out;
 }
 

@@ -1,6 +1,6 @@
 // The feature engine: image + label mask + settings → IBSI diagnostics and features (+ PET uptake).
 import type { Vec3, Volume } from '../volume';
-import { sameGrid, describeGrid } from '../volume';
+import { sameGrid, describeGrid, toFloat32 } from '../volume';
 import { axisPositions, discretise, interpolate, interpolateMask, resegment, roundIntensities } from './preprocess';
 import type { RadiomicsSettings } from './settings';
 import { statisticsFeatures } from './statistics';
@@ -38,10 +38,7 @@ export type Family = 'morphology' | 'local' | 'statistics' | 'histogram' | 'ivh'
 export const ALL_FAMILIES: Family[] = ['morphology', 'local', 'statistics', 'histogram', 'ivh', 'glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'];
 
 function physical(v: Volume): Float32Array {
-  const s = v.slope ?? 1, c = v.intercept ?? 0;
-  const out = new Float32Array(v.data.length);
-  for (let n = 0; n < out.length; n++) out[n] = v.data[n] * s + c;
-  return out;
+  return toFloat32(v).data;
 }
 
 function box(mask: Uint8Array, dims: Vec3): { lo: Vec3; hi: Vec3; count: number } {

@@ -1,7 +1,7 @@
 // One ROI as a self-contained, transferable task for the worker pool: the image cropped to the ROI box
 // (plus the margin the processing chain needs), so messages scale with the ROI, not the image.
 import type { Vec3, Volume } from '../volume';
-import { indexToWorld } from '../volume';
+import { indexToWorld, valueAt } from '../volume';
 import { computeFeatures, type FeatureOptions, type FeatureResult } from './engine';
 import type { RadiomicsSettings } from './settings';
 import { PEAK_RADIUS_MM } from './localIntensity';
@@ -32,11 +32,10 @@ export function cropToRoi(image: Volume, mask: Uint8Array, marginMm = PEAK_RADIU
   }
   const d: Vec3 = [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1];
   const data = new Float32Array(d[0] * d[1] * d[2]), m8 = new Uint8Array(data.length);
-  const s = image.slope ?? 1, c = image.intercept ?? 0;
   let o = 0;
   for (let k = lo[2]; k <= hi[2]; k++) for (let j = lo[1]; j <= hi[1]; j++) for (let i = lo[0]; i <= hi[0]; i++, o++) {
     const n = i + nx * (j + ny * k);
-    data[o] = image.data[n] * s + c;
+    data[o] = valueAt(image, n);
     m8[o] = mask[n];
   }
   return {

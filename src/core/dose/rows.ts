@@ -1,10 +1,13 @@
-// The feature row of one structure, built the same way by `npm run extract` and by the viewer's Dose panel.
+// The feature row of one structure, built the same way by `npm run extract` and by the Dose panel.
 import type { FeatureResult } from '../radiomics/engine';
-import { structureByName, ORGANS } from '../vocabulary';
+import { ORGANS } from '../vocabulary';
 import type { Volume } from '../volume';
 import { labelStats } from '../labelStats';
 
 export interface StructureRef { id: string; name: string; type: string; site?: string }
+
+/** One structure's row of the feature table (uptake metrics, IBSI features, ratios, patient columns). */
+export type FeatureRow = Record<string, string | number>;
 
 /** Mean SUV of the liver and of the kidneys (reference regions) from a label map on the PET grid. */
 export function referenceMeans(pet: Volume<Float32Array>, labels: Volume): { liver: number; kidney: number } {
@@ -16,7 +19,7 @@ export function referenceMeans(pet: Volume<Float32Array>, labels: Volume): { liv
 }
 
 /** Rows for all structures of one patient (structures whose extraction failed are left out by the caller). */
-export function featureRows(structures: StructureRef[], results: Map<string, FeatureResult>, refs: { liver: number; kidney: number }, patient: Record<string, string | number>): Record<string, string | number>[] {
+export function featureRows(structures: StructureRef[], results: Map<string, FeatureResult>, refs: { liver: number; kidney: number }, patient: Record<string, string | number>): FeatureRow[] {
   let ttv = 0, ttu = 0;
   for (const s of structures) {
     const r = results.get(s.id);
@@ -25,7 +28,7 @@ export function featureRows(structures: StructureRef[], results: Map<string, Fea
   return structures.filter((s) => results.has(s.id)).map((s) => {
     const r = results.get(s.id)!;
     const u = r.uptake!;
-    const row: Record<string, string | number> = {
+    const row: FeatureRow = {
       structure_id: s.id, type: s.type, name: s.name, site: s.site ?? '',
       suv_max: u.suvmax!, suv_mean: u.suvmean!, suv_peak: u.suvpeak ?? NaN, volume_ml: u.volume_ml!, tlu: u.tlu!,
       ratio_liver: u.suvmean! / refs.liver, ratio_kidney: u.suvmean! / refs.kidney,
@@ -37,8 +40,14 @@ export function featureRows(structures: StructureRef[], results: Map<string, Fea
   });
 }
 
-/** Structure type of a vocabulary name (undefined for reference regions and unknown names). */
-export function dosimetricType(name: string): string | undefined {
-  const d = structureByName(name);
-  return d && d.dosimetric ? d.type : undefined;
+/**
+ * The feature table without holes: columns present (finite) in at least 95 % of rows; rows lacking one of
+ * them (e.g. single-slice lesions without 3D texture) are left out and their structure ids returned.
+ */
+export function completeRows(rows: FeatureRow[]): { columns: string[]; rows: FeatureRow[]; dropped: string[] } {
+  const ok = (r: FeatureRow, c: string) => c in r && (typeof r[c] !== 'number' || Number.isFinite(r[c] as number));
+  const all = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const columns = all.filter((c) => rows.filter((r) => ok(r, c)).length >= 0.95 * rows.length);
+  const complete = rows.filter((r) => columns.every((c) => ok(r, c)));
+  return { columns, rows: complete, dropped: rows.filter((r) => !complete.includes(r)).map((r) => String(r.structure_id)) };
 }

@@ -1,0 +1,64 @@
+// The dose preview end to end in Node: phantom study → structure tasks → Node feature pool → rows → the
+// shipped default model in onnxruntime-web → predictions, equal to the TypeScript model on the same rows.
+import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_DIR } from '../../testing/paths';
+import { defaultPatientSpec, generatePatient } from '../phantom/generate';
+import { writePtSeries } from '../dicom/write';
+import { readDicomFiles } from '../dicom/read';
+import { assembleStudy } from '../study';
+import { nodeFeaturePool } from '../../workers/nodeFeaturePool';
+import { modelFromCard } from '../model/card';
+import { predictRow } from '../model/doseModel';
+import { openModel, inferWith, type LoadedModel } from './modelSession';
+import { dosimetricStructures } from './tasks';
+import { extractRows, previewDoses, type PatientImages } from './pipeline';
+import { modelInput } from './predict';
+import { biomarkersOf } from './biomarkers';
+
+const p = generatePatient(defaultPatientSpec(3, { lesions: 3, imaging: { ctSpacing: [8, 8, 8], petSpacing: [6, 6, 6] } }));
+const study = assembleStudy(readDicomFiles(writePtSeries(p).files).series);
+const tumours = Object.fromEntries(p.truth.structures.filter((s) => s.site).map((s) => [s.label, { site: s.site! }]));
+const pool = nodeFeaturePool(2);
+afterAll(() => pool.close());
+const dir = join(REPO_DIR, 'models/default');
+
+describe('previewDoses (Node feature pool, default model)', async () => {
+  const m = await openModel(readFileSync(join(dir, 'model.onnx')), JSON.parse(readFileSync(join(dir, 'model-card.json'), 'utf8')));
+  if ('problem' in m) throw new Error(m.problem);
+  const model = m as LoadedModel;
+  const patient = { weight_kg: 82, height_cm: 176, egfr_ml_min_1_73m2: 72, hb_g_dl: 12.5, age_years: 71 };
+  const images: PatientImages = { suv: study.pet!.suv!, labels: p.labels, structures: dosimetricStructures(p.labels, { tumours }), patient };
+
+  it('predicts every dosimetric structure of the phantom, as the TypeScript model does on the same rows', async () => {
+    const progress: number[] = [];
+    const r = await previewDoses(images, model.card, { extract: pool.run, infer: inferWith(model), onProgress: (done) => progress.push(done) });
+    const names = images.structures.map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['Kidney L', 'Kidney R', 'T1']));
+    expect(r.notes).toEqual([]);
+    expect(r.predictions.map((x) => x.name).sort()).toEqual([...names].sort());
+    expect(progress.at(-1)).toBe(names.length);
+    const { rows } = await extractRows(images, { extract: pool.run });
+    const ts = modelFromCard(model.card);
+    for (const pred of r.predictions) {
+      const row = rows.find((x) => x.name === pred.name)!;
+      const want = predictRow(ts, modelInput(model.card, row, pred.type));
+      expect(Math.abs(pred.gyPerGBq / want.prediction - 1)).toBeLessThan(1e-4);
+      expect(pred.lo).toBeLessThan(pred.gyPerGBq);
+      expect(pred.hi).toBeGreaterThan(pred.gyPerGBq);
+    }
+    // A coarse (6 mm) phantom is outside the training images' grid: only the order of magnitude is checked.
+    const kidney = r.predictions.find((x) => x.name === 'Kidney L')!;
+    expect(kidney.gyPerGBq).toBeGreaterThan(0.01);
+    expect(kidney.gyPerGBq).toBeLessThan(5);
+  });
+
+  it('a structure missing a model input is not predicted and the note names the column', async () => {
+    expect(biomarkersOf(model.card).map((b) => b.name)).toContain('egfr_ml_min_1_73m2');
+    const r = await previewDoses({ ...images, structures: images.structures.slice(0, 2), patient: { ...patient, egfr_ml_min_1_73m2: NaN } }, model.card, { extract: pool.run, infer: inferWith(model) });
+    expect(r.predictions).toEqual([]);
+    expect(r.notes).toHaveLength(2);
+    for (const n of r.notes) expect(n).toMatch(/egfr_ml_min_1_73m2/);
+  });
+});

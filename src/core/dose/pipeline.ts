@@ -1,0 +1,54 @@
+// The dose preview of one patient: structures → cropped ROIs → features (an injected feature pool) →
+// feature rows → model inputs → inference (an injected model session) → predictions with the notes on
+// what was left out. The Dose panel, `npm run extract` and the report call it alike.
+import type { ModelCard } from '../model/card';
+import type { RoiResult, RoiTask } from '../radiomics/task';
+import type { FeatureResult } from '../radiomics/engine';
+import type { Volume } from '../volume';
+import { featureRows, referenceMeans, type FeatureRow, type StructureRef } from './rows';
+import { structureTasks } from './tasks';
+import { predictionInputs, toPredictions } from './predict';
+import type { Infer } from './modelSession';
+import type { StructurePrediction } from './plan';
+
+/** Runs feature tasks (the browser or Node feature pool's `run`). */
+export type Extract = (tasks: RoiTask[], opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void }) => Promise<RoiResult[]>;
+
+export interface PatientImages {
+  /** PET in SUVbw and the label map (vocabulary numbers) on the same grid. */
+  suv: Volume<Float32Array>;
+  labels: Volume;
+  structures: StructureRef[];
+  /** Patient-level columns (biomarkers) copied into every row. */
+  patient: Record<string, string | number>;
+}
+
+export interface RunOptions { extract: Extract; signal?: AbortSignal; onProgress?: (done: number, total: number) => void }
+
+/** Feature rows of a patient's structures; structures without one are in `skipped` ("id: why"). */
+export async function extractRows(p: PatientImages, o: RunOptions): Promise<{ rows: FeatureRow[]; skipped: string[]; featuresMs: number }> {
+  const t0 = performance.now();
+  const { refs, tasks, skipped } = structureTasks(p.suv, p.labels, p.structures);
+  const res = await o.extract(tasks, { signal: o.signal, onProgress: o.onProgress });
+  const results = new Map<string, FeatureResult>();
+  for (const r of res) {
+    if (r.result) results.set(r.id, r.result);
+    else skipped.push(`${r.id}: ${r.error}`);
+  }
+  const rows = featureRows(refs, results, referenceMeans(p.suv, p.labels), p.patient);
+  return { rows, skipped, featuresMs: performance.now() - t0 };
+}
+
+export interface DosePreview {
+  predictions: StructurePrediction[];
+  /** Structures not predicted, with the reason. */
+  notes: string[];
+  timing: { featuresMs: number; inferenceMs: number };
+}
+
+export async function previewDoses(p: PatientImages, card: Pick<ModelCard, 'inputs' | 'types'>, o: RunOptions & { infer: Infer }): Promise<DosePreview> {
+  const { rows, skipped, featuresMs } = await extractRows(p, o);
+  const input = predictionInputs(card, rows);
+  const { predictions, ms } = input.inputs.length ? await o.infer(input.inputs) : { predictions: [], ms: 0 };
+  return { predictions: toPredictions(input.usable, predictions), notes: [...skipped, ...input.skipped], timing: { featuresMs, inferenceMs: ms } };
+}
