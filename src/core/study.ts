@@ -95,7 +95,8 @@ export function assembleStudy(series: DicomSeriesInfo[], over: SuvOverrides = {}
   } else {
     notices.push('PET only: this study has no CT, so fusion and HU are not available.');
   }
-  if (!study.pet.suvResult.ok) notices.push(`SUV not available: ${study.pet.suvResult.reason}. Values are shown in ${raw.unit || 'stored units'}.`);
+  if (study.pet.suvResult.ok) for (const w of study.pet.suvResult.warnings) notices.push(`SUV: ${w}.`);
+  else notices.push(`SUV not available: ${study.pet.suvResult.reason}. Values are shown in ${raw.unit || 'stored units'}.`);
   return study;
 }
 

@@ -23,6 +23,8 @@ export type SuvResult =
       sulReason?: string;
       units: string;
       decayCorrection: string;
+      /** Header values that were interpreted (e.g. a dose stored in MBq); to show the user. */
+      warnings: string[];
     }
   | { ok: false; reason: string; missing: SuvMissing[] };
 
@@ -31,6 +33,14 @@ export function leanBodyMassJanmahasatian(weightKg: number, heightCm: number, se
   const bmi = weightKg / (heightCm / 100) ** 2;
   return sex === 'M' ? (9270 * weightKg) / (6680 + 216 * bmi) : (9270 * weightKg) / (8780 + 244 * bmi);
 }
+
+/** RadionuclideTotalDose values (in the header's Bq) that can only be MBq: 0.1 kBq … 100 kBq. */
+const MBQ_AS_BQ = { min: 1, max: 1e5 };
+
+/** SUVType (0054,1006) values other than BW, by name. */
+const SUV_TYPE_NAMES: Record<string, string> = {
+  LBM: 'SUVlbm', LBMJAMES128: 'SUVlbm (James)', LBMJANMA: 'SUVlbm (Janmahasatian)', IBW: 'SUVibw (ideal body weight)', BSA: 'SUVbsa (body surface area)',
+};
 
 const first = <T>(v: T | T[] | undefined): T | undefined => (Array.isArray(v) ? v[0] : v);
 
@@ -52,12 +62,24 @@ export function computeSuv(instances: Record<string, any>[], over: SuvOverrides 
   const weight = over.weightKg ?? (Number(a.PatientWeight) || undefined);
   const heightCm = over.heightCm ?? (Number(a.PatientSize) ? Number(a.PatientSize) * 100 : undefined);
   const sex = over.sex ?? (a.PatientSex === 'M' || a.PatientSex === 'F' ? a.PatientSex : undefined);
-  const doseBq = over.injectedMBq !== undefined ? over.injectedMBq * 1e6 : Number(rp.RadionuclideTotalDose) || undefined;
+  const warnings: string[] = [];
+  let doseBq = over.injectedMBq !== undefined ? over.injectedMBq * 1e6 : Number(rp.RadionuclideTotalDose) || undefined;
+  if (over.injectedMBq === undefined && doseBq !== undefined && doseBq >= MBQ_AS_BQ.min && doseBq <= MBQ_AS_BQ.max) {
+    // Some systems store the dose in MBq although the standard says Bq: no PET is given under 0.1 MBq.
+    warnings.push(`RadionuclideTotalDose ${doseBq} is read as MBq (a value in Bq would be under 0.1 MBq)`);
+    doseBq *= 1e6;
+  }
   const halfLife = Number(rp.RadionuclideHalfLife) || undefined;
   const injTime: string | undefined = over.injectionTime ?? rp.RadiopharmaceuticalStartTime ?? (rp.RadiopharmaceuticalStartDateTime ? String(rp.RadiopharmaceuticalStartDateTime).slice(8) : undefined);
   const decay = String(a.DecayCorrection ?? '').toUpperCase();
+  const suvType = String(a.SUVType ?? '').toUpperCase();
 
-  if (units === 'GML') return finish(instances.map(() => 1), units, decay, weight, heightCm, sex, 'values are already SUVbw (Units GML)');
+  if (units === 'CM2ML') return { ok: false, reason: 'the stored values are SUVbsa (Units CM2ML); this viewer computes SUVbw and SUL only', missing: [] };
+  if (units === 'GML') {
+    if (suvType && suvType !== 'BW') return { ok: false, reason: `the stored values are ${SUV_TYPE_NAMES[suvType] ?? `SUV type ${suvType}`} (Units GML, SUVType ${suvType}), not SUVbw; this viewer computes SUVbw and SUL only`, missing: [] };
+    return finish(instances.map(() => 1), units, decay, warnings, weight, heightCm, sex);
+  }
+  if (decay === 'NONE') return { ok: false, reason: 'the images are not decay-corrected (DecayCorrection NONE); SUV would need per-slice decay correction, which is not supported', missing: [] };
   const missing: SuvMissing[] = [];
   if (!weight) missing.push('weight');
   if (!doseBq) missing.push('injected dose');
@@ -73,11 +95,14 @@ export function computeSuv(instances: Record<string, any>[], over: SuvOverrides 
 
   if (decay === 'ADMIN' && units === 'BQML') {
     // Images already decay-corrected to the administration time: no further decay.
-    return finish(instances.map(() => (weight! * 1000) / doseBq!), units, decay, weight, heightCm, sex);
+    return finish(instances.map(() => (weight! * 1000) / doseBq!), units, decay, warnings, weight, heightCm, sex);
   }
   if (decay && decay !== 'START' && decay !== 'ADMIN') {
     return { ok: false, reason: `DecayCorrection "${decay}" is not supported (START or ADMIN)`, missing: [] };
   }
+  // An injection time later than the scan on the same date (no start date given) was the day before (QIBA).
+  const injectedDayBefore = !!injTime && (over.injectionTime !== undefined || !rp.RadiopharmaceuticalStartDateTime) && tmSeconds(injTime) > tmSeconds(String(a.SeriesTime ?? a.AcquisitionTime ?? ''));
+  if (injectedDayBefore) warnings.push(`the injection time ${injTime} is later than the scan time ${a.SeriesTime ?? a.AcquisitionTime}: the injection is taken to be on the day before`);
   const meta: InstanceMetadata[] = instances.map((x) => {
     const philips = x['70531000'] ?? x.SUVScaleFactor;
     const m: InstanceMetadata = {
@@ -97,8 +122,8 @@ export function computeSuv(instances: Record<string, any>[], over: SuvOverrides 
       FrameReferenceTime: x.FrameReferenceTime !== undefined ? Number(x.FrameReferenceTime) : undefined,
       ActualFrameDuration: x.ActualFrameDuration !== undefined ? Number(x.ActualFrameDuration) : undefined,
     };
-    if (over.injectionTime) delete m.RadiopharmaceuticalStartDateTime;
-    else if (rp.RadiopharmaceuticalStartDateTime) m.RadiopharmaceuticalStartDateTime = String(rp.RadiopharmaceuticalStartDateTime);
+    if (!over.injectionTime && rp.RadiopharmaceuticalStartDateTime) m.RadiopharmaceuticalStartDateTime = String(rp.RadiopharmaceuticalStartDateTime);
+    else if (injectedDayBefore) m.RadiopharmaceuticalStartDateTime = `${previousDay(String(m.SeriesDate))}${injTime}`;
     if (units === 'CNTS') {
       m.PhilipsPETPrivateGroup = {
         SUVScaleFactor: Number(first(philips)) || undefined,
@@ -109,19 +134,25 @@ export function computeSuv(instances: Record<string, any>[], over: SuvOverrides 
   });
   try {
     const f = calculateSUVScalingFactors(meta);
-    return finish(f.map((r) => r.suvbw), units, decay || 'START', weight, heightCm, sex);
+    return finish(f.map((r) => r.suvbw), units, decay || 'START', warnings, weight, heightCm, sex);
   } catch (e) {
     return { ok: false, reason: `SUV could not be computed: ${(e as Error).message}`, missing: [] };
   }
 }
 
-function finish(suvbw: number[], units: string, decay: string, weight?: number, heightCm?: number, sex?: 'M' | 'F', _note?: string): SuvResult {
+function finish(suvbw: number[], units: string, decay: string, warnings: string[], weight?: number, heightCm?: number, sex?: 'M' | 'F'): SuvResult {
   if (!weight || !heightCm || !sex) {
     const lack = [!weight && 'weight', !heightCm && 'height', !sex && 'sex'].filter(Boolean).join(', ');
-    return { ok: true, suvbw, units, decayCorrection: decay, sulReason: `SUL needs the patient's ${lack}` };
+    return { ok: true, suvbw, units, decayCorrection: decay, warnings, sulReason: `SUL needs the patient's ${lack}` };
   }
   const ratio = leanBodyMassJanmahasatian(weight, heightCm, sex) / weight;
-  return { ok: true, suvbw, sul: suvbw.map((f) => f * ratio), units, decayCorrection: decay };
+  return { ok: true, suvbw, sul: suvbw.map((f) => f * ratio), units, decayCorrection: decay, warnings };
+}
+
+/** YYYYMMDD of the day before. */
+function previousDay(da: string): string {
+  const d = new Date(Date.UTC(Number(da.slice(0, 4)), Number(da.slice(4, 6)) - 1, Number(da.slice(6, 8)) - 1));
+  return d.toISOString().slice(0, 10).replace(/-/g, '');
 }
 
 /** Seconds between injection and series start, for display. */
