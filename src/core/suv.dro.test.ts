@@ -22,7 +22,11 @@ const REFUSED: Record<string, RegExp> = {
 /** DRO_3_2 (SeriesTime after AcquisitionTime): we follow the QIBA rule (earliest AcquisitionTime), ≈ 4.064 not 4.000. */
 const QIBA_SERIES_AFTER_ACQUISITION = { DRO_3_2: [0.2032, 1.016, 4.0637] };
 /** Cases whose header needed interpreting, with the warning the result must carry. */
-const WARNED: Record<string, RegExp> = { DRO_3_0: /read as MBq/, DRO_4_2: /day before/ };
+const WARNED: Record<string, RegExp> = {
+  DRO_3_0: /read as MBq/,
+  DRO_4_2: /day before/,
+  DRO_5_0: /Injected 68Ga activity 368.1 MBq is unusual/, // the DRO keeps the 18F cases' 368 MBq: 5.3 MBq/kg of 68Ga
+};
 
 const cases = parseCsv(readFileSync(join(SUV_DRO_DIR, 'DRO_list.csv'), 'utf8'));
 

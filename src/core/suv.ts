@@ -1,6 +1,7 @@
 // SUV for a whole PT series: SUVbw (via @cornerstonejs/calculate-suv, over all instances at once) and
 // SUL with the Janmahasatian lean body mass. DecayCorrection ADMIN is handled here (calculate-suv ignores it).
 import { calculateSUVScalingFactors, type InstanceMetadata } from '@cornerstonejs/calculate-suv';
+import { RANGES, INJECTED_MBQ, checkRange, nuclideOfHalfLife, type RangeCheck } from './ranges';
 
 export interface SuvOverrides {
   weightKg?: number;
@@ -92,6 +93,8 @@ export function computeSuv(instances: Record<string, any>[], over: SuvOverrides 
     return { ok: false, reason: `the series is not attenuation- and decay-corrected (CorrectedImage = ${corrected.join('\\') || 'absent'}); SUV would be meaningless`, missing };
   }
   if (missing.length) return { ok: false, reason: `SUV needs the patient's ${missing.join(', ')}, which the DICOM header does not give`, missing };
+  const implausible = checkInputs(weight!, doseBq!, halfLife, warnings);
+  if (implausible) return implausible;
 
   if (decay === 'ADMIN' && units === 'BQML') {
     // Images already decay-corrected to the administration time: no further decay.
@@ -101,8 +104,15 @@ export function computeSuv(instances: Record<string, any>[], over: SuvOverrides 
     return { ok: false, reason: `DecayCorrection "${decay}" is not supported (START or ADMIN)`, missing: [] };
   }
   // An injection time later than the scan on the same date (no start date given) was the day before (QIBA).
-  const injectedDayBefore = !!injTime && (over.injectionTime !== undefined || !rp.RadiopharmaceuticalStartDateTime) && tmSeconds(injTime) > tmSeconds(String(a.SeriesTime ?? a.AcquisitionTime ?? ''));
-  if (injectedDayBefore) warnings.push(`the injection time ${injTime} is later than the scan time ${a.SeriesTime ?? a.AcquisitionTime}: the injection is taken to be on the day before`);
+  const scanTime = String(a.SeriesTime ?? a.AcquisitionTime ?? '');
+  const injectedDayBefore = !!injTime && (over.injectionTime !== undefined || !rp.RadiopharmaceuticalStartDateTime) && tmSeconds(injTime) > tmSeconds(scanTime);
+  if (injectedDayBefore) warnings.push(`the injection time ${injTime} is later than the scan time ${scanTime}: the injection is taken to be on the day before`);
+  const uptake = injTime && !(rp.RadiopharmaceuticalStartDateTime && !over.injectionTime)
+    ? (tmSeconds(scanTime) - tmSeconds(injTime)) / 60 + (injectedDayBefore ? 1440 : 0)
+    : minutesBetween(String(rp.RadiopharmaceuticalStartDateTime ?? ''), `${a.SeriesDate ?? ''}${scanTime}`);
+  const uptakeCheck = uptake === undefined ? { level: 'ok' as const } : checkRange(RANGES.uptakeMin, uptake);
+  if (uptakeCheck.level === 'refuse') return { ok: false, reason: `${uptakeCheck.message}: check the injection time`, missing: ['injection time'] };
+  if (uptakeCheck.level === 'warn') warnings.push(uptakeCheck.message);
   const meta: InstanceMetadata[] = instances.map((x) => {
     const philips = x['70531000'] ?? x.SUVScaleFactor;
     const m: InstanceMetadata = {
@@ -140,11 +150,33 @@ export function computeSuv(instances: Record<string, any>[], over: SuvOverrides 
   }
 }
 
+/** Weight and injected activity checked against the physiological table: a refusal names the value, else undefined. */
+function checkInputs(weight: number, doseBq: number, halfLife: number | undefined, warnings: string[]): SuvResult | undefined {
+  const nuclide = nuclideOfHalfLife(halfLife);
+  const checks: [RangeCheck, SuvMissing, string][] = [[checkRange(RANGES.weightKg, weight), 'weight', 'enter the correct weight']];
+  if (nuclide) checks.push([checkRange(INJECTED_MBQ[nuclide], doseBq / 1e6), 'injected dose', 'enter the injected activity']);
+  for (const [c, missing, action] of checks) {
+    if (c.level === 'refuse') return { ok: false, reason: `${c.message}: ${action}`, missing: [missing] };
+    if (c.level === 'warn') warnings.push(c.message);
+  }
+  return undefined;
+}
+
+/** Minutes from one DICOM DT (YYYYMMDDHHMMSS) to another, or undefined when either is incomplete. */
+function minutesBetween(from: string, to: string): number | undefined {
+  const t = (dt: string) => (/^\d{14}/.test(dt) ? Date.UTC(+dt.slice(0, 4), +dt.slice(4, 6) - 1, +dt.slice(6, 8), +dt.slice(8, 10), +dt.slice(10, 12), +dt.slice(12, 14)) : NaN);
+  const m = (t(to) - t(from)) / 60000;
+  return Number.isFinite(m) ? m : undefined;
+}
+
 function finish(suvbw: number[], units: string, decay: string, warnings: string[], weight?: number, heightCm?: number, sex?: 'M' | 'F'): SuvResult {
   if (!weight || !heightCm || !sex) {
     const lack = [!weight && 'weight', !heightCm && 'height', !sex && 'sex'].filter(Boolean).join(', ');
     return { ok: true, suvbw, units, decayCorrection: decay, warnings, sulReason: `SUL needs the patient's ${lack}` };
   }
+  const h = checkRange(RANGES.heightCm, heightCm);
+  if (h.level === 'refuse') return { ok: true, suvbw, units, decayCorrection: decay, warnings, sulReason: `SUL not computed: ${h.message}` };
+  if (h.level === 'warn') warnings.push(h.message);
   const ratio = leanBodyMassJanmahasatian(weight, heightCm, sex) / weight;
   return { ok: true, suvbw, sul: suvbw.map((f) => f * ratio), units, decayCorrection: decay, warnings };
 }
