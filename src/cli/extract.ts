@@ -26,6 +26,7 @@ function readPatient(dir: string): { suv: Volume<Float32Array>; labels: Volume }
     const { volume, sorted } = readDicomSeries(readdirSync(join(dir, 'pt')).map((f) => ({ name: f, data: buf(join(dir, 'pt', f)) })));
     const s = petSeriesSuv(volume, sorted, 'bw');
     if (!s.ok) throw new Error(`${dir}: ${s.reason}`);
+    for (const w of s.warnings) process.stderr.write(`warning: ${dir}: SUV: ${w}\n`);
     suv = s.volume;
   } else throw new Error(`${dir}: no PET (pet_suv.nii.gz or pt/ DICOM folder)`);
   let labels: Volume;

@@ -22,7 +22,7 @@ const buf = (path: string) => {
 };
 const isNifti = (p: string) => /\.nii(\.gz)?$/i.test(p);
 
-interface Image { volume: Volume; modality?: string; seriesUid?: string; suvType?: string }
+interface Image { volume: Volume; modality?: string; seriesUid?: string; suvType?: string; warnings?: string[] }
 
 function readImage(path: string, suv: string): Image {
   if (!existsSync(path)) throw new UsageError(`--image ${path} does not exist`);
@@ -34,7 +34,7 @@ function readImage(path: string, suv: string): Image {
   if (series.modality !== 'PT' || suv === 'none') return { volume, modality: series.modality, seriesUid: series.seriesUid, suvType: series.modality === 'PT' ? 'none' : undefined };
   const r = petSeriesSuv(volume, sorted, suv as SuvKind);
   if (!r.ok) throw new FeatureError(suv === 'bw' ? `${r.reason} (use --suv none for raw values)` : r.reason);
-  return { volume: r.volume, modality: 'PT', seriesUid: series.seriesUid, suvType: r.label };
+  return { volume: r.volume, modality: 'PT', seriesUid: series.seriesUid, suvType: r.label, warnings: r.warnings.map((w) => `SUV: ${w}`) };
 }
 
 /** A region of the mask file by label number or name. */
@@ -108,7 +108,7 @@ run(async () => {
     diagnostics: result.diagnostics,
     features: result.features,
     ...(result.uptake ? { uptake: result.uptake } : {}),
-    warnings: result.warnings,
+    warnings: [...(image.warnings ?? []), ...result.warnings],
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }, USAGE);

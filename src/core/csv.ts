@@ -20,16 +20,25 @@ export function parseCsv(text: string): Record<string, string>[] {
   if (field || row.length) { row.push(field); rows.push(row); }
   if (!rows.length) return [];
   const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head.map((h, n) => [h.trim(), (r[n] ?? '').trim()])));
+  const unescape = (x: string) => (/^'[=+\-@]/.test(x) ? x.slice(1) : x);
+  return body.map((r) => Object.fromEntries(head.map((h, n) => [h.trim(), unescape((r[n] ?? '').trim())])));
 }
 
 export type CsvCell = string | number | undefined;
 
-/** One cell: numbers with 8 significant digits, text quoted when it holds a quote, comma or newline. */
+/** Text a spreadsheet would run as a formula (= + - @ first); plain numbers written as text are not. */
+const FORMULA = /^[=+\-@]/;
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * One cell: numbers with 8 significant digits; text that a spreadsheet would run as a formula gets a leading
+ * apostrophe (OWASP CSV injection; `parseCsv` removes it again); quoted when it holds a quote, comma or newline.
+ */
 export function csvCell(v: CsvCell): string {
   if (v === undefined) return '';
   if (typeof v === 'number') return String(+v.toPrecision(8));
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  const text = FORMULA.test(v) && !PLAIN_NUMBER.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** A CSV text from rows of cells (the first row is the header). */

@@ -78,16 +78,18 @@ export type SuvKind = 'bw' | 'lbm' | 'none';
  * A PET series (its volume and instances in slice order, as `readDicomSeries` gives them) in SUVbw, SUL
  * (Janmahasatian lean body mass) or physical values ('none'); the reason when the header does not allow it.
  */
-export function petSeriesSuv(volume: Volume, sorted: DicomInstance[], kind: SuvKind, over: SuvOverrides = {}): { ok: true; volume: Volume<Float32Array>; label: string } | { ok: false; reason: string } {
-  if (kind === 'none') return { ok: true, volume: toFloat32(volume), label: 'none' };
+export function petSeriesSuv(volume: Volume, sorted: DicomInstance[], kind: SuvKind, over: SuvOverrides = {}): { ok: true; volume: Volume<Float32Array>; label: string; warnings: string[] } | { ok: false; reason: string } {
+  if (kind === 'none') return { ok: true, volume: toFloat32(volume), label: 'none', warnings: [] };
   const r = computeSuv(sorted.map((i) => i.attrs), over);
   if (!r.ok) return { ok: false, reason: `PET image cannot be converted to SUV: ${r.reason}` };
-  if (kind === 'bw') return { ok: true, volume: scaleSlices(volume, r.suvbw, 'SUVbw'), label: 'SUVbw' };
+  if (kind === 'bw') return { ok: true, volume: scaleSlices(volume, r.suvbw, 'SUVbw'), label: 'SUVbw', warnings: r.warnings };
   if (!r.sul) return { ok: false, reason: `SUL is not available: ${r.sulReason}` };
-  return { ok: true, volume: scaleSlices(volume, r.sul, 'SUL'), label: 'SUL (Janmahasatian)' };
+  return { ok: true, volume: scaleSlices(volume, r.sul, 'SUL'), label: 'SUL (Janmahasatian)', warnings: r.warnings };
 }
 
 const SUV_NOTICE = 'SUV not available:';
+const SUV_WARNING = 'SUV:';
+const suvWarnings = (r: SuvResult) => (r.ok ? r.warnings.map((w) => `${SUV_WARNING} ${w}.`) : []);
 
 /** Builds the study from all series of one study (or of a PET study and a CT study paired by the user). */
 export function assembleStudy(series: DicomSeriesInfo[], over: SuvOverrides = {}): LoadedStudy {
@@ -122,7 +124,8 @@ export function assembleStudy(series: DicomSeriesInfo[], over: SuvOverrides = {}
   } else {
     notices.push('PET only: this study has no CT, so fusion and HU are not available.');
   }
-  if (!study.pet.suvResult.ok) notices.push(`${SUV_NOTICE} ${study.pet.suvResult.reason}. Values are shown in ${raw.unit || 'stored units'}.`);
+  if (study.pet.suvResult.ok) notices.push(...suvWarnings(study.pet.suvResult));
+  else notices.push(`${SUV_NOTICE} ${study.pet.suvResult.reason}. Values are shown in ${raw.unit || 'stored units'}.`);
   return study;
 }
 
@@ -136,7 +139,10 @@ export function withSuvOverrides(study: LoadedStudy, over: SuvOverrides): { ok: 
   if (!next.suvResult.ok) return { ok: false, reason: next.suvResult.reason };
   return {
     ok: true,
-    study: { ...study, pet: { raw: study.pet.raw, instances: study.pet.instances, ...next, overrides: over }, notices: study.notices.filter((n) => !n.startsWith(SUV_NOTICE)) },
+    study: {
+      ...study, pet: { raw: study.pet.raw, instances: study.pet.instances, ...next, overrides: over },
+      notices: [...study.notices.filter((n) => !n.startsWith(SUV_NOTICE) && !n.startsWith(SUV_WARNING)), ...suvWarnings(next.suvResult)],
+    },
   };
 }
 

@@ -55,4 +55,29 @@ describe('SUV', () => {
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.suvbw[0] / suvbwFactor(spec)).toBeCloseTo(1, 9);
   });
+  it('refuses implausible weight, activity and uptake time with the value and range, and warns on unusual ones', () => {
+    const heavy = computeSuv([{ ...base, PatientWeight: 900 }]);
+    expect(heavy.ok).toBe(false);
+    if (!heavy.ok) { expect(heavy.reason).toMatch(/Patient weight 900 kg is outside the plausible 20–350 kg/); expect(heavy.missing).toEqual(['weight']); }
+    const dose = (mbq: number) => [{ ...base, RadiopharmaceuticalInformationSequence: [{ ...base.RadiopharmaceuticalInformationSequence[0], RadionuclideTotalDose: mbq * 1e6 }] }];
+    const r = computeSuv(dose(5000));
+    expect(!r.ok && r.reason).toMatch(/Injected 18F activity 5000 MBq is outside/);
+    const low = computeSuv(dose(60));
+    expect(low.ok && low.warnings.join()).toMatch(/Injected 18F activity 60 MBq is unusual/);
+    const dayBefore = computeSuv([{ ...base, RadiopharmaceuticalInformationSequence: [{ ...base.RadiopharmaceuticalInformationSequence[0], RadiopharmaceuticalStartDateTime: '20260114083000' }] }]);
+    expect(!dayBefore.ok && dayBefore.reason).toMatch(/Uptake time \(injection to scan\) 1530 min is outside the plausible 1–360 min/);
+    expect(computeSuv([base]).ok && (computeSuv([base]) as { warnings: string[] }).warnings).toEqual([]);
+    const tall = computeSuv([{ ...base, PatientSize: 3.1 }]);
+    expect(tall.ok && tall.sul).toBeUndefined();
+    expect(tall.ok && tall.sulReason).toMatch(/Patient height 310 cm is outside/);
+  });
+  it('takes an injection time after the scan time as the day before (QIBA), with a warning', () => {
+    const r = computeSuv([{ ...base, SeriesTime: '003000', AcquisitionTime: '003000', SeriesDate: '20260116', AcquisitionDate: '20260116',
+      RadiopharmaceuticalInformationSequence: [{ ...base.RadiopharmaceuticalInformationSequence[0], RadiopharmaceuticalStartTime: '233000' }] }]);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.suvbw[0]).toBeCloseTo(80000 / (250e6 * Math.pow(2, -3600 / 6586.2)), 10);
+      expect(r.warnings.join()).toMatch(/day before/);
+    }
+  });
 });

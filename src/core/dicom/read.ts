@@ -95,9 +95,12 @@ function frameKey(i: DicomInstance): string {
 
 /**
  * Splits a dynamic series (several time frames at the same positions) into frames, earliest first.
- * Returns undefined for a static series.
+ * Returns undefined for a static series, including a multi-bed whole-body series whose bed positions carry
+ * different acquisition times: frames are split only when slice positions repeat.
  */
 export function splitFrames(instances: DicomInstance[]): DicomInstance[][] | undefined {
+  const positions = new Set(instances.map((i) => String(i.attrs.ImagePositionPatient ?? '')));
+  if (positions.size === instances.length) return undefined;
   const keys = new Map<string, DicomInstance[]>();
   for (const i of instances) { const k = frameKey(i); const a = keys.get(k); if (a) a.push(i); else keys.set(k, [i]); }
   if (keys.size < 2) return undefined;
