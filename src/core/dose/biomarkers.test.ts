@@ -12,7 +12,7 @@ describe('biomarkers', () => {
   it('missing, empty and implausible values are named with their range', () => {
     const wanted = biomarkersOf(card);
     expect(biomarkerProblems(wanted, { weight_kg: '82', egfr_ml_min_1_73m2: '72' })).toEqual([]);
-    expect(biomarkerProblems(wanted, { weight_kg: '', egfr_ml_min_1_73m2: 400 })).toEqual(['Weight (30–250 kg)', 'eGFR (5–150 mL/min/1.73 m²)']);
+    expect(biomarkerProblems(wanted, { weight_kg: '', egfr_ml_min_1_73m2: 400 })).toEqual(['Weight (20–350 kg)', 'eGFR (5–150 mL/min/1.73 m²)']);
     expect(biomarkerProblems(wanted, { weight_kg: null })).toHaveLength(2);
     expect(biomarkerValues(wanted, { weight_kg: '82', egfr_ml_min_1_73m2: 72 })).toEqual({ weight_kg: 82, egfr_ml_min_1_73m2: 72 });
   });

@@ -1,9 +1,13 @@
 // Patient biomarkers the dose model may use: one table for the Dose panel form, the cohort's patients.csv
-// columns and the units training writes into the model card.
+// columns and the units training writes into the model card. Weight and height take the physiological table's limits.
+import { RANGES } from '../ranges';
+
+const range = (r: { refuse: [number, number] }) => ({ min: r.refuse[0], max: r.refuse[1] });
+
 export const BIOMARKERS = [
   { name: 'age_years', label: 'Age', unit: 'years', min: 18, max: 110 },
-  { name: 'weight_kg', label: 'Weight', unit: 'kg', min: 30, max: 250 },
-  { name: 'height_cm', label: 'Height', unit: 'cm', min: 120, max: 220 },
+  { name: 'weight_kg', label: 'Weight', unit: 'kg', ...range(RANGES.weightKg) },
+  { name: 'height_cm', label: 'Height', unit: 'cm', ...range(RANGES.heightCm) },
   { name: 'egfr_ml_min_1_73m2', label: 'eGFR', unit: 'mL/min/1.73 m²', min: 5, max: 150 },
   { name: 'creatinine_mg_dl', label: 'Creatinine', unit: 'mg/dL', min: 0.2, max: 15 },
   { name: 'psa_ng_ml', label: 'PSA', unit: 'ng/mL', min: 0, max: 100000 },
