@@ -3,7 +3,7 @@
 import dcmjs from 'dcmjs';
 import type { Geometry } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
-import { ds, makeUid, toPart10 } from '../dicom/write';
+import { derivedPatientStudy, ds, makeUid, toPart10, type SourceSeries } from '../dicom/write';
 import { scanPolygon } from '../contours/ops';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
@@ -134,17 +134,10 @@ export function sliceContours(inside: Uint8Array, nx: number, ny: number): numbe
   return loops;
 }
 
-export interface RtstructSource {
-  studyUid: string; seriesUid: string; frameOfReferenceUid: string; sopClassUid: string;
-  /** SOP instance UIDs of the source images, in slice order (k). */
-  instanceUids: string[];
-  patientName: string; patientId: string; studyDate?: string;
-}
-
 export interface RtstructRoi { label: number; name: string; color: [number, number, number]; interpretedType: string }
 
 /** Writes an RTSTRUCT with one ROI per label present: CLOSED_PLANAR contours on every axial slice. */
-export function writeRtstruct(labels: { dims: [number, number, number] } & Geometry & { data: ArrayLike<number> }, source: RtstructSource, rois: RtstructRoi[], opts: { seed?: string; seriesDescription?: string } = {}): ArrayBuffer {
+export function writeRtstruct(labels: { dims: [number, number, number] } & Geometry & { data: ArrayLike<number> }, source: SourceSeries, rois: RtstructRoi[], opts: { seed?: string; seriesDescription?: string } = {}): ArrayBuffer {
   const [nx, ny, nz] = labels.dims;
   if (source.instanceUids.length !== nz) throw new RtstructError(`source series has ${source.instanceUids.length} images but the label map has ${nz} slices`);
   if (!rois.length) throw new RtstructError('the label map is empty: nothing to write');
@@ -169,8 +162,7 @@ export function writeRtstruct(labels: { dims: [number, number, number] } & Geome
   const dataset: Record<string, unknown> = {
     SpecificCharacterSet: 'ISO_IR 192',
     Modality: 'RTSTRUCT',
-    PatientName: source.patientName, PatientID: source.patientId, PatientBirthDate: '', PatientSex: '',
-    StudyInstanceUID: source.studyUid, StudyDate: source.studyDate ?? '', StudyTime: '', StudyID: '', AccessionNumber: '', ReferringPhysicianName: '',
+    ...derivedPatientStudy(source),
     SeriesInstanceUID: makeUid(key, 'rt-series'), SeriesNumber: '101', SeriesDescription: opts.seriesDescription ?? 'Structures (RTSTRUCT)',
     InstanceNumber: '1', Manufacturer: 'psma-dose-preview', OperatorsName: '',
     StructureSetLabel: 'STRUCTURES', StructureSetName: 'psma-dose-preview', StructureSetDate: '', StructureSetTime: '',

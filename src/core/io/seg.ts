@@ -4,25 +4,13 @@ import dcmjs from 'dcmjs';
 import type { Geometry, Vec3, Volume } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
 import { structureByLabel, type StructureDef } from '../vocabulary';
-import { ds, makeUid, toPart10 } from '../dicom/write';
+import { derivedPatientStudy, ds, greyscalePixels, makeUid, toPart10, type SourceSeries } from '../dicom/write';
 
 const { DicomMessage, DicomMetaDictionary, Colors } = dcmjs.data;
 
 export const SEG_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
 
 export class SegError extends Error {}
-
-export interface SegSource {
-  studyUid: string;
-  seriesUid: string;
-  frameOfReferenceUid: string;
-  sopClassUid: string;
-  /** SOP instance UIDs of the source images, in slice order (k). */
-  instanceUids: string[];
-  patientName: string;
-  patientId: string;
-  studyDate?: string;
-}
 
 export interface SegSegment {
   label: number;
@@ -37,7 +25,7 @@ export interface SegSegment {
 const code = (c: { value: string; scheme: string; meaning: string }) => ({ CodeValue: c.value, CodingSchemeDesignator: c.scheme, CodeMeaning: c.meaning });
 
 /** Writes a Binary SEG of `labels` (on the source grid); only slices where a segment is present get frames. */
-export function writeSeg(labels: Volume, source: SegSource, opts: { seriesDescription?: string; segments?: SegSegment[]; seed?: string } = {}): ArrayBuffer {
+export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDescription?: string; segments?: SegSegment[]; seed?: string } = {}): ArrayBuffer {
   const [nx, ny, nz] = labels.dims;
   if (source.instanceUids.length !== nz) throw new SegError(`source series has ${source.instanceUids.length} images but the label map has ${nz} slices`);
   const present = new Set<number>();
@@ -76,16 +64,7 @@ export function writeSeg(labels: Volume, source: SegSource, opts: { seriesDescri
     SOPClassUID: SEG_SOP_CLASS,
     SOPInstanceUID: sopUid,
     Modality: 'SEG',
-    PatientName: source.patientName,
-    PatientID: source.patientId,
-    PatientBirthDate: '',
-    PatientSex: '',
-    StudyInstanceUID: source.studyUid,
-    StudyDate: source.studyDate ?? '',
-    StudyTime: '',
-    StudyID: '',
-    AccessionNumber: '',
-    ReferringPhysicianName: '',
+    ...derivedPatientStudy(source),
     SeriesInstanceUID: seriesUid,
     SeriesNumber: '100',
     SeriesDescription: opts.seriesDescription ?? 'Structures',
@@ -103,14 +82,7 @@ export function writeSeg(labels: Volume, source: SegSource, opts: { seriesDescri
     SoftwareVersions: '0.1.0',
     ImageType: ['DERIVED', 'PRIMARY'],
     SegmentationType: 'BINARY',
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    Rows: ny,
-    Columns: nx,
-    BitsAllocated: 1,
-    BitsStored: 1,
-    HighBit: 0,
-    PixelRepresentation: 0,
+    ...greyscalePixels(nx, ny, 1, false),
     LossyImageCompression: '00',
     NumberOfFrames: frames.length,
     ReferencedSeriesSequence: [{ SeriesInstanceUID: source.seriesUid, ReferencedInstanceSequence: source.instanceUids.map((u) => ({ ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: u })) }],

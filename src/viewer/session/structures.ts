@@ -1,14 +1,14 @@
 // Structure-set import (SEG, RTSTRUCT, NIfTI → segments to map by name), export (SEG, RTSTRUCT, NIfTI) and
 // statistics shared by the Structures and Dose panels.
 import dcmjs from 'dcmjs';
-import { readSeg, writeSeg, type SegSource } from '../../core/io/seg';
+import { readSeg, writeSeg } from '../../core/io/seg';
 import { readNifti } from '../../core/io/nifti';
 import { readRtstruct, rasteriseRoi, writeRtstruct } from '../../core/io/rtstruct';
 import { resampleLabelsNearest } from '../../core/mask';
 import { structureByLabel, suggestStructure, TUMOUR_LABEL_BASE, type StructureDef } from '../../core/vocabulary';
 import { sameGrid, describeGrid, geometryOf, type Geometry, type Vec3, type Volume } from '../../core/volume';
 import { describeTumour, nextTumourLabel, parseTumourDescription, type StructureMeta } from '../../core/contours/structureSet';
-import { PT_SOP_CLASS, CT_SOP_CLASS } from '../../core/dicom/write';
+import { PT_SOP_CLASS, CT_SOP_CLASS, type SourceSeries } from '../../core/dicom/write';
 import type { LoadedStudy } from '../../core/study';
 import { labelStats } from '../../core/labelStats';
 
@@ -141,7 +141,7 @@ export function applyIncoming(labels: Volume<Uint8Array>, meta: StructureMeta, i
 }
 
 /** The image series a label map is drawn on (PET, or CT for CT-grid structure sets), as SEG/RTSTRUCT reference it. */
-function source(study: LoadedStudy, labels: Geometry): SegSource {
+function source(study: LoadedStudy, labels: Geometry): SourceSeries {
   const onCt = !!study.ct && !sameGrid(labels, study.pet!.raw) && sameGrid(labels, study.ct);
   const instances = onCt ? study.ctInstances! : study.pet!.instances;
   const first = instances[0].attrs;
