@@ -4,7 +4,7 @@ import dcmjs from 'dcmjs';
 import type { Geometry } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
 import { derivedPatientStudy, ds, makeUid, toPart10, type SourceSeries } from '../dicom/write';
-import { scanPolygon } from '../contours/ops';
+import { scanPolygon, sliceContours } from '../raster';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 
@@ -79,60 +79,6 @@ export function rasteriseRoi(roi: RtRoi, grid: Geometry): { mask: Uint8Array; wa
 }
 
 export const RTSTRUCT_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.481.3';
-
-/**
- * Closed contours (index coordinates i, j of one slice) around the voxel centres where `inside` is 1, by
- * marching squares at the half-way iso-line: rasterising them again (voxel centre inside) gives the same
- * voxels. Holes come out as separate contours (even–odd readers subtract them); diagonal-only contacts
- * stay separate (4-connected inside).
- */
-export function sliceContours(inside: Uint8Array, nx: number, ny: number): number[][] {
-  const W = nx + 1; // edge keys on the padded lattice: cell (i, j) for i, j in -1 … n-1
-  const key = (i: number, j: number, vertical: number) => (((j + 1) * (W + 1) + (i + 1)) << 1) | vertical;
-  const at = (i: number, j: number) => (i >= 0 && j >= 0 && i < nx && j < ny ? inside[i + nx * j] : 0);
-  const links = new Map<number, number[]>();
-  const pos = new Map<number, [number, number]>();
-  const link = (a: number, b: number) => {
-    (links.get(a) ?? links.set(a, []).get(a)!).push(b);
-    (links.get(b) ?? links.set(b, []).get(b)!).push(a);
-  };
-  // Segment table per case (corner bits v0 = (i,j), v1 = (i+1,j), v2 = (i+1,j+1), v3 = (i,j+1)); edges
-  // e0 bottom, e1 right, e2 top, e3 left.
-  const TABLE: number[][] = [[], [3, 0], [0, 1], [3, 1], [1, 2], [3, 0, 1, 2], [0, 2], [3, 2], [2, 3], [0, 2], [0, 1, 2, 3], [1, 2], [1, 3], [0, 1], [0, 3], []];
-  for (let j = -1; j < ny; j++) for (let i = -1; i < nx; i++) {
-    const c = at(i, j) | (at(i + 1, j) << 1) | (at(i + 1, j + 1) << 2) | (at(i, j + 1) << 3);
-    const segs = TABLE[c];
-    if (!segs.length) continue;
-    const edges = [key(i, j, 0), key(i + 1, j, 1), key(i, j + 1, 0), key(i, j, 1)];
-    const pts: [number, number][] = [[i + 0.5, j], [i + 1, j + 0.5], [i + 0.5, j + 1], [i, j + 0.5]];
-    for (let s = 0; s < segs.length; s += 2) {
-      const a = edges[segs[s]], b = edges[segs[s + 1]];
-      pos.set(a, pts[segs[s]]); pos.set(b, pts[segs[s + 1]]);
-      link(a, b);
-    }
-  }
-  const seen = new Set<number>();
-  const loops: number[][] = [];
-  for (const start of links.keys()) {
-    if (seen.has(start)) continue;
-    const loop: [number, number][] = [];
-    let prev = -1, cur = start;
-    while (!seen.has(cur)) {
-      seen.add(cur);
-      loop.push(pos.get(cur)!);
-      const next = links.get(cur)!.find((x) => x !== prev && !seen.has(x)) ?? links.get(cur)!.find((x) => x !== prev)!;
-      prev = cur; cur = next;
-    }
-    // Drop points on straight runs.
-    const out: number[] = [];
-    for (let p = 0; p < loop.length; p++) {
-      const a = loop[(p + loop.length - 1) % loop.length], b = loop[p], c = loop[(p + 1) % loop.length];
-      if (Math.abs((b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0])) > 1e-9) out.push(b[0], b[1]);
-    }
-    if (out.length >= 6) loops.push(out);
-  }
-  return loops;
-}
 
 export interface RtstructRoi { label: number; name: string; color: [number, number, number]; interpretedType: string }
 
