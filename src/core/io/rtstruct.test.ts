@@ -3,7 +3,7 @@ import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IBSI_DIR } from '../../testing/paths';
+import { IBSI_DIR } from '../../../test-support/paths';
 import { readNifti } from './nifti';
 import { readRtstruct, rasteriseRoi, findRoi, RtstructError, writeRtstruct } from './rtstruct';
 
