@@ -68,7 +68,7 @@ export function groupSeries(instances: DicomInstance[]): DicomSeriesInfo[] {
   return [...by.values()];
 }
 
-export function personName(v: unknown): string {
+function personName(v: unknown): string {
   if (!v) return '';
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return personName(v[0]);
@@ -97,7 +97,7 @@ function frameKey(i: DicomInstance): string {
  * Splits a dynamic series (several time frames at the same positions) into frames, earliest first.
  * Returns undefined for a static series.
  */
-export function splitFrames(instances: DicomInstance[]): DicomInstance[][] | undefined {
+function splitFrames(instances: DicomInstance[]): DicomInstance[][] | undefined {
   const keys = new Map<string, DicomInstance[]>();
   for (const i of instances) { const k = frameKey(i); const a = keys.get(k); if (a) a.push(i); else keys.set(k, [i]); }
   if (keys.size < 2) return undefined;

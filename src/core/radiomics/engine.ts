@@ -1,7 +1,6 @@
 // The feature engine: image + label mask + settings → IBSI diagnostics and features (+ PET uptake).
 import type { Vec3, Volume } from '../volume';
-import { sameGrid, describeGrid } from '../volume';
-import { axisPositions, discretise, interpolate, interpolateMask, resegment, roundIntensities } from './preprocess';
+import { discretise, interpolate, interpolateMask, resegment, roundIntensities } from './preprocess';
 import type { RadiomicsSettings } from './settings';
 import { statisticsFeatures } from './statistics';
 import { histogramFeatures } from './histogram';
@@ -224,7 +223,7 @@ function ivh(values: Float64Array, s: RadiomicsSettings, rangeMin?: number): Fea
 }
 
 /** PET uptake on the original grid: SUVmax/mean/peak, volume (voxel counting), TLU and reference ratios. */
-export function uptakeMetrics(image: Volume, mask: Uint8Array, refs: Record<string, Uint8Array>, warnings: string[]): Record<string, number | null> {
+function uptakeMetrics(image: Volume, mask: Uint8Array, refs: Record<string, Uint8Array>, warnings: string[]): Record<string, number | null> {
   const img = physical(image);
   let n = 0, s = 0, mx = -Infinity;
   for (let v = 0; v < mask.length; v++) if (mask[v]) { n++; s += img[v]; if (img[v] > mx) mx = img[v]; }
@@ -252,9 +251,3 @@ export function uptakeMetrics(image: Volume, mask: Uint8Array, refs: Record<stri
   }
   return out;
 }
-
-export function checkSameGrid(image: Volume, mask: Volume, what = 'mask'): void {
-  if (!sameGrid(image, mask, 0.01)) throw new FeatureError(`image and ${what} geometries differ: image ${describeGrid(image)}, ${what} ${describeGrid(mask)}`);
-}
-
-export { axisPositions };
