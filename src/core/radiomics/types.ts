@@ -52,7 +52,7 @@ export interface MorphologyInput {
   intensities: Float32Array;
 }
 
-// Family entry points (one file each; engine.ts calls them):
+// Family entry points (one file each; families.ts lists them, the engine dispatches through that table):
 //   morphology.ts      morphologyFeatures(input: MorphologyInput): FeatureValues
 //   glcm.ts            glcmFeatures(roi, req, settings): FeatureValues   (six aggregations)
 //   glrlm.ts           glrlmFeatures(roi, req, settings): FeatureValues  (six aggregations)
