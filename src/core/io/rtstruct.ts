@@ -1,12 +1,10 @@
 // RTSTRUCT reading: CLOSED_PLANAR contours rasterised onto a voxel grid (voxel centres inside the polygon,
 // even–odd rule so holes and nested contours work; contours on one slice are combined by XOR).
-import dcmjs from 'dcmjs';
 import type { Geometry } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
+import { asArray, readDicomObject } from '../dicom/read';
 import { derivedPatientStudy, ds, makeUid, toPart10, type SourceSeries } from '../dicom/write';
 import { scanPolygon, sliceContours } from '../raster';
-
-const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 
 export class RtstructError extends Error {}
 
@@ -17,22 +15,15 @@ export interface RtRoi {
 }
 
 export function readRtstruct(buf: ArrayBuffer, name = 'RTSTRUCT'): { rois: RtRoi[]; referencedSeriesUid?: string; frameOfReferenceUid?: string } {
-  let ds: Record<string, any>;
-  try {
-    ds = DicomMetaDictionary.naturalizeDataset(DicomMessage.readFile(buf, { ignoreErrors: true }).dict);
-  } catch (e) {
-    throw new RtstructError(`${name}: not a readable DICOM file (${(e as Error).message})`);
-  }
-  if (ds.Modality !== 'RTSTRUCT') throw new RtstructError(`${name}: Modality is ${ds.Modality ?? 'absent'}, not RTSTRUCT`);
-  const arr = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  const names = new Map<number, string>(arr<any>(ds.StructureSetROISequence).map((r) => [Number(r.ROINumber), String(r.ROIName ?? `ROI ${r.ROINumber}`)]));
-  const rois: RtRoi[] = arr<any>(ds.ROIContourSequence).map((rc) => ({
+  const ds = readDicomObject(buf, name, 'RTSTRUCT', (m) => new RtstructError(m));
+  const names = new Map<number, string>(asArray<any>(ds.StructureSetROISequence).map((r) => [Number(r.ROINumber), String(r.ROIName ?? `ROI ${r.ROINumber}`)]));
+  const rois: RtRoi[] = asArray<any>(ds.ROIContourSequence).map((rc) => ({
     number: Number(rc.ReferencedROINumber),
     name: names.get(Number(rc.ReferencedROINumber)) ?? `ROI ${rc.ReferencedROINumber}`,
-    contours: arr<any>(rc.ContourSequence).map((c) => ({ type: String(c.ContourGeometricType ?? ''), points: arr<number>(c.ContourData).map(Number) })),
+    contours: asArray<any>(rc.ContourSequence).map((c) => ({ type: String(c.ContourGeometricType ?? ''), points: asArray<number>(c.ContourData).map(Number) })),
   }));
-  const refFor = arr<any>(ds.ReferencedFrameOfReferenceSequence)[0];
-  const refSeries = arr<any>(arr<any>(refFor?.RTReferencedStudySequence)[0]?.RTReferencedSeriesSequence)[0]?.SeriesInstanceUID;
+  const refFor = asArray<any>(ds.ReferencedFrameOfReferenceSequence)[0];
+  const refSeries = asArray<any>(asArray<any>(refFor?.RTReferencedStudySequence)[0]?.RTReferencedSeriesSequence)[0]?.SeriesInstanceUID;
   return { rois, referencedSeriesUid: refSeries, frameOfReferenceUid: refFor?.FrameOfReferenceUID };
 }
 
