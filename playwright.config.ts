@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
+import { HEADLESS_CHROMIUM } from './src/cli/preview';
 
-// Debian's Chromium (Playwright cannot download browsers here) with SwiftShader WebGL for Cornerstone.
 export default defineConfig({
   testDir: 'e2e',
   globalSetup: './e2e/global-setup.ts',
@@ -10,12 +10,6 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     viewport: { width: 1400, height: 900 },
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-      ],
-    },
+    launchOptions: HEADLESS_CHROMIUM,
   },
 });

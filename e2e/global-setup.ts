@@ -1,17 +1,18 @@
 // Starts Orthanc, uploads the synthetic study through STOW-RS, builds nothing (npm run test:e2e builds
 // first) and serves dist/ with `vite preview`, whose proxy forwards the configured PACS path to Orthanc.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeOrthancConfig, startOrthanc, stow, freePort } from './orthanc';
+import { writeOrthancConfig, startOrthanc, stow } from './orthanc';
+import { startPreview } from '../src/cli/preview';
 import { defaultPatientSpec, generatePatient } from '../src/core/phantom/generate';
-import { writeCtSeries, writePtSeries, studyIds, makeUid, ptReference } from '../src/core/dicom/write';
+import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../src/core/phantom/dicom';
+import { makeUid } from '../src/core/dicom/write';
 import { writeSeg } from '../src/core/io/seg';
 import { writeRtstruct } from '../src/core/io/rtstruct';
 import { writeNifti } from '../src/core/io/nifti';
 import { ORGANS } from '../src/core/vocabulary';
-import { rleEncode16, appendEncapsulatedPixelData } from '../src/testing/rle';
+import { rleEncode16, appendEncapsulatedPixelData } from '../test-support/rle';
 import dcmjs from 'dcmjs';
 
 export default async function globalSetup() {
@@ -53,28 +54,15 @@ export default async function globalSetup() {
   writeFileSync(join(dir, 'bad-rtstruct.dcm'), new Uint8Array(writeRtstruct(small.labels, { ...ptReference(small), seriesUid: makeUid('not-loaded') }, [{ label: 1, name: kidney.name, color: kidney.color, interpretedType: 'ORGAN' }])));
   writeFileSync(join(dir, 'bad-size.nii.gz'), writeNifti({ dims: [8, 8, 8], spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(512).fill(1) }));
 
-  const port = await freePort();
-  const preview = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    env: { ...process.env, PACS_TARGET_ORTHANC: `${info.url}/dicom-web` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      if ((await fetch(base)).ok) break;
-    } catch { /* starting */ }
-    if (Date.now() - t0 > 30000) throw new Error('vite preview did not start (did `vite build` run?)');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const preview = await startPreview({ env: { PACS_TARGET_ORTHANC: `${info.url}/dicom-web` } });
+  const base = preview.url;
   process.env.E2E_BASE_URL = base;
   process.env.E2E_DIR = dir;
   process.env.E2E_ORTHANC_CONFIG = info.configPath;
   process.env.E2E_ORTHANC_URL = info.url;
 
   return async () => {
-    try { process.kill(-preview.pid!, 'SIGTERM'); } catch { /* gone */ }
+    preview.stop();
     const pidFile = join(dir, 'orthanc.pid');
     if (existsSync(pidFile)) {
       try { process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM'); } catch { /* gone */ }

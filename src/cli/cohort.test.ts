@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_DIR } from '../testing/paths';
+import { REPO_DIR } from '../../test-support/paths';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/cohort.ts', ...args], { cwd: REPO_DIR, encoding: 'utf8' });
 

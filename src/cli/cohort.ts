@@ -6,7 +6,7 @@ import { prepareOutDir } from './outdir';
 import { COHORT_VERSION, generateCohort, oracleLimits, TYPE_PARAMS, PATIENT_EFFECT_SD, PET_NOISE_SD, SPECT_NOISE, SPECT_FWHM_MM, SPECT_TIMES_H, LOCAL_DEPOSITION, LU177_HALF_LIFE_H } from '../core/cohort/model';
 import { imagingSpec, measuredCsv, patientsCsv, petMetricsCsv, structuresCsv } from '../core/cohort/tables';
 import { generatePatient, suvbwFactor } from '../core/phantom/generate';
-import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../core/dicom/write';
+import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../core/phantom/dicom';
 import { writeSeg } from '../core/io/seg';
 import { writeNifti } from '../core/io/nifti';
 import { writeRtDose, structureDoseMap } from '../core/dicom/rtdose';
@@ -59,7 +59,7 @@ run(async () => {
     // measured dose for RTDOSE_GBQ (structure-wise map; the per-time-point data are in measured_dosimetry.csv).
     const doses = new Map(p.structures.map((s) => [structureByName(s.name)!.label, s.measuredDoseGyPerGBq * RTDOSE_GBQ]));
     const ids = studyIds(img);
-    writeFileSync(join(dir, 'measured_rtdose.dcm'), new Uint8Array(writeRtDose(structureDoseMap(img.labels, doses), { studyUid: ids.studyUid, frameOfReferenceUid: ids.frameOfReferenceUid, patientName: `Synthetic^${p.id}`, patientId: p.id, studyDate: ids.studyDate }, { description: `Measured cycle-1 dose (Gy) for ${RTDOSE_GBQ} GBq (synthetic)` })));
+    writeFileSync(join(dir, 'measured_rtdose.dcm'), new Uint8Array(writeRtDose(structureDoseMap(img.labels, doses), ptReference(img, ids), { description: `Measured cycle-1 dose (Gy) for ${RTDOSE_GBQ} GBq (synthetic)` })));
     writeFileSync(join(dir, 'image_truth.json'), JSON.stringify(img.truth, null, 1));
     imageMs += performance.now() - t1;
   }

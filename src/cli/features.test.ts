@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { IBSI_DIR, REPO_DIR } from '../testing/paths';
+import { IBSI_DIR, REPO_DIR } from '../../test-support/paths';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/features.ts', ...args], { cwd: REPO_DIR, encoding: 'utf8' });
 const DP = `${IBSI_DIR}/ibsi_1_digital_phantom/nifti`;

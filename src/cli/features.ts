@@ -5,13 +5,11 @@ import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
 import { readNifti } from '../core/io/nifti';
-import { readSeg } from '../core/io/seg';
-import { readRtstruct, rasteriseRoi, findRoi } from '../core/io/rtstruct';
+import { sniffStructureFile } from '../core/io/structureFormats';
 import { readDicomSeries } from '../core/dicom/read';
 import { petSeriesSuv, type SuvKind } from '../core/study';
-import { computeFeatures, checkSameGrid, labelMask, FeatureError } from '../core/radiomics/engine';
+import { computeFeatures, FeatureError } from '../core/radiomics/engine';
 import { IBSI_CONFIGS, CLINICAL_PET, parseSettings, type RadiomicsSettings } from '../core/radiomics/settings';
-import { structureByName } from '../core/vocabulary';
 import type { Volume } from '../core/volume';
 
 const USAGE = 'npm run --silent features -- --image IMG --mask MASK [--label N] [--reference NAME]… [--ibsi-config DP|A|B|C|D|E | --settings FILE] [--suv bw|lbm|none]';
@@ -42,40 +40,23 @@ type MaskReader = (label: string | undefined, what: string) => Uint8Array;
 
 function maskReader(path: string, image: Image): MaskReader {
   if (!existsSync(path)) throw new UsageError(`--mask ${path} does not exist`);
-  if (isNifti(path)) {
-    const m = readNifti(buf(path), path);
-    checkSameGrid(image.volume, m);
-    return (label, what) => {
-      const present = new Set<number>();
-      for (const v of m.data) if (v) present.add(v);
-      let n: number | undefined;
-      if (label === undefined) {
-        if (present.size > 1) throw new UsageError(`the mask has ${present.size} labels (${[...present].join(', ')}); choose one with --label`);
-        n = [...present][0];
-      } else n = /^\d+$/.test(label) ? Number(label) : structureByName(label)?.label;
-      if (n === undefined || !present.has(n)) throw new FeatureError(`${what} "${label}" does not exist in the mask (labels present: ${[...present].join(', ') || 'none'})`);
-      return labelMask(m, n);
-    };
-  }
   const data = buf(path);
-  const head = new Uint8Array(data, 128, 4);
-  if (String.fromCharCode(...head) !== 'DICM') throw new UsageError(`--mask ${path} is neither NIfTI nor DICOM`);
-  const text = new TextDecoder('latin1').decode(new Uint8Array(data, 0, Math.min(data.byteLength, 4096)));
-  if (text.includes('RTSTRUCT')) {
-    const rt = readRtstruct(data, path);
-    return (label) => {
-      const { mask, warnings } = rasteriseRoi(findRoi(rt.rois, label), image.volume);
-      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-      return mask;
-    };
-  }
-  const seg = readSeg(data, image.volume, { expectSeriesUid: image.seriesUid, name: path });
+  let format;
+  try { format = sniffStructureFile(path, data); } catch (e) { throw new UsageError(`--mask ${(e as Error).message}`); }
+  // Contours drawn on another series of the frame of reference (e.g. RTSTRUCT on the CT, image the PET) are
+  // rasterised onto the image by patient coordinates.
+  const file = format.read(path, data, [{ name: 'image', geometry: image.volume, seriesUid: image.seriesUid }], { acceptOtherSeries: true });
+  for (const w of file.warnings) process.stderr.write(`warning: ${w}\n`);
+  const list = file.segments.map((x) => `${x.number} ${x.name}`).join(', ') || 'none';
   return (label, what) => {
     const s = label === undefined
-      ? seg.segments.length === 1 ? seg.segments[0] : undefined
-      : seg.segments.find((x) => String(x.number) === label || x.name.toLowerCase() === label.toLowerCase());
-    if (!s) throw new FeatureError(label === undefined ? `the SEG has ${seg.segments.length} segments (${seg.segments.map((x) => x.name).join(', ')}); choose one with --label` : `${what} "${label}" is not a segment of the SEG (${seg.segments.map((x) => `${x.number} ${x.name}`).join(', ')})`);
-    return labelMask(seg.labels, s.label);
+      ? file.segments.length === 1 ? file.segments[0] : undefined
+      : file.segments.find((x) => String(x.number) === label || x.name.toLowerCase() === label.trim().toLowerCase());
+    if (!s && label === undefined) throw new UsageError(`the ${file.kind} has ${file.segments.length} segments (${list}); choose one with --label`);
+    if (!s) throw new FeatureError(`${what} "${label}" does not exist in the ${file.kind} (it has ${list})`);
+    const { mask, warnings } = file.mask(s.id);
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    return mask;
   };
 }
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_DIR } from '../testing/paths';
+import { REPO_DIR } from '../../test-support/paths';
 import { generateCohort } from '../core/cohort/model';
 import { structuresCsv, petMetricsCsv, patientsCsv } from '../core/cohort/tables';
 import { parseCsv } from '../core/csv';

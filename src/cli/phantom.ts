@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { prepareOutDir } from './outdir';
 import { parseArgs, run, intArg, UsageError } from './args';
 import { defaultPatientSpec, generatePatient } from '../core/phantom/generate';
-import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../core/dicom/write';
+import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../core/phantom/dicom';
 import { writeSeg } from '../core/io/seg';
 import { writeNifti } from '../core/io/nifti';
 

@@ -2,7 +2,7 @@
 // kept factors, pairing compares header geometry.
 import { describe, expect, it } from 'vitest';
 import { defaultPatientSpec, generatePatient, suvbwFactor } from './phantom/generate';
-import { writeCtSeries, writePtSeries } from './dicom/write';
+import { writeCtSeries, writePtSeries } from './phantom/dicom';
 import { readDicomFiles, type DicomSeriesInfo } from './dicom/read';
 import { assembleStudy, canPair, readoutAt, withSuvOverrides } from './study';
 import { leanBodyMassJanmahasatian } from './suv';

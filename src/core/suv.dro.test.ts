@@ -8,7 +8,7 @@ import { readNifti } from './io/nifti';
 import { computeSuv } from './suv';
 import { valueAt } from './volume';
 import { parseCsv } from './csv';
-import { SUV_DRO_DIR } from '../testing/paths';
+import { SUV_DRO_DIR } from '../../test-support/paths';
 
 const buf = (p: string) => { const b = readFileSync(p); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer; };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeSuv, leanBodyMassJanmahasatian } from './suv';
 import { defaultPatientSpec, generatePatient, suvbwFactor } from './phantom/generate';
-import { writePtSeries } from './dicom/write';
+import { writePtSeries } from './phantom/dicom';
 import { readDicomSeries } from './dicom/read';
 
 const base = {

@@ -1,7 +1,7 @@
 // The built-in demo patient: the synthetic PSMA PET/CT generated in the browser and written as DICOM in
 // memory, then read through the same path as local files.
 import { defaultPatientSpec, generatePatient, type SyntheticPatient } from '../core/phantom/generate';
-import { writeCtSeries, writePtSeries } from '../core/dicom/write';
+import { writeCtSeries, writePtSeries } from '../core/phantom/dicom';
 import { readDicomFiles, type DicomSeriesInfo } from '../core/dicom/read';
 
 export const DEMO_SEED = 1;

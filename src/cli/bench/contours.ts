@@ -9,7 +9,7 @@ import { physiologicalUptake, proposeKidneys, proposeSalivary, proposeReferenceO
 import { LabelHistory } from '../../core/contours/history';
 import { interpolateSlices } from '../../core/contours/interpolate';
 import { writeRtstruct } from '../../core/io/rtstruct';
-import { ptReference } from '../../core/dicom/write';
+import { ptReference } from '../../core/phantom/dicom';
 import { structureByLabel, TUMOUR_LABEL_BASE } from '../../core/vocabulary';
 import type { Volume } from '../../core/volume';
 

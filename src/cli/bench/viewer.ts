@@ -1,21 +1,17 @@
 // Viewer figures in headless Chromium (built app, `vite preview`): demo study from "series chosen" to first
 // fused render / fully loaded volumes, divided by the time to decode the same frames alone (same page load);
 // memory of a whole-body CT (512×512×800) held as Int16 vs Float32.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
-import { freePort } from '../../../e2e/orthanc';
+import { HEADLESS_CHROMIUM, REPO_ROOT, startPreview } from '../preview';
 
 export async function run() {
-  const root = fileURLToPath(new URL('../../../', import.meta.url));
-  if (!existsSync(`${root}dist/index.html`)) execFileSync('npx', ['vite', 'build'], { cwd: root, stdio: 'ignore' });
-  const port = await freePort();
-  const preview = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
-  const base = `http://127.0.0.1:${port}/`;
+  if (!existsSync(`${REPO_ROOT}dist/index.html`)) execFileSync('npx', ['vite', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  const preview = await startPreview();
+  const base = `${preview.url}/`;
   try {
-    for (let i = 0; i < 100; i++) { try { if ((await fetch(base)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 200)); }
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+    const browser = await chromium.launch(HEADLESS_CHROMIUM);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(base);
     await page.waitForFunction(() => window.__psma?.viewer.ready === true, null, { timeout: 120000 });
@@ -50,6 +46,6 @@ export async function run() {
       whole_body_ct_512x512x800: { voxels: ct16.length, float32_copy_voxels: ct32.length, int16_mb: +((mid - before) / 2 ** 20).toFixed(0), float32_mb: +((after - mid) / 2 ** 20).toFixed(0), held_as: 'Int16 (CT volumes stay 16-bit in memory and in Cornerstone)' },
     };
   } finally {
-    try { process.kill(-preview.pid!, 'SIGTERM'); } catch { /* gone */ }
+    preview.stop();
   }
 }

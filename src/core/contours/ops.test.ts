@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { connectedComponents, fillPolygon, growInto, hottestIn, lesionCandidates, paintSphere, regionGrow, splitRegion } from './ops';
 import { regionStats } from '../labelStats';
 import { indexToWorld } from '../volume';
-import { scoreCandidates } from '../../testing/candidates';
+import { scoreCandidates } from '../../../test-support/candidates';
 import { defaultPatientSpec, generatePatient, suvbwFactor } from '../phantom/generate';
 import { TUMOUR_LABEL_BASE } from '../vocabulary';
 import type { Volume } from '../volume';

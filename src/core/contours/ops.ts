@@ -4,6 +4,7 @@ import type { Geometry, Vec3, Volume } from '../volume';
 import { geometryOf, worldToIndex, indexToWorld } from '../volume';
 import { labelStats } from '../labelStats';
 import { ORGANS } from '../vocabulary';
+import { scanPolygon } from '../raster';
 
 /** Paints (or erases with label 0) a sphere of radius mm around an LPS point; returns the changed voxel indices. */
 export function paintSphere(labels: Volume<Uint8Array>, centre: Vec3, radiusMm: number, label: number, locked: Set<number> = new Set()): number[] {
@@ -277,23 +278,4 @@ export function fillPolygon(labels: Volume<Uint8Array>, polygon: Vec3[], label: 
     }
   });
   return changed;
-}
-
-/** Visits the grid points (u, v) whose centres lie inside a polygon (flat u,v pairs; even–odd rule). */
-export function scanPolygon(uv: number[], w: number, h: number, visit: (u: number, v: number) => void): void {
-  const n = uv.length / 2;
-  let vMin = Infinity, vMax = -Infinity;
-  for (let p = 0; p < n; p++) { vMin = Math.min(vMin, uv[2 * p + 1]); vMax = Math.max(vMax, uv[2 * p + 1]); }
-  for (let v = Math.max(0, Math.ceil(vMin)); v <= Math.min(h - 1, Math.floor(vMax)); v++) {
-    const xs: number[] = [];
-    for (let p = 0; p < n; p++) {
-      const q = (p + 1) % n;
-      const y0 = uv[2 * p + 1], y1 = uv[2 * q + 1];
-      if ((y0 <= v && y1 > v) || (y1 <= v && y0 > v)) xs.push(uv[2 * p] + ((v - y0) / (y1 - y0)) * (uv[2 * q] - uv[2 * p]));
-    }
-    xs.sort((x, y) => x - y);
-    for (let t = 0; t + 1 < xs.length; t += 2) {
-      for (let u = Math.max(0, Math.ceil(xs[t])); u <= Math.min(w - 1, Math.floor(xs[t + 1])); u++) visit(u, v);
-    }
-  }
 }

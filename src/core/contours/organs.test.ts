@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPatientSpec, generatePatient } from '../phantom/generate';
 import { dice, proposeKidneys, proposeSalivary } from './organs';
-import { scoreCandidates } from '../../testing/candidates';
+import { scoreCandidates } from '../../../test-support/candidates';
 import type { Volume } from '../volume';
 
 const suvOf = (seed: number, extra: { missingKidney?: 'L' | 'R' } = {}) => {

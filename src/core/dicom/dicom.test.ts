@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPatientSpec, generatePatient } from '../phantom/generate';
-import { writeCtSeries, writePtSeries } from './write';
+import { writeCtSeries, writePtSeries } from '../phantom/dicom';
 import { readDicomSeries, DicomError, parseDicom } from './read';
 
 const small = defaultPatientSpec(7, { lesions: 3, imaging: { ctSpacing: [6, 6, 8], petSpacing: [8, 8, 8], zBottomMm: 250, zTopMm: 420 } });

@@ -49,6 +49,21 @@ export function parseDicom(data: ArrayBuffer, name = 'file'): DicomInstance {
   return { name, attrs, pixels, transferSyntax: meta.TransferSyntaxUID ?? '1.2.840.10008.1.2' };
 }
 
+/** A DICOM object that must be of one modality (SEG, RTSTRUCT…), naturalized; `fail` makes the error naming the file. */
+export function readDicomObject(buf: ArrayBuffer, name: string, modality: string, fail: (message: string) => Error): Record<string, any> {
+  let ds: Record<string, any>;
+  try {
+    ds = DicomMetaDictionary.naturalizeDataset(DicomMessage.readFile(buf, { ignoreErrors: true }).dict);
+  } catch (e) {
+    throw fail(`${name}: not a readable DICOM file (${(e as Error).message})`);
+  }
+  if (ds.Modality !== modality) throw fail(`${name}: Modality is ${ds.Modality ?? 'absent'}, not ${modality}`);
+  return ds;
+}
+
+/** A naturalized attribute as a list (dcmjs gives single items of a sequence or multi-value as they are). */
+export const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
 export function groupSeries(instances: DicomInstance[]): DicomSeriesInfo[] {
   const by = new Map<string, DicomSeriesInfo>();
   for (const inst of instances) {
@@ -68,7 +83,7 @@ export function groupSeries(instances: DicomInstance[]): DicomSeriesInfo[] {
   return [...by.values()];
 }
 
-export function personName(v: unknown): string {
+function personName(v: unknown): string {
   if (!v) return '';
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return personName(v[0]);
@@ -98,7 +113,7 @@ function frameKey(i: DicomInstance): string {
  * Returns undefined for a static series, including a multi-bed whole-body series whose bed positions carry
  * different acquisition times: frames are split only when slice positions repeat.
  */
-export function splitFrames(instances: DicomInstance[]): DicomInstance[][] | undefined {
+function splitFrames(instances: DicomInstance[]): DicomInstance[][] | undefined {
   const positions = new Set(instances.map((i) => String(i.attrs.ImagePositionPatient ?? '')));
   if (positions.size === instances.length) return undefined;
   const keys = new Map<string, DicomInstance[]>();

@@ -1,9 +1,10 @@
 // RT Dose (multi-frame, 32-bit, DoseGridScaling) on a given grid, e.g. a site-style "measured" dose map.
 import type { Volume } from '../volume';
-import { ds, makeUid, toPart10 } from './write';
+import { derivedPatientStudy, ds, greyscalePixels, makeUid, planeGeometry, toPart10, type SourceSeries } from './write';
 export const RTDOSE_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.481.2';
 
-export interface DoseReference { studyUid: string; frameOfReferenceUid: string; patientName: string; patientId: string; studyDate?: string }
+/** What an RT Dose refers to: the study and frame of reference of its images. */
+export type DoseReference = Pick<SourceSeries, 'studyUid' | 'frameOfReferenceUid' | 'patientName' | 'patientId' | 'studyDate'>;
 
 /** `dose` holds Gy per voxel (Float32); written as uint32 × DoseGridScaling. */
 export function writeRtDose(dose: Volume<Float32Array>, ref: DoseReference, opts: { description?: string; seed?: string } = {}): ArrayBuffer {
@@ -15,20 +16,15 @@ export function writeRtDose(dose: Volume<Float32Array>, ref: DoseReference, opts
   for (let n = 0; n < px.length; n++) px[n] = Math.max(0, Math.round(dose.data[n] / scaling));
   const key = opts.seed ?? `${ref.studyUid}/rtdose`;
   const sop = makeUid(key, 'instance');
-  const d = dose.direction;
   const dataset = {
     SOPClassUID: RTDOSE_SOP_CLASS, SOPInstanceUID: sop, Modality: 'RTDOSE',
-    PatientName: ref.patientName, PatientID: ref.patientId, PatientBirthDate: '', PatientSex: '',
-    StudyInstanceUID: ref.studyUid, StudyDate: ref.studyDate ?? '', StudyTime: '', StudyID: '', AccessionNumber: '', ReferringPhysicianName: '',
+    ...derivedPatientStudy(ref),
     SeriesInstanceUID: makeUid(key, 'series'), SeriesNumber: '200', SeriesDescription: opts.description ?? 'Dose',
     InstanceNumber: '1', Manufacturer: 'psma-dose-preview', FrameOfReferenceUID: ref.frameOfReferenceUid, PositionReferenceIndicator: '',
-    ImagePositionPatient: [dose.origin[0], dose.origin[1], dose.origin[2]].map(ds),
-    ImageOrientationPatient: [d[0], d[1], d[2], d[3], d[4], d[5]].map(ds),
-    PixelSpacing: [ds(dose.spacing[1]), ds(dose.spacing[0])], SliceThickness: ds(dose.spacing[2]),
+    ...planeGeometry(dose, 0),
     GridFrameOffsetVector: Array.from({ length: nz }, (_, k) => ds(k * dose.spacing[2])),
     FrameIncrementPointer: 0x3004000c,
-    NumberOfFrames: nz, Rows: ny, Columns: nx, SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2',
-    BitsAllocated: 32, BitsStored: 32, HighBit: 31, PixelRepresentation: 0,
+    NumberOfFrames: nz, ...greyscalePixels(nx, ny, 32, false),
     DoseUnits: 'GY', DoseType: 'PHYSICAL', DoseSummationType: 'PLAN', DoseGridScaling: ds(scaling),
     PixelData: px.buffer,
   };

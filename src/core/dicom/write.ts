@@ -1,11 +1,10 @@
-// Writes the synthetic patient as real DICOM Part-10 files with dcmjs: a CT series (Int16, HU via
-// rescale) and a PT series (BQML, DecayCorrection START, 18F radiopharmaceutical, per-slice slope).
+// Generic DICOM Part-10 writing with dcmjs: deterministic UIDs, DS formatting, the file meta, and the
+// attribute blocks the writers share (patient/study of a derived object, greyscale pixels, plane geometry).
 import dcmjs from 'dcmjs';
-import type { SyntheticPatient } from '../phantom/generate';
-import { F18_HALF_LIFE_S } from '../phantom/generate';
+import { indexToWorld, type Geometry } from '../volume';
 import { hashString } from '../random';
 
-const { DicomMetaDictionary, datasetToDict } = dcmjs.data;
+const { datasetToDict } = dcmjs.data;
 
 export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 export const CT_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.2';
@@ -20,35 +19,6 @@ export function makeUid(...parts: (string | number)[]): string {
   return ROOT + big.toString();
 }
 
-export interface StudyIds {
-  studyUid: string;
-  frameOfReferenceUid: string;
-  ctSeriesUid: string;
-  ptSeriesUid: string;
-  studyDate: string;
-  seriesTime: string;
-  injectionTime: string;
-}
-
-function timeString(seconds: number): string {
-  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = Math.floor(seconds % 60);
-  return `${String(h).padStart(2, '0')}${String(m).padStart(2, '0')}${String(s).padStart(2, '0')}`;
-}
-
-export function studyIds(p: SyntheticPatient): StudyIds {
-  const key = `${p.spec.id}/${p.spec.seed}`;
-  const scan = 10 * 3600; // series start 10:00:00
-  return {
-    studyUid: makeUid(key, 'study'),
-    frameOfReferenceUid: makeUid(key, 'for'),
-    ctSeriesUid: makeUid(key, 'ct'),
-    ptSeriesUid: makeUid(key, 'pt'),
-    studyDate: '20260115',
-    seriesTime: timeString(scan),
-    injectionTime: timeString(scan - p.spec.uptakeMinutes * 60),
-  };
-}
-
 /** Decimal string (DS) no longer than 16 characters. */
 export function ds(v: number): string {
   for (let p = 10; p >= 1; p--) {
@@ -58,33 +28,44 @@ export function ds(v: number): string {
   return v.toExponential(6);
 }
 
-function common(p: SyntheticPatient, ids: StudyIds) {
+/** The image series a derived object (SEG, RTSTRUCT, RT Dose) is drawn on, as its references name it. */
+export interface SourceSeries {
+  studyUid: string;
+  seriesUid: string;
+  frameOfReferenceUid: string;
+  sopClassUid: string;
+  /** SOP instance UIDs of the source images, in slice order (k). */
+  instanceUids: string[];
+  patientName: string;
+  patientId: string;
+  studyDate?: string;
+}
+
+/** Patient and study attributes of a derived object, copied from its source (the rest left empty). */
+export function derivedPatientStudy(source: Pick<SourceSeries, 'studyUid' | 'patientName' | 'patientId' | 'studyDate'>) {
   return {
-    SpecificCharacterSet: 'ISO_IR 100',
-    PatientName: `Synthetic^${p.spec.id}`,
-    PatientID: p.spec.id,
-    PatientBirthDate: '',
-    PatientSex: p.spec.sex,
-    PatientAge: `${String(Math.round(p.spec.ageYears)).padStart(3, '0')}Y`,
-    PatientWeight: ds(p.spec.weightKg),
-    PatientSize: ds(p.spec.heightCm / 100),
-    StudyInstanceUID: ids.studyUid,
-    StudyDate: ids.studyDate,
-    StudyTime: ids.seriesTime,
-    StudyID: '1',
-    AccessionNumber: '',
-    ReferringPhysicianName: '',
-    StudyDescription: 'PSMA PET/CT (synthetic, not a real patient)',
-    FrameOfReferenceUID: ids.frameOfReferenceUid,
-    PositionReferenceIndicator: '',
-    Manufacturer: 'psma-dose-preview',
-    ManufacturerModelName: 'synthetic phantom',
-    BodyPartExamined: 'WHOLEBODY',
-    PatientPosition: 'FFS',
+    PatientName: source.patientName, PatientID: source.patientId, PatientBirthDate: '', PatientSex: '',
+    StudyInstanceUID: source.studyUid, StudyDate: source.studyDate ?? '', StudyTime: '', StudyID: '', AccessionNumber: '', ReferringPhysicianName: '',
   };
 }
 
-/** A naturalized dataset as a Part-10 file (Explicit VR Little Endian); shared by every writer here. */
+/** Image pixel module of single-sample greyscale frames. */
+export function greyscalePixels(nx: number, ny: number, bits: 1 | 16 | 32, signed: boolean) {
+  return { SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', Rows: ny, Columns: nx, BitsAllocated: bits, BitsStored: bits, HighBit: bits - 1, PixelRepresentation: signed ? 1 : 0 };
+}
+
+/** Image plane attributes of slice k of a grid (position of its first voxel, orientation, spacing). */
+export function planeGeometry(g: Geometry, k: number) {
+  const d = g.direction;
+  return {
+    ImagePositionPatient: indexToWorld(g, 0, 0, k).map(ds),
+    ImageOrientationPatient: [d[0], d[1], d[2], d[3], d[4], d[5]].map(ds),
+    PixelSpacing: [ds(g.spacing[1]), ds(g.spacing[0])],
+    SliceThickness: ds(g.spacing[2]),
+  };
+}
+
+/** A naturalized dataset as a Part-10 file (Explicit VR Little Endian); shared by every writer. */
 export function toPart10(dataset: Record<string, unknown>, sopClass: string, sopInstance: string, pixelVr: 'OW' | 'OB' = 'OW'): ArrayBuffer {
   const ds0 = {
     ...dataset,
@@ -102,116 +83,4 @@ export function toPart10(dataset: Record<string, unknown>, sopClass: string, sop
   };
   // dicomDict.write() returns an ArrayBuffer in Node and in browsers (datasetToBuffer needs Node's Buffer).
   return (datasetToDict(ds0 as never) as { write: () => ArrayBuffer }).write();
-}
-
-/** Attributes every slice of an axial image series shares (series, timing, geometry of slice k). */
-function sliceBlock(vol: { origin: number[]; spacing: number[] }, ids: StudyIds, k: number, nz: number, series: { uid: string; number: string; description: string; modality: string }) {
-  return {
-    Modality: series.modality,
-    SeriesInstanceUID: series.uid,
-    SeriesNumber: series.number,
-    SeriesDescription: series.description,
-    SeriesDate: ids.studyDate,
-    SeriesTime: ids.seriesTime,
-    AcquisitionDate: ids.studyDate,
-    AcquisitionTime: ids.seriesTime,
-    ContentDate: ids.studyDate,
-    ContentTime: ids.seriesTime,
-    InstanceNumber: String(nz - k),
-    ImagePositionPatient: [vol.origin[0], vol.origin[1], vol.origin[2] + k * vol.spacing[2]].map(ds),
-    ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'],
-    PixelSpacing: [ds(vol.spacing[1]), ds(vol.spacing[0])],
-    SliceThickness: ds(vol.spacing[2]),
-  };
-}
-
-/** Image pixel module of signed 16-bit greyscale slices. */
-function int16Pixels(nx: number, ny: number) {
-  return { SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', Rows: ny, Columns: nx, BitsAllocated: 16, BitsStored: 16, HighBit: 15, PixelRepresentation: 1 };
-}
-
-export interface WrittenSeries {
-  seriesUid: string;
-  files: { name: string; data: ArrayBuffer }[];
-}
-
-/** CT series: one Int16 slice per file, HU = stored × 1 − 0 (signed pixels). */
-export function writeCtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSeries {
-  const { ct } = p;
-  const [nx, ny, nz] = ct.dims;
-  const files: WrittenSeries['files'] = [];
-  for (let k = 0; k < nz; k++) {
-    const slice = ct.data.slice(nx * ny * k, nx * ny * (k + 1));
-    const uid = makeUid(ids.ctSeriesUid, k);
-    const dataset = {
-      ...common(p, ids),
-      ...sliceBlock(ct, ids, k, nz, { uid: ids.ctSeriesUid, number: '2', description: 'CT for attenuation correction', modality: 'CT' }),
-      ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
-      KVP: '120',
-      ...int16Pixels(nx, ny),
-      RescaleIntercept: '0',
-      RescaleSlope: '1',
-      RescaleType: 'HU',
-      WindowCenter: '40',
-      WindowWidth: '400',
-      PixelData: slice.buffer,
-    };
-    files.push({ name: `CT_${String(k).padStart(4, '0')}.dcm`, data: toPart10(dataset, CT_SOP_CLASS, uid) });
-  }
-  return { seriesUid: ids.ctSeriesUid, files };
-}
-
-/** PT series: Int16 pixels with a per-slice RescaleSlope in Bq/mL (the slopes the generator quantised with). */
-export function writePtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSeries {
-  const { pet, petSlopes } = p;
-  const [nx, ny, nz] = pet.dims;
-  const files: WrittenSeries['files'] = [];
-  for (let k = 0; k < nz; k++) {
-    const slope = petSlopes[k];
-    const stored = new Int16Array(nx * ny);
-    for (let n = 0; n < stored.length; n++) stored[n] = Math.round(pet.data[nx * ny * k + n] / slope);
-    const uid = makeUid(ids.ptSeriesUid, k);
-    const dataset = {
-      ...common(p, ids),
-      ...sliceBlock(pet, ids, k, nz, { uid: ids.ptSeriesUid, number: '3', description: 'PET 18F-PSMA AC', modality: 'PT' }),
-      ImageIndex: nz - k,
-      NumberOfSlices: nz,
-      ImageType: ['ORIGINAL', 'PRIMARY'],
-      Units: 'BQML',
-      DecayCorrection: 'START',
-      CorrectedImage: ['ATTN', 'DECY', 'SCAT', 'DTIM', 'RAN', 'NORM'],
-      CountsSource: 'EMISSION',
-      SeriesType: ['WHOLE BODY', 'IMAGE'],
-      ReconstructionMethod: 'OSEM',
-      FrameReferenceTime: '0',
-      ActualFrameDuration: 120000,
-      DecayFactor: '1',
-      RadiopharmaceuticalInformationSequence: [{
-        Radiopharmaceutical: '18F-PSMA',
-        RadiopharmaceuticalStartTime: ids.injectionTime,
-        RadiopharmaceuticalStartDateTime: `${ids.studyDate}${ids.injectionTime}`,
-        RadionuclideTotalDose: ds(p.spec.injectedMBq * 1e6),
-        RadionuclideHalfLife: ds(F18_HALF_LIFE_S),
-        RadionuclidePositronFraction: '0.9686',
-        RadionuclideCodeSequence: [{ CodeValue: 'C-111A1', CodingSchemeDesignator: 'SRT', CodeMeaning: '^18^Fluorine' }],
-      }],
-      ...int16Pixels(nx, ny),
-      RescaleIntercept: '0',
-      RescaleSlope: ds(slope),
-      PixelData: stored.buffer,
-    };
-    files.push({ name: `PT_${String(k).padStart(4, '0')}.dcm`, data: toPart10(dataset, PT_SOP_CLASS, uid) });
-  }
-  return { seriesUid: ids.ptSeriesUid, files };
-}
-
-export { DicomMetaDictionary };
-
-/** What a SEG on the synthetic PET grid references (the PT series written by writePtSeries). */
-export function ptReference(p: SyntheticPatient, ids = studyIds(p)) {
-  return {
-    studyUid: ids.studyUid, seriesUid: ids.ptSeriesUid, frameOfReferenceUid: ids.frameOfReferenceUid, sopClassUid: PT_SOP_CLASS,
-    instanceUids: Array.from({ length: p.pet.dims[2] }, (_, k) => makeUid(ids.ptSeriesUid, k)),
-    patientName: `Synthetic^${p.spec.id}`, patientId: p.spec.id, studyDate: ids.studyDate,
-  };
 }

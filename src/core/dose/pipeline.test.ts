@@ -3,9 +3,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_DIR } from '../../testing/paths';
+import { REPO_DIR } from '../../../test-support/paths';
 import { defaultPatientSpec, generatePatient } from '../phantom/generate';
-import { writePtSeries } from '../dicom/write';
+import { writePtSeries } from '../phantom/dicom';
 import { readDicomFiles } from '../dicom/read';
 import { assembleStudy } from '../study';
 import { nodeFeaturePool } from '../../workers/nodeFeaturePool';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { readNifti, writeNifti, NiftiError } from './nifti';
-import { IBSI_DIR } from '../../testing/paths';
+import { IBSI_DIR } from '../../../test-support/paths';
 
 describe('NIfTI', () => {
   it('reads the IBSI digital phantom with its geometry (RAS → LPS)', () => {

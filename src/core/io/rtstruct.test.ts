@@ -3,9 +3,9 @@ import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IBSI_DIR } from '../../testing/paths';
+import { IBSI_DIR } from '../../../test-support/paths';
 import { readNifti } from './nifti';
-import { readRtstruct, rasteriseRoi, findRoi, RtstructError, writeRtstruct, sliceContours } from './rtstruct';
+import { readRtstruct, rasteriseRoi, findRoi, RtstructError, writeRtstruct } from './rtstruct';
 
 describe('RTSTRUCT rasterisation', () => {
   it("the CT phantom's GTV-1 matches its NIfTI mask voxel count within 0.5 %", () => {
@@ -59,13 +59,6 @@ describe('RTSTRUCT writing', () => {
     console.log(`RTSTRUCT round trip: ${rois.length} ROIs, ${total} voxels, ${differing} differ`);
     expect(differing).toBe(0);
   }, 60_000);
-  it('contours of a ring have an outer and an inner loop; diagonal-only neighbours stay separate', () => {
-    const ring = new Uint8Array(49);
-    for (let j = 1; j < 6; j++) for (let i = 1; i < 6; i++) ring[i + 7 * j] = i === 3 && j === 3 ? 0 : 1;
-    expect(sliceContours(ring, 7, 7).length).toBe(2);
-    const diag = new Uint8Array(9); diag[0] = 1; diag[4] = 1;
-    expect(sliceContours(diag, 3, 3).length).toBe(2);
-  });
 });
 
 describe('RTSTRUCT bad input', () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPatientSpec, generatePatient } from '../phantom/generate';
-import { ptReference } from '../dicom/write';
+import { ptReference } from '../phantom/dicom';
 import { readSeg, writeSeg, SegError } from './seg';
 import { structureByName } from '../vocabulary';
 

@@ -4,25 +4,14 @@ import dcmjs from 'dcmjs';
 import type { Geometry, Vec3, Volume } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
 import { structureByLabel, type StructureDef } from '../vocabulary';
-import { ds, makeUid, toPart10 } from '../dicom/write';
+import { asArray, readDicomObject } from '../dicom/read';
+import { derivedPatientStudy, ds, greyscalePixels, makeUid, toPart10, type SourceSeries } from '../dicom/write';
 
-const { DicomMessage, DicomMetaDictionary, Colors } = dcmjs.data;
+const { Colors } = dcmjs.data;
 
 export const SEG_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
 
 export class SegError extends Error {}
-
-export interface SegSource {
-  studyUid: string;
-  seriesUid: string;
-  frameOfReferenceUid: string;
-  sopClassUid: string;
-  /** SOP instance UIDs of the source images, in slice order (k). */
-  instanceUids: string[];
-  patientName: string;
-  patientId: string;
-  studyDate?: string;
-}
 
 export interface SegSegment {
   label: number;
@@ -37,7 +26,7 @@ export interface SegSegment {
 const code = (c: { value: string; scheme: string; meaning: string }) => ({ CodeValue: c.value, CodingSchemeDesignator: c.scheme, CodeMeaning: c.meaning });
 
 /** Writes a Binary SEG of `labels` (on the source grid); only slices where a segment is present get frames. */
-export function writeSeg(labels: Volume, source: SegSource, opts: { seriesDescription?: string; segments?: SegSegment[]; seed?: string } = {}): ArrayBuffer {
+export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDescription?: string; segments?: SegSegment[]; seed?: string } = {}): ArrayBuffer {
   const [nx, ny, nz] = labels.dims;
   if (source.instanceUids.length !== nz) throw new SegError(`source series has ${source.instanceUids.length} images but the label map has ${nz} slices`);
   const present = new Set<number>();
@@ -76,16 +65,7 @@ export function writeSeg(labels: Volume, source: SegSource, opts: { seriesDescri
     SOPClassUID: SEG_SOP_CLASS,
     SOPInstanceUID: sopUid,
     Modality: 'SEG',
-    PatientName: source.patientName,
-    PatientID: source.patientId,
-    PatientBirthDate: '',
-    PatientSex: '',
-    StudyInstanceUID: source.studyUid,
-    StudyDate: source.studyDate ?? '',
-    StudyTime: '',
-    StudyID: '',
-    AccessionNumber: '',
-    ReferringPhysicianName: '',
+    ...derivedPatientStudy(source),
     SeriesInstanceUID: seriesUid,
     SeriesNumber: '100',
     SeriesDescription: opts.seriesDescription ?? 'Structures',
@@ -103,14 +83,7 @@ export function writeSeg(labels: Volume, source: SegSource, opts: { seriesDescri
     SoftwareVersions: '0.1.0',
     ImageType: ['DERIVED', 'PRIMARY'],
     SegmentationType: 'BINARY',
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    Rows: ny,
-    Columns: nx,
-    BitsAllocated: 1,
-    BitsStored: 1,
-    HighBit: 0,
-    PixelRepresentation: 0,
+    ...greyscalePixels(nx, ny, 1, false),
     LossyImageCompression: '00',
     NumberOfFrames: frames.length,
     ReferencedSeriesSequence: [{ SeriesInstanceUID: source.seriesUid, ReferencedInstanceSequence: source.instanceUids.map((u) => ({ ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: u })) }],
@@ -163,15 +136,8 @@ export interface ReadSeg {
  */
 export function readSeg(buf: ArrayBuffer, grid: Geometry, opts: { expectSeriesUid?: string; labelOf?: (name: string, number: number) => number; name?: string } = {}): ReadSeg {
   const what = opts.name ?? 'SEG';
-  let ds0: Record<string, any>;
-  try {
-    ds0 = DicomMetaDictionary.naturalizeDataset(DicomMessage.readFile(buf, { ignoreErrors: true }).dict);
-  } catch (e) {
-    throw new SegError(`${what}: not a readable DICOM file (${(e as Error).message})`);
-  }
-  if (ds0.Modality !== 'SEG') throw new SegError(`${what}: Modality is ${ds0.Modality ?? 'absent'}, not SEG`);
-  const arr = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  const refSeries = arr<any>(ds0.ReferencedSeriesSequence)[0]?.SeriesInstanceUID;
+  const ds0 = readDicomObject(buf, what, 'SEG', (m) => new SegError(m));
+  const refSeries = asArray<any>(ds0.ReferencedSeriesSequence)[0]?.SeriesInstanceUID;
   if (opts.expectSeriesUid && refSeries && refSeries !== opts.expectSeriesUid) {
     throw new SegError(`${what}: it references series ${refSeries}, not the loaded image series ${opts.expectSeriesUid}`);
   }
@@ -179,21 +145,21 @@ export function readSeg(buf: ArrayBuffer, grid: Geometry, opts: { expectSeriesUi
   const rows = Number(ds0.Rows), cols = Number(ds0.Columns);
   const [nx, ny, nz] = grid.dims;
   if (rows !== ny || cols !== nx) throw new SegError(`${what}: frames are ${cols}×${rows} but the image is ${nx}×${ny}: geometry does not match`);
-  const shared = arr<any>(ds0.SharedFunctionalGroupsSequence)[0] ?? {};
-  const segs = arr<any>(ds0.SegmentSequence).map((s) => ({ number: Number(s.SegmentNumber), name: String(s.SegmentLabel ?? `Segment ${s.SegmentNumber}`), description: s.SegmentDescription ? String(s.SegmentDescription) : undefined }));
+  const shared = asArray<any>(ds0.SharedFunctionalGroupsSequence)[0] ?? {};
+  const segs = asArray<any>(ds0.SegmentSequence).map((s) => ({ number: Number(s.SegmentNumber), name: String(s.SegmentLabel ?? `Segment ${s.SegmentNumber}`), description: s.SegmentDescription ? String(s.SegmentDescription) : undefined }));
   const labelFor = new Map(segs.map((s) => [s.number, opts.labelOf ? opts.labelOf(s.name, s.number) : s.number]));
   const pd = ds0.PixelData;
   const bytes = new Uint8Array(Array.isArray(pd) ? pd[0] : pd);
   const per = rows * cols;
-  const frames = arr<any>(ds0.PerFrameFunctionalGroupsSequence);
+  const frames = asArray<any>(ds0.PerFrameFunctionalGroupsSequence);
   const nFrames = Number(ds0.NumberOfFrames ?? frames.length);
   if (bytes.length * 8 < nFrames * per) throw new SegError(`${what}: pixel data is shorter than ${nFrames} frames`);
   const labels = new Uint8Array(nx * ny * nz);
   let overlaps = 0;
   for (let f = 0; f < nFrames; f++) {
     const g = frames[f] ?? {};
-    const segNo = Number(arr<any>(g.SegmentIdentificationSequence)[0]?.ReferencedSegmentNumber ?? arr<any>(shared.SegmentIdentificationSequence)[0]?.ReferencedSegmentNumber);
-    const pos = arr<any>(g.PlanePositionSequence)[0]?.ImagePositionPatient?.map(Number) as Vec3 | undefined;
+    const segNo = Number(asArray<any>(g.SegmentIdentificationSequence)[0]?.ReferencedSegmentNumber ?? asArray<any>(shared.SegmentIdentificationSequence)[0]?.ReferencedSegmentNumber);
+    const pos = asArray<any>(g.PlanePositionSequence)[0]?.ImagePositionPatient?.map(Number) as Vec3 | undefined;
     if (!pos) throw new SegError(`${what}: frame ${f + 1} has no plane position`);
     const idx = worldToIndex(grid, pos);
     const k = Math.round(idx[2]);

@@ -110,14 +110,3 @@ export function fitLmm(features: number[][], y: number[], groups: string[], opts
   const cov = r.inv.mul(r.sigma2).to2DArray();
   return { beta: r.beta, groupVar: gamma * r.sigma2, residVar: r.sigma2, covBeta: cov, nObs: N, nGroups: g.idx.length, reml: r.ll };
 }
-
-/** Population-level prediction and its variance for a new group (fixed effects only). */
-export function predictLmm(fit: LmmFit, x: number[]): { mean: number; variance: number } {
-  const xt = [1, ...x];
-  let mean = 0, q = 0;
-  for (let a = 0; a < xt.length; a++) {
-    mean += fit.beta[a] * xt[a];
-    for (let b = 0; b < xt.length; b++) q += xt[a] * fit.covBeta[a][b] * xt[b];
-  }
-  return { mean, variance: q + fit.groupVar + fit.residVar };
-}

@@ -60,7 +60,7 @@ export interface SyntheticPatient {
 }
 
 /** Grid covering the body at the given spacing, square-ish FOV centred on x = y = 0, identity orientation. */
-export function makeGrid(spacing: Vec3, fov: [number, number], zBottom: number, zTop: number): Geometry {
+function makeGrid(spacing: Vec3, fov: [number, number], zBottom: number, zTop: number): Geometry {
   const nx = Math.ceil(fov[0] / spacing[0]);
   const ny = Math.ceil(fov[1] / spacing[1]);
   const nz = Math.max(1, Math.round((zTop - zBottom) / spacing[2]) + 1);
@@ -201,7 +201,7 @@ export function gaussianBlur(data: Float32Array, dims: Vec3, sigma: Vec3): void 
  * Per-slice 16-bit quantisation as the DICOM writer stores PET: slope = max|v| / 32767,
  * stored = round(v / slope). Replaces values by what a reader will get back; returns the slopes.
  */
-export function quantiseSlices(vol: Volume<Float32Array>): Float64Array {
+function quantiseSlices(vol: Volume<Float32Array>): Float64Array {
   const [nx, ny, nz] = vol.dims;
   const per = nx * ny;
   const slopes = new Float64Array(nz);
@@ -373,7 +373,7 @@ function structureTruth(pet: Volume<Float32Array>, labels: Volume<Uint8Array>, f
 }
 
 /** Highest mean value in a 1 cm³ sphere (radius 6.2 mm) centred on any voxel of `label` (axis-aligned grid). */
-export function globalPeak(vol: Volume, labels: Volume<Uint8Array>, label: number): number {
+function globalPeak(vol: Volume, labels: Volume<Uint8Array>, label: number): number {
   const r = 6.2035; // (3 / 4π)^(1/3) cm
   const [nx, ny, nz] = vol.dims, [sx, sy, sz] = vol.spacing;
   const offs: [number, number, number][] = [];
@@ -396,7 +396,7 @@ export function globalPeak(vol: Volume, labels: Volume<Uint8Array>, label: numbe
   return best;
 }
 
-export function validateSpec(spec: PatientSpec): void {
+function validateSpec(spec: PatientSpec): void {
   const bad = (m: string) => { throw new Error(`patient ${spec.id}: ${m}`); };
   if (!(spec.weightKg > 20 && spec.weightKg < 300)) bad(`weight ${spec.weightKg} kg is outside 20–300 kg`);
   if (!(spec.heightCm > 100 && spec.heightCm < 250)) bad(`height ${spec.heightCm} cm is outside 100–250 cm`);

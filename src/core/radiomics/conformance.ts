@@ -10,7 +10,7 @@ export interface ReferenceRow {
   tolerance: number;
 }
 
-export function truncate(x: number, digits: number): number {
+function truncate(x: number, digits: number): number {
   const f = Math.pow(10, digits);
   return Math.trunc(x * f) / f;
 }

@@ -1,20 +1,12 @@
 // The feature engine: image + label mask + settings → IBSI diagnostics and features (+ PET uptake).
-import type { Vec3, Volume } from '../volume';
-import { sameGrid, describeGrid, toFloat32 } from '../volume';
-import { axisPositions, discretise, interpolate, interpolateMask, resegment, roundIntensities } from './preprocess';
+import { toFloat32, type Vec3, type Volume } from '../volume';
+import { discretise, interpolate, interpolateMask, resegment, roundIntensities } from './preprocess';
 import type { RadiomicsSettings } from './settings';
-import { statisticsFeatures } from './statistics';
-import { histogramFeatures } from './histogram';
-import { ivhFeatures, type IvhGrid } from './ivh';
-import { localIntensityFeatures, sphereOffsets, sphereMean, PEAK_RADIUS_MM } from './localIntensity';
-import { morphologyFeatures } from './morphology';
-import { glcmFeatures } from './glcm';
-import { glrlmFeatures } from './glrlm';
-import { glszmFeatures } from './glszm';
-import { gldzmFeatures } from './gldzm';
-import { ngtdmFeatures } from './ngtdm';
-import { ngldmFeatures } from './ngldm';
+import { sphereOffsets, sphereMean, PEAK_RADIUS_MM } from './localIntensity';
+import { FEATURE_FAMILIES, type Family, type FamilyInput } from './families';
 import type { DiscretisedRoi, FeatureValues, TextureRequest } from './types';
+
+export type { Family };
 
 export class FeatureError extends Error {}
 
@@ -33,12 +25,6 @@ export interface FeatureOptions {
   uptake?: boolean;
   /** Families to compute (default all). */
   families?: Family[];
-}
-export type Family = 'morphology' | 'local' | 'statistics' | 'histogram' | 'ivh' | 'glcm' | 'glrlm' | 'glszm' | 'gldzm' | 'ngtdm' | 'ngldm';
-export const ALL_FAMILIES: Family[] = ['morphology', 'local', 'statistics', 'histogram', 'ivh', 'glcm', 'glrlm', 'glszm', 'gldzm', 'ngtdm', 'ngldm'];
-
-function physical(v: Volume): Float32Array {
-  return toFloat32(v).data;
 }
 
 function box(mask: Uint8Array, dims: Vec3): { lo: Vec3; hi: Vec3; count: number } {
@@ -97,9 +83,9 @@ export function labelMask(mask: Volume, label?: number): Uint8Array {
 
 export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: RadiomicsSettings, opts: FeatureOptions = {}): FeatureResult {
   const warnings: string[] = [];
-  const families = new Set(opts.families ?? ALL_FAMILIES);
+  const families = opts.families && new Set(opts.families);
   if (roiMask.length !== image.data.length) throw new FeatureError(`mask has ${roiMask.length} voxels but the image has ${image.data.length}: geometries differ`);
-  let img = physical(image);
+  let img = toFloat32(image).data;
   for (let n = 0; n < img.length; n++) {
     if (!Number.isFinite(img[n]) && roiMask[n]) throw new FeatureError(`image has a non-finite value (${img[n]}) inside the ROI at voxel ${n}; features would be meaningless`);
   }
@@ -158,39 +144,32 @@ export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: Ra
   if (!nInt) throw new FeatureError('no voxel is left in the ROI after re-segmentation');
   const values = new Float64Array(nInt);
   { let t = 0; for (let n = 0; n < cInt.length; n++) if (cInt[n]) values[t++] = cImg[n]; }
-  const put = (f: FeatureValues) => Object.assign(features, f);
   // A single-slice *image* has no 3D neighbourhood; a thin ROI inside a 3D image still has 3D features.
   const singleSlice = image.dims[2] === 1;
   if (nInt === 1) warnings.push('the ROI has a single voxel: dispersion and texture features are degenerate');
-  if (families.has('statistics')) put(statisticsFeatures(values));
-  if (families.has('morphology')) {
-    if (singleSlice) warnings.push('morphology: the image has a single slice; 3D morphology is not defined (null)');
-    else put(morphologyFeatures({ dims: cDims, spacing, morphMask: cMorph, intensityMask: cInt, intensities: cImg }));
-  }
-  if (families.has('local')) {
-    if (singleSlice && spacing[2] < 2 * PEAK_RADIUS_MM) warnings.push('local intensity: computed within the single slice present; a 1 cm³ sphere needs neighbouring slices');
-    put(localIntensityFeatures(cImg, cInt, cDims, spacing));
-  }
   const rangeMin = settings.resegmentation?.range?.[0];
-  const disc = discretise(cImg, cInt, settings.discretisation, rangeMin);
-  if (families.has('histogram')) {
-    const lv = new Float64Array(nInt);
-    { let t = 0; for (let n = 0; n < cInt.length; n++) if (cInt[n]) lv[t++] = disc.levels[n]; }
-    put(histogramFeatures(lv, disc.ng));
+  const input: FamilyInput = { settings, dims: cDims, spacing, image: cImg, morphMask: cMorph, intensityMask: cInt, values, rangeMin, singleSlice, warnings };
+  // Discretisation and the texture request are prepared once, when the first family needing them runs.
+  let roi: DiscretisedRoi | undefined, request: TextureRequest | undefined;
+  const discretised = () => {
+    const disc = discretise(cImg, cInt, settings.discretisation, rangeMin);
+    return { dims: cDims, spacing, levels: disc.levels, ng: disc.ng };
+  };
+  const textureRequest = (): TextureRequest => {
+    const wanted = settings.textureDims ?? (settings.sliceWise === '2D' ? ['2D', '2.5D'] : ['3D']);
+    const req: TextureRequest = { dims: singleSlice ? wanted.filter((d) => d !== '3D') : wanted };
+    if (singleSlice && !req.dims.length) req.dims = ['2D', '2.5D'];
+    if (settings.sliceWise === '3D' && singleSlice) warnings.push('texture: single-slice image, 3D texture not defined; 2D/2.5D computed instead');
+    return req;
+  };
+  for (const f of FEATURE_FAMILIES) {
+    if (families && !families.has(f.id)) continue;
+    let out: FeatureValues;
+    if (!f.discretised) out = f.compute(input);
+    else if (!f.texture) out = f.compute(input, (roi ??= discretised()));
+    else out = f.compute(input, (roi ??= discretised()), (request ??= textureRequest()));
+    Object.assign(features, out);
   }
-  if (families.has('ivh')) put(ivh(values, settings, rangeMin));
-  const roi: DiscretisedRoi = { dims: cDims, spacing, levels: disc.levels, ng: disc.ng };
-  const wanted = settings.textureDims ?? (settings.sliceWise === '2D' ? ['2D', '2.5D'] : ['3D']);
-  const req: TextureRequest = { dims: singleSlice ? wanted.filter((d) => d !== '3D') : wanted };
-  if (singleSlice && !req.dims.length) req.dims = ['2D', '2.5D'];
-  if (settings.sliceWise === '3D' && singleSlice) warnings.push('texture: single-slice image, 3D texture not defined; 2D/2.5D computed instead');
-  const ts = settings.texture;
-  if (families.has('glcm')) put(glcmFeatures(roi, req, ts));
-  if (families.has('glrlm')) put(glrlmFeatures(roi, req, ts));
-  if (families.has('glszm')) put(glszmFeatures(roi, req, ts));
-  if (families.has('gldzm')) put(gldzmFeatures(roi, req, ts, cMorph));
-  if (families.has('ngtdm')) put(ngtdmFeatures(roi, req, ts));
-  if (families.has('ngldm')) put(ngldmFeatures(roi, req, ts));
   for (const [k, v] of Object.entries(features)) if (v !== null && !Number.isFinite(v)) { features[k] = null; warnings.push(`${k}: not computable for this ROI (${v})`); }
 
   const result: FeatureResult = { settings: { ...settings }, diagnostics, features, warnings };
@@ -198,31 +177,9 @@ export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: Ra
   return result;
 }
 
-function ivh(values: Float64Array, s: RadiomicsSettings, rangeMin?: number): FeatureValues {
-  let mn = Infinity, mx = -Infinity;
-  for (const v of values) { mn = Math.min(mn, v); mx = Math.max(mx, v); }
-  const range = s.resegmentation?.range;
-  if (s.ivh.method === 'none') {
-    const grid: IvhGrid = range ? { min: range[0], max: range[1], step: s.ivh.step } : { min: mn, max: mx, step: s.ivh.step };
-    return ivhFeatures(values, grid);
-  }
-  if (s.ivh.method === 'FBS-centres') {
-    const { width: w } = s.ivh;
-    const min = s.ivh.min ?? rangeMin ?? mn;
-    const centres = values.map((v) => min + (Math.floor((v - min) / w + 1e-9) + 0.5) * w);
-    let top = -Infinity;
-    if (range) top = min + (Math.floor((range[1] - min) / w + 1e-9) + 0.5) * w;
-    else for (const c of centres) if (c > top) top = c;
-    return ivhFeatures(centres, { min: min + 0.5 * w, max: top, step: w });
-  }
-  const bins = s.ivh.bins;
-  const lv = values.map((v) => (mx === mn ? 1 : Math.min(bins, Math.floor((bins * (v - mn)) / (mx - mn)) + 1)));
-  return ivhFeatures(lv, { min: 1, max: bins, step: 1 });
-}
-
 /** PET uptake on the original grid: SUVmax/mean/peak, volume (voxel counting), TLU and reference ratios. */
-export function uptakeMetrics(image: Volume, mask: Uint8Array, refs: Record<string, Uint8Array>, warnings: string[]): Record<string, number | null> {
-  const img = physical(image);
+function uptakeMetrics(image: Volume, mask: Uint8Array, refs: Record<string, Uint8Array>, warnings: string[]): Record<string, number | null> {
+  const img = toFloat32(image).data;
   let n = 0, s = 0, mx = -Infinity;
   for (let v = 0; v < mask.length; v++) if (mask[v]) { n++; s += img[v]; if (img[v] > mx) mx = img[v]; }
   const mean = s / n;
@@ -249,9 +206,3 @@ export function uptakeMetrics(image: Volume, mask: Uint8Array, refs: Record<stri
   }
   return out;
 }
-
-export function checkSameGrid(image: Volume, mask: Volume, what = 'mask'): void {
-  if (!sameGrid(image, mask, 0.01)) throw new FeatureError(`image and ${what} geometries differ: image ${describeGrid(image)}, ${what} ${describeGrid(mask)}`);
-}
-
-export { axisPositions };

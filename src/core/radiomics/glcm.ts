@@ -29,7 +29,7 @@ function cooccurrence(roi: DiscretisedRoi, dir: [number, number, number], delta:
   return P;
 }
 
-export function glcmFromMatrix(P: Float64Array, ng: number): Feats | undefined {
+function glcmFromMatrix(P: Float64Array, ng: number): Feats | undefined {
   let total = 0;
   for (const v of P) total += v;
   if (total === 0) return undefined;

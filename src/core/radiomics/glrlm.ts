@@ -33,7 +33,7 @@ function merge(ms: RunMatrix[]): RunMatrix {
   return { R, lmax: ms[0].lmax, nv };
 }
 
-export function glrlmFromMatrix(m: RunMatrix, ng: number): Feats | undefined {
+function glrlmFromMatrix(m: RunMatrix, ng: number): Feats | undefined {
   const { R, lmax, nv } = m;
   const L = lmax + 1;
   let ns = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { IBSI_DIR } from '../../testing/paths';
+import { IBSI_DIR } from '../../../test-support/paths';
 import { readNifti } from '../io/nifti';
 import { computeFeatures, labelMask, FeatureError } from './engine';
 import { IBSI_CONFIGS } from './settings';

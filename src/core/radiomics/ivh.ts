@@ -1,5 +1,6 @@
 // Intensity-volume histogram (IBSI family P88C).
 import type { FeatureValues } from './types';
+import type { RadiomicsSettings } from './settings';
 
 export interface IvhGrid {
   /** Lowest and highest intensity of the grid and its step (1 for discrete HU or bin numbers). */
@@ -45,4 +46,27 @@ export function ivhFeatures(values: Float64Array, grid: IvhGrid): FeatureValues 
     ivh_diff_i10_i90: i10 - i90, // CNV2
     ivh_auc: auc, // 9CMM (no reference value)
   };
+}
+
+/** IVH on the grid the settings choose: discrete intensities, fixed-bin-size centres or fixed bin numbers. */
+export function ivhWithSettings(values: Float64Array, s: RadiomicsSettings, rangeMin?: number): FeatureValues {
+  let mn = Infinity, mx = -Infinity;
+  for (const v of values) { mn = Math.min(mn, v); mx = Math.max(mx, v); }
+  const range = s.resegmentation?.range;
+  if (s.ivh.method === 'none') {
+    const grid: IvhGrid = range ? { min: range[0], max: range[1], step: s.ivh.step } : { min: mn, max: mx, step: s.ivh.step };
+    return ivhFeatures(values, grid);
+  }
+  if (s.ivh.method === 'FBS-centres') {
+    const { width: w } = s.ivh;
+    const min = s.ivh.min ?? rangeMin ?? mn;
+    const centres = values.map((v) => min + (Math.floor((v - min) / w + 1e-9) + 0.5) * w);
+    let top = -Infinity;
+    if (range) top = min + (Math.floor((range[1] - min) / w + 1e-9) + 0.5) * w;
+    else for (const c of centres) if (c > top) top = c;
+    return ivhFeatures(centres, { min: min + 0.5 * w, max: top, step: w });
+  }
+  const bins = s.ivh.bins;
+  const lv = values.map((v) => (mx === mn ? 1 : Math.min(bins, Math.floor((bins * (v - mn)) / (mx - mn)) + 1)));
+  return ivhFeatures(lv, { min: 1, max: bins, step: 1 });
 }

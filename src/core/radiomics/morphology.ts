@@ -14,7 +14,7 @@ const quickhull: Hull = ((m: any) => (typeof m === 'function' ? m : typeof m.def
 export interface Mesh { positions: P3[]; cells: [number, number, number][] }
 
 /** Mesh of the mask (iso-level 0.5 on a zero-padded grid), vertices in mm relative to the box corner. */
-export function maskMesh(mask: Uint8Array, dims: P3, spacing: P3): Mesh {
+function maskMesh(mask: Uint8Array, dims: P3, spacing: P3): Mesh {
   const [nx, ny, nz] = dims;
   const pd: P3 = [nx + 2, ny + 2, nz + 2];
   const mesh = marchingCubes(pd, (x: number, y: number, z: number) => {

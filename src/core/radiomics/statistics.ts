@@ -3,7 +3,7 @@
 import type { FeatureValues } from './types';
 
 /** Linear-interpolation percentile (numpy default) of a sorted array. */
-export function percentileSorted(s: Float64Array, q: number): number {
+function percentileSorted(s: Float64Array, q: number): number {
   if (!s.length) return NaN;
   const pos = (s.length - 1) * q;
   const lo = Math.floor(pos), hi = Math.ceil(pos);

@@ -25,24 +25,12 @@ export interface TextureSettings {
   ngldmAlpha: number;
 }
 
-export const DEFAULT_TEXTURE: TextureSettings = { distance: 1, ngldmAlpha: 0 };
-
 /**
- * Texture aggregation methods and the tag suffix each one gets.
- * GLCM and GLRLM use all six; GLSZM, GLDZM, NGTDM and NGLDM use the three marked `single`.
+ * Texture dimensionalities. Feature tags end in the IBSI aggregation: GLCM and GLRLM `_2D_avg` (BTW3),
+ * `_2D_comb` (SUJT), `_2_5D_avg` (JJUI), `_2_5D_comb` (ZW7Z), `_3D_avg` (ITBB), `_3D_comb` (IAZD); GLSZM,
+ * GLDZM, NGTDM and NGLDM `_2D` (8QNN), `_2_5D` (62GR), `_3D` (KOBO).
  */
 export type TextureDims = '2D' | '2.5D' | '3D';
-export const AGGREGATION_SUFFIX = {
-  '2D_avg': '_2D_avg', // 2D, averaged (BTW3)
-  '2D_comb': '_2D_comb', // 2D, slice-merged (SUJT)
-  '2_5D_avg': '_2_5D_avg', // 2.5D, direction-merged (JJUI)
-  '2_5D_comb': '_2_5D_comb', // 2.5D, merged (ZW7Z)
-  '3D_avg': '_3D_avg', // 3D, averaged (ITBB)
-  '3D_comb': '_3D_comb', // 3D, merged (IAZD)
-  '2D': '_2D', // 8QNN
-  '2_5D': '_2_5D', // 62GR
-  '3D': '_3D', // KOBO
-} as const;
 
 /** Which texture dimensionalities to compute (2D needs ≥1 slice, 3D needs ≥2 slices to be meaningful). */
 export interface TextureRequest {
@@ -64,7 +52,7 @@ export interface MorphologyInput {
   intensities: Float32Array;
 }
 
-// Family entry points (one file each; engine.ts calls them):
+// Family entry points (one file each; families.ts lists them, the engine dispatches through that table):
 //   morphology.ts      morphologyFeatures(input: MorphologyInput): FeatureValues
 //   glcm.ts            glcmFeatures(roi, req, settings): FeatureValues   (six aggregations)
 //   glrlm.ts           glrlmFeatures(roi, req, settings): FeatureValues  (six aggregations)

@@ -1,7 +1,8 @@
 // Structure-set import/export of the viewer (pure: runs in Node on a study assembled from the phantom's DICOM).
 import { describe, expect, it } from 'vitest';
 import { defaultPatientSpec, generatePatient } from '../../core/phantom/generate';
-import { ptReference, writeCtSeries, writePtSeries, makeUid } from '../../core/dicom/write';
+import { ptReference, writeCtSeries, writePtSeries } from '../../core/phantom/dicom';
+import { makeUid } from '../../core/dicom/write';
 import { readDicomFiles } from '../../core/dicom/read';
 import { assembleStudy } from '../../core/study';
 import { writeSeg } from '../../core/io/seg';

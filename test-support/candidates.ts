@@ -1,6 +1,6 @@
 // Scoring lesion candidates against a truth label map (tests): a candidate is true when its voxels overlap a
 // tumour label; each tumour it touches counts as found.
-import { TUMOUR_LABEL_BASE } from '../core/vocabulary';
+import { TUMOUR_LABEL_BASE } from '../src/core/vocabulary';
 
 export function scoreCandidates(cands: { indices: Uint32Array }[], truth: ArrayLike<number>): { found: Set<number>; falsePositives: number } {
   const found = new Set<number>();

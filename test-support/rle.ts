@@ -1,5 +1,5 @@
 // RLE Lossless (1.2.840.10008.1.2.5) encoder for 16-bit single-frame test images (PackBits per byte plane).
-export function packBits(bytes: Uint8Array): number[] {
+function packBits(bytes: Uint8Array): number[] {
   const out: number[] = [];
   let i = 0;
   while (i < bytes.length) {

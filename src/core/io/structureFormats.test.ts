@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { defaultPatientSpec, generatePatient } from '../phantom/generate';
+import { ptReference, writePtSeries } from '../phantom/dicom';
+import { makeUid } from '../dicom/write';
+import { writeSeg } from './seg';
+import { writeRtstruct } from './rtstruct';
+import { writeNifti } from './nifti';
+import { ORGANS } from '../vocabulary';
+import { emptyMeta } from '../contours/structureSet';
+import { readStructureFile, sniffStructureFile, STRUCTURE_EXPORTERS, StructureFileError } from './structureFormats';
+
+const p = generatePatient(defaultPatientSpec(5, { lesions: 2, imaging: { ctSpacing: [6, 6, 8], petSpacing: [8, 8, 8], zBottomMm: 250, zTopMm: 420 } }));
+const ab = (u: Uint8Array) => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
+const kidneyL = ORGANS.find((o) => o.name === 'Kidney L')!;
+const rois = [{ label: 1, name: kidneyL.name, color: kidneyL.color, interpretedType: 'ORGAN' }];
+const petGrid = [{ name: 'PET', geometry: p.pet, seriesUid: ptReference(p).seriesUid }];
+
+describe('structure file sniffing', () => {
+  it('recognises SEG and RTSTRUCT by their Modality, whatever the file is called', () => {
+    expect(sniffStructureFile('structures.bin', writeSeg(p.labels, ptReference(p))).id).toBe('SEG');
+    expect(sniffStructureFile('x.dcm', writeRtstruct(p.labels, ptReference(p), rois)).id).toBe('RTSTRUCT');
+  });
+  it('recognises NIfTI by name (.nii.gz) and an uncompressed .nii by its header', () => {
+    expect(sniffStructureFile('labels.nii.gz', writeNifti(p.labels)).id).toBe('NIfTI');
+    expect(sniffStructureFile('labels.NII', writeNifti(p.labels, { gzip: false })).id).toBe('NIfTI');
+    expect(sniffStructureFile('labels.bin', writeNifti(p.labels, { gzip: false })).id).toBe('NIfTI');
+  });
+  it('names the file and what it is for anything else', () => {
+    expect(() => sniffStructureFile('notes.txt', new TextEncoder().encode('not a structure file'))).toThrow(/^notes\.txt: not a DICOM file or NIfTI label map/);
+    expect(() => sniffStructureFile('PT_0001.dcm', writePtSeries(p).files[0].data)).toThrow(/^PT_0001\.dcm: a PT is not a structure set \(expected a NIfTI label map, DICOM SEG or DICOM RTSTRUCT\)/);
+    const truncated = new Uint8Array(200); truncated.set(new TextEncoder().encode('DICM'), 128);
+    expect(() => sniffStructureFile('cut.dcm', truncated)).toThrow(StructureFileError);
+    expect(() => sniffStructureFile('cut.dcm', truncated)).toThrow(/^cut\.dcm: not a readable DICOM file/);
+  });
+});
+
+describe('structure file reading', () => {
+  it('RTSTRUCT: one ROI mask keeps overlaps, the label map reports them', () => {
+    const both = [...rois, { label: 1, name: 'Kidney copy', color: kidneyL.color, interpretedType: 'ORGAN' }];
+    const f = readStructureFile('rt.dcm', writeRtstruct(p.labels, ptReference(p), both), petGrid);
+    const inKidney = p.labels.data.reduce((s, v) => s + (v === 1 ? 1 : 0), 0);
+    expect(f.segments.map((s) => [s.id, s.number, s.name])).toEqual([[1, 1, 'Kidney L'], [2, 2, 'Kidney copy']]);
+    expect(f.mask(1).mask.reduce((s, v) => s + v, 0)).toBe(inKidney);
+    const map = f.labelMap();
+    expect(map.voxels.get(2)).toBe(inKidney);
+    expect(map.voxels.get(1)).toBeUndefined();
+    expect(map.warnings.join(' ')).toMatch(/more than one ROI/);
+  });
+  it('RTSTRUCT of a series not loaded: refused, or rasterised by coordinates when the caller accepts it', () => {
+    const rt = writeRtstruct(p.labels, { ...ptReference(p), seriesUid: makeUid('elsewhere') }, rois);
+    expect(() => readStructureFile('rt.dcm', rt, petGrid)).toThrow(/references series .* not loaded/);
+    expect(readStructureFile('rt.dcm', rt, petGrid, { acceptOtherSeries: true }).segments.length).toBe(1);
+  });
+  it('NIfTI on none of the grids names both', () => {
+    const small = writeNifti({ dims: [4, 4, 4], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(64).fill(1) });
+    expect(() => readStructureFile('small.nii.gz', ab(small), [...petGrid, { name: 'CT', geometry: p.ct }])).toThrow(/small\.nii\.gz: geometries differ, it is not on the PET grid .* nor on the CT grid/);
+  });
+});
+
+describe('structure exporters', () => {
+  it('SEG, RTSTRUCT and NIfTI, each with its suffix and MIME type, read back by the same table', () => {
+    expect(STRUCTURE_EXPORTERS.map((e) => [e.id, e.suffix, e.mime])).toEqual([
+      ['NIfTI', '.nii.gz', 'application/gzip'], ['SEG', '-seg.dcm', 'application/dicom'], ['RTSTRUCT', '-rtstruct.dcm', 'application/dicom'],
+    ]);
+    for (const e of STRUCTURE_EXPORTERS) {
+      const bytes = e.write({ labels: p.labels, meta: emptyMeta(), source: ptReference(p), seed: 'test' });
+      const f = readStructureFile(`x${e.suffix}`, bytes, petGrid);
+      expect(f.kind).toBe(e.id);
+      expect(f.labelMap().voxels.size, e.id).toBe(new Set(p.labels.data).size - 1);
+    }
+  });
+});
