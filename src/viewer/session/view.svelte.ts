@@ -20,6 +20,8 @@ export const view = $state({
 
 let scene: ViewerScene | undefined;
 let elements: Record<ViewportKey, HTMLDivElement> | undefined;
+/** The PET last shown was in stored units (no SUV), on a range of its own. */
+let shownRaw = false;
 
 /** The scene once a study was shown (panels that draw call it). */
 export const currentScene = (): ViewerScene | undefined => scene;
@@ -40,11 +42,13 @@ export function attachViews(els: Record<ViewportKey, HTMLDivElement>, container:
   return () => { ro.disconnect(); stopOverlays(); };
 }
 
-/** Renders a study: fused CT and PET (SUV when there is one, else the stored values on a 99.9th-percentile range). */
+/** Renders a study: fused CT and PET (SUV when there is one, else the stored values up to their 99.9th percentile). */
 export async function showInViews(s: LoadedStudy): Promise<void> {
   if (!elements || !s.pet) throw new Error('the views are not ready');
   const petShown = s.pet.suv ?? s.pet.raw;
   if (!s.pet.suv) view.display.petRange = { lower: 0, upper: percentile(s.pet.raw.data, 0.999) };
+  else if (shownRaw) view.display.petRange = PET_PRESETS['SUV 0–10']; // SUV now (an override): back to an SUV window
+  shownRaw = !s.pet.suv;
   await initCornerstone();
   scene ??= new ViewerScene(elements);
   await scene.show(s.ct, petShown, $state.snapshot(view.display));
