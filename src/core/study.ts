@@ -66,7 +66,7 @@ function scaleSlices(v: Volume, factors: number[], unit: string): Volume<Float32
 }
 
 /** SUVbw (and the SUL factors) of a PET volume from its instances in slice order. */
-export function petToSuv(raw: Volume<Float32Array>, instances: DicomInstance[], over: SuvOverrides = {}): Omit<PetImage, 'raw' | 'instances'> {
+function petToSuv(raw: Volume<Float32Array>, instances: DicomInstance[], over: SuvOverrides = {}): Omit<PetImage, 'raw' | 'instances'> {
   const suvResult = computeSuv(instances.map((i) => i.attrs), over);
   if (!suvResult.ok) return { suvResult };
   return { suvResult, suvFactors: suvResult.suvbw, sulFactors: suvResult.sul, suv: scaleSlices(raw, suvResult.suvbw, 'SUVbw') };

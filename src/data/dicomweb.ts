@@ -1,30 +1,12 @@
-// DICOMweb source through dicomweb-client: QIDO-RS search, WADO-RS series metadata and pixel frames. The
-// instances are then read by the same code as local files and the demo.
+// DICOMweb archive through dicomweb-client: QIDO-RS search, WADO-RS series metadata and pixel frames, STOW-RS.
+// Its studies are data sources: the instances are then read by the same code as local files and the demo.
 import { api } from 'dicomweb-client';
 import dcmjs from 'dcmjs';
 import { groupSeries, type DicomInstance, type DicomSeriesInfo } from '../core/dicom/read';
+import { StudyError } from '../core/study';
+import type { DataSource, LoadReport, PartnerOffer, SeriesSummary, SourceStudy, StudyArchive, StudyQuery, StudySummary } from './source';
 
 const { DicomMetaDictionary } = dcmjs.data;
-
-export interface StudySummary {
-  studyUid: string;
-  patientName: string;
-  patientId: string;
-  date: string;
-  description: string;
-  modalities: string[];
-}
-export interface SeriesSummary {
-  seriesUid: string;
-  modality: string;
-  description: string;
-  count: number;
-}
-export interface StudyQuery {
-  patient?: string;
-  date?: string;
-  modality?: string;
-}
 
 export class PacsError extends Error {
   constructor(message: string, readonly retryable = true) {
@@ -51,9 +33,9 @@ function describe(e: unknown, url: string, what: string): PacsError {
   return new PacsError(`${what}: the PACS answered HTTP ${err.status}`);
 }
 
-export class DicomWebSource {
+export class DicomWebSource implements StudyArchive {
   private client: api.DICOMwebClient;
-  constructor(readonly url: string, private timeoutMs = 30000) {
+  constructor(readonly url: string, readonly name = url, private timeoutMs = 30000) {
     this.client = new api.DICOMwebClient({ url, singlepart: 'bulkdata,video,image', headers: {} });
   }
 
@@ -92,6 +74,44 @@ export class DicomWebSource {
       seriesUid: val(r, '0020000E'), modality: val(r, '00080060'), description: val(r, '0008103E'),
       count: Number(val(r, '00201209')) || 0,
     }));
+  }
+
+  /** A study of this archive as a data source: its PET and CT series, with the structure series to import. */
+  study(s: StudySummary): DataSource {
+    return { retryable: true, load: (report) => this.loadStudy(s, report) };
+  }
+
+  private async loadStudy(s: StudySummary, report: LoadReport): Promise<SourceStudy> {
+    report.status('Listing series…');
+    const all = await this.listSeries(s.studyUid);
+    const wanted = all.filter((x) => x.modality === 'PT' || x.modality === 'CT');
+    if (!wanted.some((x) => x.modality === 'PT')) throw new StudyError(`Study of ${s.patientName || s.patientId} has no PET series (modalities: ${[...new Set(all.map((x) => x.modality))].join(', ')}).`);
+    report.status('Loading images…');
+    const series = await this.loadReported(s.studyUid, wanted, report, (x) => `${x.modality} ${x.description}`);
+    return {
+      series, notices: [],
+      archive: { url: this.url, name: this.name, studyUid: s.studyUid, structureSeries: all.filter((x) => x.modality === 'SEG' || x.modality === 'RTSTRUCT') },
+      findPartner: wanted.some((x) => x.modality === 'CT') ? undefined : () => this.findCt(s),
+    };
+  }
+
+  /** Some scanners store the PET and the CT of one session as two studies: a CT study of the same patient and date. */
+  private async findCt(pet: StudySummary): Promise<PartnerOffer | undefined> {
+    const same = await this.searchStudies({ patient: pet.patientId, date: pet.date, modality: 'CT' });
+    const ct = same.find((x) => x.studyUid !== pet.studyUid && x.patientId === pet.patientId && x.date === pet.date);
+    if (!ct) return undefined;
+    const load = async (report: LoadReport): Promise<SourceStudy> => {
+      report.status('Loading the CT of the paired study…');
+      const ctSeries = (await this.listSeries(ct.studyUid)).filter((x) => x.modality === 'CT');
+      return { series: await this.loadReported(ct.studyUid, ctSeries, report, () => 'CT (paired study)'), notices: [] };
+    };
+    return { description: ct.description || ct.studyUid, source: { retryable: true, load } };
+  }
+
+  private loadReported(studyUid: string, series: SeriesSummary[], report: LoadReport, label: (s: SeriesSummary) => string): Promise<DicomSeriesInfo[]> {
+    const labels = new Map(series.map((x) => [x.seriesUid, label(x)]));
+    for (const x of series) report.progress(x.seriesUid, labels.get(x.seriesUid)!, 0, x.count);
+    return this.loadSeries(studyUid, series, (uid, done, total) => report.progress(uid, labels.get(uid)!, done, total));
   }
 
   /**

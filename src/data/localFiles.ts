@@ -1,13 +1,15 @@
 // Local files: a folder dropped on the page or chosen with the file picker, parsed in the browser.
 import { readDicomFiles, type DicomSeriesInfo } from '../core/dicom/read';
+import { StudyError } from '../core/study';
+import type { DataSource } from './source';
 
-export interface LocalRead {
+interface LocalRead {
   series: DicomSeriesInfo[];
   /** Files that are not DICOM or could not be parsed, with the reason. */
   skipped: string[];
 }
 
-export async function readLocalFiles(files: File[], onProgress?: (done: number, total: number) => void): Promise<LocalRead> {
+async function readLocalFiles(files: File[], onProgress?: (done: number, total: number) => void): Promise<LocalRead> {
   const buffers: { name: string; data: ArrayBuffer }[] = [];
   let done = 0;
   for (const f of files) {
@@ -16,6 +18,19 @@ export async function readLocalFiles(files: File[], onProgress?: (done: number, 
   }
   const { series, errors } = readDicomFiles(buffers);
   return { series, skipped: errors };
+}
+
+/** Chosen files as a data source; files that are not DICOM are reported in a notice. */
+export function localFilesSource(files: File[]): DataSource {
+  return {
+    retryable: false,
+    async load(report) {
+      const { series, skipped } = await readLocalFiles(files, (done, total) => report.progress('local', 'Local files', done, total));
+      if (!series.length) throw new StudyError(skipped.length ? `No DICOM images in the chosen files. ${skipped.slice(0, 3).join('; ')}` : 'No files were chosen.');
+      const notices = skipped.length ? [`${skipped.length} file(s) skipped: ${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? ' …' : ''}`] : [];
+      return { series, notices };
+    },
+  };
 }
 
 /** Files of a drop event, walking dropped folders. */

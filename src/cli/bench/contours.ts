@@ -1,7 +1,7 @@
 // Contouring figures on the demo patient: whole-body lesion-candidate detection (with truth organs, and with
 // the organs found automatically), one-click organ proposals, an undo step (diff of the whole label map),
 // slice interpolation, RTSTRUCT export, and the cost of serialising a whole-body label map for the local
-// autosave (gzip level 1, as src/data/localStore.ts does).
+// autosave (gzip level 1, as src/viewer/session/storage.ts does).
 import { gzipSync } from 'fflate';
 import { defaultPatientSpec, generatePatient, suvbwFactor } from '../../core/phantom/generate';
 import { lesionCandidates, paintSphere } from '../../core/contours/ops';

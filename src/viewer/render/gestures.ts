@@ -1,7 +1,7 @@
 // Pointer gestures of the contour tools on the fused views: drags captured before Cornerstone's tools see
 // them (grow limit, freehand polygon), outlined while they last and handed back as LPS points; and the end of
 // Cornerstone brush strokes, so that each stroke becomes one undo step.
-import { ViewerScene, VIEWPORTS } from './cornerstone';
+import { ViewerScene, VIEWPORTS } from './scene';
 import type { Vec3 } from '../../core/volume';
 
 export type ViewportKey = keyof typeof VIEWPORTS;

@@ -1,9 +1,8 @@
 // Viewer state other panels read (contours, dose). Volumes are plain objects; Cornerstone objects stay out.
 import type { LoadedStudy } from '../../core/study';
-import type { PatientTruth } from '../../core/phantom/generate';
 import type { Volume } from '../../core/volume';
 import type { StructureMeta } from '../../core/contours/structureSet';
-import type { SeriesSummary } from '../../data/dicomweb';
+import type { ArchiveContext } from '../../data/source';
 
 export interface StructureSet {
   /** Label map on the PET grid (vocabulary label numbers); edited in place, `revision` counts the edits. */
@@ -18,10 +17,9 @@ export const viewer = $state<{
   ready: boolean;
   /** Counts renders of a study in the views (overlays attach again after each). */
   renders: number;
-  demoTruth?: PatientTruth;
   structures?: StructureSet;
   /** The open study's PACS (when it came from one) and its SEG/RTSTRUCT series. */
-  pacs?: { url: string; name: string; studyUid: string; structureSeries: SeriesSummary[] };
+  pacs?: ArchiveContext;
 }>({ ready: false, renders: 0 });
 
 // Exposed for end-to-end tests and the bench (read-only use).

@@ -1,0 +1,155 @@
+// Work kept on this device, in the app's one IndexedDB database: the schema (a versioned table of stores
+// other features add to), the autosaved structure set of each PET series, retention and "clear all local
+// data". Nothing leaves the browser.
+import { gzipSync, gunzipSync } from 'fflate';
+import { geometryOf, sameGrid, type Geometry, type Volume } from '../../core/volume';
+import { emptyMeta, type StructureMeta } from '../../core/contours/structureSet';
+
+const DB = 'psma-dose-preview';
+const RETENTION_KEY = 'psma-dose-preview.retentionDays';
+
+export interface StoreSpec {
+  name: string;
+  /** Schema version that added the store (its upgrade creates it). */
+  since: number;
+  keyPath: string | string[];
+  indexes?: Record<string, string | string[]>;
+}
+
+/**
+ * Every object store of the database. A feature adds a store with one entry whose `since` is the next version;
+ * opening the database then upgrades it (stores of versions newer than the one on disk are created).
+ */
+export const STORES: StoreSpec[] = [
+  // Version 1 autosave, keyed by Study UID alone: read when a study opens and migrated to `structureSets`.
+  { name: 'structures', since: 1, keyPath: 'studyUid' },
+  { name: 'structureSets', since: 2, keyPath: ['petSeriesUid', 'frameOfReferenceUid'], indexes: { studyUid: 'studyUid' } },
+];
+export const DB_VERSION = Math.max(...STORES.map((s) => s.since));
+const LEGACY = 'structures';
+const STRUCTURE_SETS = 'structureSets';
+
+/** Schema upgrade from the version on disk: creates the stores added since. (Records of version 1 migrate per
+ * study when it opens, see loadStructures: they lack the PET series UID their new key needs.) */
+function upgrade(db: IDBDatabase, from: number): void {
+  for (const s of STORES) {
+    if (s.since <= from || db.objectStoreNames.contains(s.name)) continue;
+    const store = db.createObjectStore(s.name, { keyPath: s.keyPath });
+    for (const [name, path] of Object.entries(s.indexes ?? {})) store.createIndex(name, path);
+  }
+}
+
+function open(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, DB_VERSION);
+    req.onupgradeneeded = (e) => upgrade(req.result, e.oldVersion);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(new Error(`local storage is not available (${req.error?.message ?? 'IndexedDB refused'})`));
+    req.onblocked = () => reject(new Error('local storage is being upgraded in another tab of this app: close it and reload'));
+  });
+}
+
+/** Runs requests in one transaction over `stores`; resolves with the returned request's result once it commits. */
+export async function transact<T>(stores: string[], mode: IDBTransactionMode, fn: (t: IDBTransaction) => IDBRequest<T> | void): Promise<T | undefined> {
+  const db = await open();
+  return new Promise<T | undefined>((resolve, reject) => {
+    const t = db.transaction(stores, mode);
+    const r = fn(t);
+    t.oncomplete = () => { resolve(r ? r.result : undefined); db.close(); };
+    t.onerror = () => { reject(t.error); db.close(); };
+  });
+}
+
+/** `transact` on one store. */
+export function inStore<T>(name: string, mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+  return transact([name], mode, (t) => fn(t.objectStore(name)));
+}
+
+/** Days local work is kept (0 = until the user clears it). */
+export function retentionDays(): number {
+  return Number(localStorage.getItem(RETENTION_KEY) ?? '0') || 0;
+}
+export function setRetentionDays(days: number): void {
+  localStorage.setItem(RETENTION_KEY, String(Math.max(0, Math.floor(days))));
+}
+function expired(savedAt: number): boolean {
+  const days = retentionDays();
+  return days > 0 && Date.now() - savedAt > days * 86400000;
+}
+
+/** What an autosave belongs to: the PET series and its frame of reference (Study UID only to discard by study). */
+export interface AutosaveKey { studyUid: string; petSeriesUid: string; frameOfReferenceUid: string }
+
+interface StructureRecord extends AutosaveKey {
+  source: string;
+  savedAt: number;
+  meta?: StructureMeta;
+  geometry: Geometry;
+  /** The label map, gzip-compressed. */
+  data: Uint8Array;
+}
+type LegacyRecord = Omit<StructureRecord, 'petSeriesUid' | 'frameOfReferenceUid'>;
+
+export interface SavedStructures { source: string; savedAt: number; labels: Volume<Uint8Array>; meta: StructureMeta }
+
+function encode(key: AutosaveKey, labels: Volume, source: string, meta: StructureMeta, savedAt = Date.now()): StructureRecord {
+  const u8 = labels.data instanceof Uint8Array ? labels.data : Uint8Array.from(labels.data);
+  return { ...key, source, savedAt, meta, geometry: geometryOf(labels), data: gzipSync(u8, { level: 1 }) };
+}
+
+function decode(rec: LegacyRecord): SavedStructures {
+  return { source: rec.source, savedAt: rec.savedAt, meta: { ...emptyMeta(), ...rec.meta }, labels: { ...geometryOf(rec.geometry), data: gunzipSync(rec.data) } };
+}
+
+export async function saveStructures(key: AutosaveKey, labels: Volume, source: string, meta: StructureMeta = emptyMeta()): Promise<void> {
+  await inStore(STRUCTURE_SETS, 'readwrite', (s) => s.put(encode(key, labels, source, meta)));
+}
+
+/** A saved structure set, or why the one found was not applied. */
+export type Restored = { saved: SavedStructures; migrated: boolean } | { refused: string } | undefined;
+
+/**
+ * The structure set saved for this PET series, if its grid is one of `grids` (the PET's, the CT's). A version-1
+ * record of the study (keyed by Study UID) is migrated: applied and rewritten under the new key when its grid
+ * matches, left alone otherwise. Records older than the retention are deleted.
+ */
+export async function loadStructures(key: AutosaveKey, grids: Geometry[]): Promise<Restored> {
+  const fits = (g: Geometry) => grids.some((grid) => sameGrid(g, grid));
+  const refusal = (g: Geometry, what: string) => ({
+    refused: `${what} was not applied: it was drawn on another grid (${g.dims.join('×')} voxels) than this study's images.`,
+  });
+  const rec = await inStore<StructureRecord>(STRUCTURE_SETS, 'readonly', (s) => s.get([key.petSeriesUid, key.frameOfReferenceUid]));
+  if (rec && expired(rec.savedAt)) await inStore(STRUCTURE_SETS, 'readwrite', (s) => s.delete([key.petSeriesUid, key.frameOfReferenceUid]));
+  else if (rec) return fits(rec.geometry) ? { saved: decode(rec), migrated: false } : refusal(rec.geometry, 'The structure set saved in this browser');
+
+  const legacy = await inStore<LegacyRecord>(LEGACY, 'readonly', (s) => s.get(key.studyUid));
+  if (!legacy) return undefined;
+  if (expired(legacy.savedAt)) {
+    await inStore(LEGACY, 'readwrite', (s) => s.delete(key.studyUid));
+    return undefined;
+  }
+  if (!fits(legacy.geometry)) return refusal(legacy.geometry, 'The structure set saved for this study by an earlier version');
+  const saved = decode(legacy);
+  await transact([STRUCTURE_SETS, LEGACY], 'readwrite', (t) => {
+    t.objectStore(STRUCTURE_SETS).put(encode(key, saved.labels, saved.source, saved.meta, saved.savedAt));
+    t.objectStore(LEGACY).delete(key.studyUid);
+  });
+  return { saved, migrated: true };
+}
+
+/** Drops the saved work of a study (every PET series of it, and a not yet migrated version-1 record). */
+export async function discardStructures(studyUid: string): Promise<void> {
+  await transact([STRUCTURE_SETS, LEGACY], 'readwrite', (t) => {
+    const sets = t.objectStore(STRUCTURE_SETS);
+    sets.index('studyUid').getAllKeys(studyUid).onsuccess = (e) => {
+      for (const k of (e.target as IDBRequest<IDBValidKey[]>).result) sets.delete(k);
+    };
+    t.objectStore(LEGACY).delete(studyUid);
+  });
+}
+
+/** Removes every study's saved work (all stores) and the remembered settings. */
+export async function clearAllLocalData(): Promise<void> {
+  await transact(STORES.map((s) => s.name), 'readwrite', (t) => { for (const s of STORES) t.objectStore(s.name).clear(); });
+  for (const k of Object.keys(localStorage)) if (k.startsWith('psma-dose-preview.')) localStorage.removeItem(k);
+}

@@ -1,0 +1,154 @@
+// The study session: opens a study from any data source (demo, local files, DICOMweb) the same way — load
+// with progress, decode, assemble, render, then its structure set (the source's, or the one saved in this
+// browser) — pairs a PET with a CT stored as another study, applies SUV overrides, and keeps the notices,
+// the error (with retry when it makes sense) and the load progress the panels show.
+import { assembleStudy, canPair, withSuvOverrides, StudyError, type LoadedStudy } from '../../core/study';
+import type { DicomSeriesInfo } from '../../core/dicom/read';
+import type { SuvOverrides } from '../../core/suv';
+import { decodeCompressed } from '../../data/decode';
+import { localFilesSource } from '../../data/localFiles';
+import type { DataSource, LoadReport, PartnerOffer, SourceStudy } from '../../data/source';
+import { viewer } from './state.svelte';
+import { setStructures } from './editing.svelte';
+import { showInViews } from './view.svelte';
+import { restoreSaved } from './autosave.svelte';
+
+export const session = $state({
+  /** What is being done (generating, decoding, rendering…), '' when idle. */
+  status: '',
+  error: undefined as { message: string; retry?: () => void } | undefined,
+  notices: [] as string[],
+  /** Load progress by part (a series, the chosen files). */
+  progress: {} as Record<string, { label: string; done: number; total: number }>,
+  /** A study that holds what the open one lacks (its CT), offered for pairing. */
+  partner: undefined as PartnerOffer | undefined,
+});
+
+/** The open study's parsed series (pairing adds the CT's) and the SUV overrides applied to it. */
+let series: DicomSeriesInfo[] = [];
+let overrides: SuvOverrides = {};
+
+const report: LoadReport = {
+  status: (text) => (session.status = text),
+  progress: (id, label, done, total) => (session.progress[id] = { label, done, total }),
+};
+
+export function notify(text: string): void {
+  session.notices = [...session.notices, text];
+}
+
+export function fail(e: unknown, retry?: () => void): void {
+  session.error = { message: e instanceof Error ? e.message : String(e), retry };
+  session.status = '';
+  session.progress = {};
+}
+
+export function dismissError(): void {
+  session.error = undefined;
+}
+
+/** Loads a source's series; throws what the source throws. */
+async function load(source: DataSource): Promise<SourceStudy> {
+  session.progress = {};
+  const got = await source.load(report);
+  session.progress = {};
+  return got;
+}
+
+async function assemble(all: DicomSeriesInfo[], over: SuvOverrides): Promise<LoadedStudy> {
+  performance.mark('series-chosen');
+  await decodeCompressed(all.flatMap((s) => s.instances), (done, total) => (session.status = `Decoding compressed images ${done}/${total}…`));
+  return assembleStudy(all, over);
+}
+
+/** Makes a study the open one and renders it; the notices become the study's own. */
+async function present(s: LoadedStudy): Promise<void> {
+  viewer.study = s;
+  session.notices = s.notices;
+  session.status = 'Rendering…';
+  await showInViews(s);
+  performance.mark('first-fused-render');
+  session.status = '';
+  viewer.ready = true;
+}
+
+/**
+ * Opens a study from any source and resolves whether it is shown. `onLoaded` runs once the images have
+ * arrived, before they are rendered (the study browser closes then).
+ */
+export async function openStudy(source: DataSource, onLoaded?: () => void): Promise<boolean> {
+  session.error = undefined;
+  const before = viewer.study;
+  viewer.ready = false;
+  try {
+    const got = await load(source);
+    onLoaded?.();
+    const s = await assemble(got.series, {});
+    series = got.series;
+    overrides = {};
+    session.partner = undefined;
+    viewer.structures = undefined;
+    viewer.pacs = got.archive;
+    await present(s);
+    if (got.structures) setStructures(got.structures.labels, got.structures.source, got.structures.meta);
+    else await restore(s);
+    for (const n of got.notices) notify(n);
+    session.partner = await got.findPartner?.();
+    return true;
+  } catch (e) {
+    fail(e, source.retryable ? () => openStudy(source, onLoaded) : undefined);
+    if (before && viewer.study === before) viewer.ready = true; // the views still show it
+    return false;
+  }
+}
+
+export function openLocalFiles(files: File[]): void {
+  if (files.length) void openStudy(localFilesSource(files));
+}
+
+async function restore(s: LoadedStudy): Promise<void> {
+  const notice = await restoreSaved(s);
+  if (notice) notify(notice);
+}
+
+/** Loads the offered study's CT and fuses it with the open PET (the structure set stays). */
+export async function pairWithPartner(): Promise<void> {
+  const offer = session.partner;
+  if (!offer) return;
+  session.partner = undefined;
+  try {
+    const got = await load(offer.source);
+    const ptInfo = series.find((x) => x.modality === 'PT'), ctInfo = got.series.find((x) => x.modality === 'CT');
+    if (!ptInfo || !ctInfo) throw new StudyError('the paired study has no CT images');
+    const check = canPair(ptInfo, ctInfo);
+    if (!check.ok) throw new StudyError(`the CT study cannot be paired with this PET: ${check.why}`);
+    const all = [...series, ...got.series];
+    const s = await assemble(all, overrides);
+    series = all;
+    await present(s);
+    if (!viewer.structures) await restore(s);
+    notify(`PET paired with the CT of study "${offer.description}" (${check.why}).`);
+  } catch (e) {
+    fail(e);
+  }
+}
+
+export function declinePartner(): void {
+  session.partner = undefined;
+}
+
+/** Applies weight, injected activity or injection time the header lacks; the structure set stays. */
+export async function applySuvOverrides(over: SuvOverrides): Promise<void> {
+  const study = viewer.study;
+  if (!study?.pet) return;
+  // The core checks the values against the physiological table and refuses with the range.
+  const next = withSuvOverrides(study, over);
+  if (!next.ok) return fail(new Error(next.reason));
+  session.error = undefined;
+  overrides = over;
+  try {
+    await present(next.study);
+  } catch (e) {
+    fail(e);
+  }
+}
