@@ -12,43 +12,49 @@ export interface RegionStats {
   mean?: number;
 }
 
-class Accumulator {
-  n = 0; sum = 0; max = -Infinity; ci = 0; cj = 0; ck = 0;
-  add(v: number, nx: number, ny: number, value?: number): void {
-    this.n++;
-    this.ci += v % nx; this.cj += Math.floor(v / nx) % ny; this.ck += Math.floor(v / (nx * ny));
-    if (value !== undefined) { this.sum += value; if (value > this.max) this.max = value; }
+/** Statistics of every non-zero label (non-negative integers); `values` (same grid) gives max and mean. */
+export function labelStats(labels: Volume, values?: Volume<Float32Array>): Map<number, RegionStats> {
+  const d = labels.data, x = values?.data;
+  let top = 0;
+  for (let v = 0; v < d.length; v++) if (d[v] > top) top = d[v];
+  if (!Number.isInteger(top) || top > 2 ** 24) throw new Error(`labelStats needs integer labels (found ${top})`);
+  const n = new Float64Array(top + 1), ci = new Float64Array(top + 1), cj = new Float64Array(top + 1), ck = new Float64Array(top + 1);
+  const sum = new Float64Array(top + 1), max = new Float64Array(top + 1).fill(-Infinity);
+  const [nx, ny, nz] = labels.dims;
+  for (let k = 0, v = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++, v++) {
+        const l = d[v];
+        if (!l) continue;
+        n[l]++; ci[l] += i; cj[l] += j; ck[l] += k;
+        if (x) { sum[l] += x[v]; if (x[v] > max[l]) max[l] = x[v]; }
+      }
+    }
   }
-  stats(g: Geometry, withValues: boolean): RegionStats {
-    const m = this.n || 1;
-    return {
-      voxels: this.n,
-      volumeMl: (this.n * g.spacing[0] * g.spacing[1] * g.spacing[2]) / 1000,
-      centre: indexToWorld(g, this.ci / m, this.cj / m, this.ck / m),
-      ...(withValues && this.n ? { max: this.max, mean: this.sum / this.n } : {}),
-    };
-  }
+  const out = new Map<number, RegionStats>();
+  for (let l = 1; l <= top; l++) if (n[l]) out.set(l, stats(labels, n[l], [ci[l], cj[l], ck[l]], x ? [sum[l], max[l]] : undefined));
+  return out;
 }
 
-/** Statistics of every non-zero label; `values` (same grid) gives max and mean. */
-export function labelStats(labels: Volume, values?: Volume<Float32Array>): Map<number, RegionStats> {
-  const acc = new Map<number, Accumulator>();
-  const [nx, ny] = labels.dims;
-  const d = labels.data, x = values?.data;
-  for (let v = 0; v < d.length; v++) {
-    const l = d[v];
-    if (!l) continue;
-    let a = acc.get(l);
-    if (!a) acc.set(l, (a = new Accumulator()));
-    a.add(v, nx, ny, x ? x[v] : undefined);
-  }
-  return new Map([...acc.entries()].sort((p, q) => p[0] - q[0]).map(([l, a]) => [l, a.stats(labels, !!values)]));
+function stats(g: Geometry, voxels: number, c: Vec3, values?: [sum: number, max: number]): RegionStats {
+  const m = voxels || 1;
+  return {
+    voxels,
+    volumeMl: (voxels * g.spacing[0] * g.spacing[1] * g.spacing[2]) / 1000,
+    centre: indexToWorld(g, c[0] / m, c[1] / m, c[2] / m),
+    ...(values && voxels ? { max: values[1], mean: values[0] / voxels } : {}),
+  };
 }
 
 /** Statistics of a set of voxel indices of `values`' grid (e.g. a candidate region). */
 export function regionStats(values: Volume<Float32Array>, indices: ArrayLike<number>): RegionStats {
-  const a = new Accumulator();
   const [nx, ny] = values.dims;
-  for (let t = 0; t < indices.length; t++) a.add(indices[t], nx, ny, values.data[indices[t]]);
-  return a.stats(values, true);
+  const c: Vec3 = [0, 0, 0];
+  let sum = 0, max = -Infinity;
+  for (let t = 0; t < indices.length; t++) {
+    const v = indices[t], x = values.data[v];
+    c[0] += v % nx; c[1] += Math.floor(v / nx) % ny; c[2] += Math.floor(v / (nx * ny));
+    sum += x; if (x > max) max = x;
+  }
+  return stats(values, indices.length, c, [sum, max]);
 }
