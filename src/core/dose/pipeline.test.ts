@@ -1,6 +1,7 @@
-// The dose preview end to end in Node: phantom study → structure tasks → Node feature pool → rows → the
-// shipped default model in onnxruntime-web → predictions, equal to the TypeScript model on the same rows.
-import { afterAll, describe, expect, it } from 'vitest';
+// The dose preview end to end in Node: phantom study → structure tasks → features (in process, as the
+// worker pool runs them: `runTask`) → rows → the shipped default model in onnxruntime-web → predictions, equal to
+// the TypeScript model on the same rows. The worker pool itself is tested in src/workers.
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_DIR } from '../../../test-support/paths';
@@ -8,23 +9,22 @@ import { defaultPatientSpec, generatePatient } from '../phantom/generate';
 import { writePtSeries } from '../phantom/dicom';
 import { readDicomFiles } from '../dicom/read';
 import { assembleStudy } from '../study';
-import { nodeFeaturePool } from '../../workers/nodeFeaturePool';
+import { runTask } from '../radiomics/task';
 import { modelFromCard } from '../model/card';
 import { predictRow } from '../model/doseModel';
 import { openModel, inferWith, type LoadedModel } from './modelSession';
 import { dosimetricStructures } from './tasks';
-import { extractRows, previewDoses, type PatientImages } from './pipeline';
+import { extractRows, previewDoses, type Extract, type PatientImages } from './pipeline';
 import { modelInput } from './predict';
 import { biomarkersOf } from './biomarkers';
 
 const p = generatePatient(defaultPatientSpec(3, { lesions: 3, imaging: { ctSpacing: [8, 8, 8], petSpacing: [6, 6, 6] } }));
 const study = assembleStudy(readDicomFiles(writePtSeries(p).files).series);
 const tumours = Object.fromEntries(p.truth.structures.filter((s) => s.site).map((s) => [s.label, { site: s.site! }]));
-const pool = nodeFeaturePool(2);
-afterAll(() => pool.close());
+const inProcess: Extract = async (tasks, o) => tasks.map((t, n) => { const r = runTask(t); o.onProgress?.(n + 1, tasks.length); return r; });
 const dir = join(REPO_DIR, 'models/default');
 
-describe('previewDoses (Node feature pool, default model)', async () => {
+describe('previewDoses (features in process, default model)', async () => {
   const m = await openModel(readFileSync(join(dir, 'model.onnx')), JSON.parse(readFileSync(join(dir, 'model-card.json'), 'utf8')));
   if ('problem' in m) throw new Error(m.problem);
   const model = m as LoadedModel;
@@ -33,13 +33,13 @@ describe('previewDoses (Node feature pool, default model)', async () => {
 
   it('predicts every dosimetric structure of the phantom, as the TypeScript model does on the same rows', async () => {
     const progress: number[] = [];
-    const r = await previewDoses(images, model.card, { extract: pool.run, infer: inferWith(model), onProgress: (done) => progress.push(done) });
+    const r = await previewDoses(images, model.card, { extract: inProcess, infer: inferWith(model), onProgress: (done) => progress.push(done) });
     const names = images.structures.map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['Kidney L', 'Kidney R', 'T1']));
     expect(r.notes).toEqual([]);
     expect(r.predictions.map((x) => x.name).sort()).toEqual([...names].sort());
     expect(progress.at(-1)).toBe(names.length);
-    const { rows } = await extractRows(images, { extract: pool.run });
+    const { rows } = await extractRows(images, { extract: inProcess });
     const ts = modelFromCard(model.card);
     for (const pred of r.predictions) {
       const row = rows.find((x) => x.name === pred.name)!;
@@ -56,7 +56,7 @@ describe('previewDoses (Node feature pool, default model)', async () => {
 
   it('a structure missing a model input is not predicted and the note names the column', async () => {
     expect(biomarkersOf(model.card).map((b) => b.name)).toContain('egfr_ml_min_1_73m2');
-    const r = await previewDoses({ ...images, structures: images.structures.slice(0, 2), patient: { ...patient, egfr_ml_min_1_73m2: NaN } }, model.card, { extract: pool.run, infer: inferWith(model) });
+    const r = await previewDoses({ ...images, structures: images.structures.slice(0, 2), patient: { ...patient, egfr_ml_min_1_73m2: NaN } }, model.card, { extract: inProcess, infer: inferWith(model) });
     expect(r.predictions).toEqual([]);
     expect(r.notes).toHaveLength(2);
     for (const n of r.notes) expect(n).toMatch(/egfr_ml_min_1_73m2/);
