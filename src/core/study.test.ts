@@ -34,7 +34,7 @@ describe('withSuvOverrides', () => {
     expect(r.study.pet!.raw).toBe(study.pet!.raw);
     expect(r.study.pet!.overrides).toEqual({ weightKg: spec.weightKg });
     const f = suvbwFactor(spec);
-    for (const x of r.study.pet!.suvFactors!) expect(Math.abs(x / f - 1)).toBeLessThan(1e-6);
+    for (const x of (r.study.pet!.suvResult as { suvbw: number[] }).suvbw) expect(Math.abs(x / f - 1)).toBeLessThan(1e-6);
     const n = r.study.pet!.raw.data.findIndex((v) => v > 1000);
     expect(r.study.pet!.suv!.data[n]).toBeCloseTo(r.study.pet!.raw.data[n] * f, 3);
     expect(r.study.notices.join(' ')).not.toMatch(/SUV not available/);
@@ -51,7 +51,7 @@ describe('readoutAt', () => {
     expect(r.raw).toBe(pet.raw.data[n]);
     expect(r.rawUnit).toBe('BQML');
     expect(r.suv).toBe(pet.suv!.data[n]);
-    expect(r.sul).toBeCloseTo(pet.raw.data[n] * pet.sulFactors![k], 6);
+    expect(r.sul).toBeCloseTo(pet.raw.data[n] * (pet.suvResult as { sul: number[] }).sul[k], 6);
     expect(r.sul! / r.suv!).toBeCloseTo(leanBodyMassJanmahasatian(spec.weightKg, spec.heightCm, 'M') / spec.weightKg, 5);
     expect(r.hu).toBeTypeOf('number');
   });

@@ -11,10 +11,6 @@ export interface PetImage {
   /** SUVbw when computable (same grid), else undefined. */
   suv?: Volume<Float32Array>;
   suvResult: SuvResult;
-  /** Per-slice SUVbw factors (k order), when computable. */
-  suvFactors?: number[];
-  /** Per-slice SUL (Janmahasatian lean body mass) factors, when computable. */
-  sulFactors?: number[];
   /** The values entered by the user in place of missing or wrong header values. */
   overrides?: SuvOverrides;
   instances: DicomInstance[];
@@ -69,7 +65,7 @@ function scaleSlices(v: Volume, factors: number[], unit: string): Volume<Float32
 function petToSuv(raw: Volume<Float32Array>, instances: DicomInstance[], over: SuvOverrides = {}): Omit<PetImage, 'raw' | 'instances'> {
   const suvResult = computeSuv(instances.map((i) => i.attrs), over);
   if (!suvResult.ok) return { suvResult };
-  return { suvResult, suvFactors: suvResult.suvbw, sulFactors: suvResult.sul, suv: scaleSlices(raw, suvResult.suvbw, 'SUVbw') };
+  return { suvResult, suv: scaleSlices(raw, suvResult.suvbw, 'SUVbw') };
 }
 
 export type SuvKind = 'bw' | 'lbm' | 'none';
@@ -110,7 +106,7 @@ export function assembleStudy(series: DicomSeriesInfo[], over: SuvOverrides = {}
   const raw: Volume<Float32Array> = pt.volume.data instanceof Float32Array && pt.volume.slope === undefined && pt.volume.intercept === undefined
     ? (pt.volume as Volume<Float32Array>)
     : toFloat32(pt.volume);
-  study.pet = { raw, instances: pt.sorted, ...petToSuv(raw, pt.sorted, over) };
+  study.pet = { raw, instances: pt.sorted, ...petToSuv(raw, pt.sorted, over), ...(Object.keys(over).length ? { overrides: over } : {}) };
   study.petSeriesUid = ptS.seriesUid;
   if (pt.frames) notices.push(`Dynamic PET with ${pt.frames.count} time frames: showing frame ${pt.frames.shown + 1} (the latest); SUV uses that frame's own timing.`);
   if (ctS) {
@@ -161,7 +157,8 @@ export function readoutAt(study: LoadedStudy, lps: Vec3): Readout {
   const ct = study.ct ? sampleAt(study.ct, lps) : undefined;
   const raw = study.pet ? sampleAt(study.pet.raw, lps) : undefined;
   const suv = study.pet?.suv ? sampleAt(study.pet.suv, lps) : undefined;
-  const sul = raw && study.pet?.sulFactors ? raw.value * study.pet.sulFactors[raw.ijk[2]] : undefined;
+  const res = study.pet?.suvResult;
+  const sul = raw && res?.ok && res.sul ? raw.value * res.sul[raw.ijk[2]] : undefined;
   return { hu: ct?.value, suv: suv?.value, sul, raw: raw?.value, rawUnit: study.pet?.raw.unit ?? '', lps: [...lps] };
 }
 

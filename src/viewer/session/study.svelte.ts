@@ -24,9 +24,8 @@ export const session = $state({
   partner: undefined as PartnerOffer | undefined,
 });
 
-/** The open study's parsed series (pairing adds the CT's) and the SUV overrides applied to it. */
+/** The open study's parsed series (pairing adds the CT's). */
 let series: DicomSeriesInfo[] = [];
-let overrides: SuvOverrides = {};
 
 const report: LoadReport = {
   status: (text) => (session.status = text),
@@ -85,7 +84,6 @@ export async function openStudy(source: DataSource, onLoaded?: () => void): Prom
     onLoaded?.();
     const s = await assemble(got.series, {});
     series = got.series;
-    overrides = {};
     session.partner = undefined;
     viewer.structures = undefined;
     viewer.pacs = got.archive;
@@ -123,7 +121,7 @@ export async function pairWithPartner(): Promise<void> {
     const check = canPair(ptInfo, ctInfo);
     if (!check.ok) throw new StudyError(`the CT study cannot be paired with this PET: ${check.why}`);
     const all = [...series, ...got.series];
-    const s = await assemble(all, overrides);
+    const s = await assemble(all, viewer.study?.pet?.overrides ?? {});
     series = all;
     await present(s);
     if (!viewer.structures) await restore(s);
@@ -145,7 +143,6 @@ export async function applySuvOverrides(over: SuvOverrides): Promise<void> {
   const next = withSuvOverrides(study, over);
   if (!next.ok) return fail(new Error(next.reason));
   session.error = undefined;
-  overrides = over;
   try {
     await present(next.study);
   } catch (e) {
