@@ -9,6 +9,7 @@ import type { SourceSeries } from '../dicom/write';
 import { sameGrid, describeGrid, geometryOf, type Geometry, type Volume } from '../volume';
 import { structureByLabel, type StructureDef } from '../vocabulary';
 import { describeTumour, type StructureMeta } from '../contours/structureSet';
+import { labelStats } from '../labelStats';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 
@@ -84,17 +85,14 @@ export interface StructureFormat {
   export?: Omit<StructureExporter, 'id' | 'label'>;
 }
 
-function count(labels: Uint8Array): Map<number, number> {
-  const c = new Map<number, number>();
-  for (const v of labels) if (v) c.set(v, (c.get(v) ?? 0) + 1);
-  return c;
-}
+/** Voxels per label. */
+const count = (labels: Volume<Uint8Array>): Map<number, number> => new Map([...labelStats(labels)].map(([l, s]) => [l, s.voxels]));
 
 const maskOfLabel = (data: ArrayLike<number>, label: number) => Uint8Array.from(data as ArrayLike<number>, (v) => (v === label ? 1 : 0));
 
 /** The vocabulary structures present in a label map (throws for a label outside the vocabulary). */
 function presentStructures(labels: Volume<Uint8Array>): StructureDef[] {
-  return [...count(labels.data).keys()].sort((a, b) => a - b).map((l) => {
+  return [...count(labels).keys()].sort((a, b) => a - b).map((l) => {
     const d = structureByLabel(l);
     if (!d) throw new StructureFileError(`label ${l} is not in the structure vocabulary`);
     return d;
@@ -125,7 +123,7 @@ const SEG: StructureFormat = {
       segments: seg.segments.map((s) => ({ id: s.number, number: s.number, name: s.name, description: s.description })),
       warnings: (seg as { warnings?: string[] }).warnings ?? [],
       mask: (id) => ({ mask: maskOfLabel(labels.data, id), warnings: [] }),
-      labelMap: () => ({ labels, voxels: count(labels.data), warnings: [] }),
+      labelMap: () => ({ labels, voxels: count(labels), warnings: [] }),
     };
   },
   export: {
@@ -165,7 +163,8 @@ const RTSTRUCT: StructureFormat = {
           for (let v = 0; v < mask.length; v++) if (mask[v]) { if (labels[v]) overlaps++; labels[v] = n + 1; }
         });
         if (overlaps) warnings.push(`${overlaps} voxels belong to more than one ROI; the later ROI was kept`);
-        return { labels: { ...geometryOf(g), data: labels }, voxels: count(labels), warnings };
+        const map = { ...geometryOf(g), data: labels };
+        return { labels: map, voxels: count(map), warnings };
       },
     };
   },
@@ -204,7 +203,8 @@ const NIFTI: StructureFormat = {
       labelMap() {
         const data = vol.data instanceof Uint8Array ? vol.data : Uint8Array.from(vol.data, (v) => (v > 0 && v < 256 ? v : 0));
         const outside = ids.filter((id) => !(id > 0 && id < 256) || !Number.isInteger(id));
-        return { labels: { ...geometryOf(vol), data }, voxels: count(data), warnings: outside.length ? [`${file}: labels ${outside.join(', ')} are not 1…255 and were left out`] : [] };
+        const map = { ...geometryOf(vol), data };
+        return { labels: map, voxels: count(map), warnings: outside.length ? [`${file}: labels ${outside.join(', ')} are not 1…255 and were left out`] : [] };
       },
     };
   },
