@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, intArg, UsageError } from './args';
-import { prepareOutDir } from './outdir';
+import { prepareOutDir } from './files';
 import { COHORT_VERSION, generateCohort, oracleLimits, TYPE_PARAMS, PATIENT_EFFECT_SD, PET_NOISE_SD, SPECT_NOISE, SPECT_FWHM_MM, SPECT_TIMES_H, LOCAL_DEPOSITION, LU177_HALF_LIFE_H } from '../core/cohort/model';
 import { imagingSpec, measuredCsv, patientsCsv, petMetricsCsv, structuresCsv } from '../core/cohort/tables';
 import { generatePatient, suvbwFactor } from '../core/phantom/generate';

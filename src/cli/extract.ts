@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
+import { readArrayBuffer } from './files';
 import { parseCsv, recordsToCsv } from '../core/csv';
 import { readNifti } from '../core/io/nifti';
 import { readSeg } from '../core/io/seg';
@@ -16,7 +17,7 @@ import { extractRows } from '../core/dose/pipeline';
 import { completeRows } from '../core/dose/rows';
 
 const USAGE = 'npm run extract -- --cohort DIR --out TABLE.csv';
-const buf = (p: string) => { const b = readFileSync(p); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer; };
+const buf = readArrayBuffer;
 
 /** PET in SUVbw and the label map (vocabulary numbers) of one patient folder. */
 function readPatient(dir: string): { suv: Volume<Float32Array>; labels: Volume } {

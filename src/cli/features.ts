@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
+import { readArrayBuffer } from './files';
 import { readNifti } from '../core/io/nifti';
 import { sniffStructureFile } from '../core/io/structureFormats';
 import { readDicomSeries } from '../core/dicom/read';
@@ -14,10 +15,7 @@ import type { Volume } from '../core/volume';
 
 const USAGE = 'npm run --silent features -- --image IMG --mask MASK [--label N] [--reference NAME]… [--ibsi-config DP|A|B|C|D|E | --settings FILE] [--suv bw|lbm|none]';
 
-const buf = (path: string) => {
-  const b = readFileSync(path);
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-};
+const buf = readArrayBuffer;
 const isNifti = (p: string) => /\.nii(\.gz)?$/i.test(p);
 
 interface Image { volume: Volume; modality?: string; seriesUid?: string; suvType?: string; warnings?: string[] }

@@ -2,7 +2,7 @@
 // Writes a synthetic PSMA PET/CT patient: ct/*.dcm, pt/*.dcm, truth-labels.nii.gz, truth-seg.dcm, truth.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { prepareOutDir } from './outdir';
+import { prepareOutDir } from './files';
 import { parseArgs, run, intArg, UsageError } from './args';
 import { defaultPatientSpec, generatePatient } from '../core/phantom/generate';
 import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../core/phantom/dicom';

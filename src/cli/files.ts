@@ -1,5 +1,6 @@
-// Output directories for the generators: refuse a non-empty one unless --force, name unwritable paths.
-import { existsSync, mkdirSync, readdirSync, accessSync, constants } from 'node:fs';
+// Files of the CLIs: an input file as an ArrayBuffer; output directories for the generators (refuse a
+// non-empty one unless --force, name unwritable paths).
+import { existsSync, mkdirSync, readdirSync, accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './args';
 
@@ -14,3 +15,9 @@ export function prepareOutDir(out: string, force: boolean): void {
   mkdirSync(out, { recursive: true });
 }
 
+
+/** A file's bytes as an ArrayBuffer of its own (what the core readers take). */
+export function readArrayBuffer(path: string): ArrayBuffer {
+  const b = readFileSync(path);
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
