@@ -3,7 +3,7 @@
 import type { Geometry } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
 import { asArray, readDicomObject } from '../dicom/read';
-import { derivedPatientStudy, ds, makeUid, toPart10, type SourceSeries } from '../dicom/write';
+import { derivedPatientStudy, dicomDateTime, ds, makeUid, toPart10, type SourceSeries } from '../dicom/write';
 import { scanPolygon, sliceContours } from '../raster';
 
 export class RtstructError extends Error {}
@@ -74,7 +74,7 @@ export const RTSTRUCT_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.481.3';
 export interface RtstructRoi { label: number; name: string; color: [number, number, number]; interpretedType: string }
 
 /** Writes an RTSTRUCT with one ROI per label present: CLOSED_PLANAR contours on every axial slice. */
-export function writeRtstruct(labels: { dims: [number, number, number] } & Geometry & { data: ArrayLike<number> }, source: SourceSeries, rois: RtstructRoi[], opts: { seed?: string; seriesDescription?: string } = {}): ArrayBuffer {
+export function writeRtstruct(labels: { dims: [number, number, number] } & Geometry & { data: ArrayLike<number> }, source: SourceSeries, rois: RtstructRoi[], opts: { seed?: string; seriesDescription?: string; created?: Date } = {}): ArrayBuffer {
   const [nx, ny, nz] = labels.dims;
   if (source.instanceUids.length !== nz) throw new RtstructError(`source series has ${source.instanceUids.length} images but the label map has ${nz} slices`);
   if (!rois.length) throw new RtstructError('the label map is empty: nothing to write');
@@ -96,13 +96,15 @@ export function writeRtstruct(labels: { dims: [number, number, number] } & Geome
     }
     return { ROIDisplayColor: roi.color, ReferencedROINumber: r + 1, ContourSequence: contours };
   });
+  const created = dicomDateTime(opts.created ?? new Date());
   const dataset: Record<string, unknown> = {
     SpecificCharacterSet: 'ISO_IR 192',
     Modality: 'RTSTRUCT',
     ...derivedPatientStudy(source),
+    FrameOfReferenceUID: source.frameOfReferenceUid, PositionReferenceIndicator: '',
     SeriesInstanceUID: makeUid(key, 'rt-series'), SeriesNumber: '101', SeriesDescription: opts.seriesDescription ?? 'Structures (RTSTRUCT)',
     InstanceNumber: '1', Manufacturer: 'psma-dose-preview', OperatorsName: '',
-    StructureSetLabel: 'STRUCTURES', StructureSetName: 'psma-dose-preview', StructureSetDate: '', StructureSetTime: '',
+    StructureSetLabel: 'STRUCTURES', StructureSetName: 'psma-dose-preview', StructureSetDate: created.date, StructureSetTime: created.time,
     ReferencedFrameOfReferenceSequence: [{
       FrameOfReferenceUID: source.frameOfReferenceUid,
       RTReferencedStudySequence: [{

@@ -5,7 +5,7 @@ import type { Geometry, Vec3, Volume } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
 import { structureByLabel, type StructureDef } from '../vocabulary';
 import { asArray, readDicomObject } from '../dicom/read';
-import { derivedPatientStudy, ds, greyscalePixels, makeUid, toPart10, type SourceSeries } from '../dicom/write';
+import { derivedPatientStudy, dicomDateTime, ds, greyscalePixels, makeUid, toPart10, type SourceSeries } from '../dicom/write';
 
 const { Colors } = dcmjs.data;
 
@@ -26,7 +26,7 @@ export interface SegSegment {
 const code = (c: { value: string; scheme: string; meaning: string }) => ({ CodeValue: c.value, CodingSchemeDesignator: c.scheme, CodeMeaning: c.meaning });
 
 /** Writes a Binary SEG of `labels` (on the source grid); only slices where a segment is present get frames. */
-export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDescription?: string; segments?: SegSegment[]; seed?: string } = {}): ArrayBuffer {
+export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDescription?: string; segments?: SegSegment[]; seed?: string; created?: Date } = {}): ArrayBuffer {
   const [nx, ny, nz] = labels.dims;
   if (source.instanceUids.length !== nz) throw new SegError(`source series has ${source.instanceUids.length} images but the label map has ${nz} slices`);
   const present = new Set<number>();
@@ -60,6 +60,7 @@ export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDes
   const seriesUid = makeUid(key, 'seg-series');
   const sopUid = makeUid(key, 'seg-instance');
   const d = labels.direction;
+  const created = dicomDateTime(opts.created ?? new Date());
   const dataset: Record<string, unknown> = {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: SEG_SOP_CLASS,
@@ -73,8 +74,8 @@ export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDes
     ContentLabel: 'STRUCTURES',
     ContentDescription: 'psma-dose-preview structure set',
     ContentCreatorName: '',
-    ContentDate: '',
-    ContentTime: '',
+    ContentDate: created.date,
+    ContentTime: created.time,
     FrameOfReferenceUID: source.frameOfReferenceUid,
     PositionReferenceIndicator: '',
     Manufacturer: 'psma-dose-preview',
