@@ -70,3 +70,18 @@ describe('structure exporters', () => {
     }
   });
 });
+
+describe('a NIfTI label map holds whole labels 1…255', () => {
+  const geo = { dims: p.pet.dims, spacing: p.pet.spacing, origin: p.pet.origin, direction: p.pet.direction };
+  const read = (data: Float32Array | Uint16Array) => () => readStructureFile('x.nii.gz', ab(writeNifti({ ...geo, data })), petGrid);
+  it('a float SUV image is refused, float labels with whole values are read', () => {
+    expect(read(Float32Array.from(p.pet.data, (v) => v / 5000))).toThrow(/x\.nii\.gz: voxel value [\d.]+ is not a whole number: an image \(e\.g\. SUV\), not a label map/);
+    const labels = Float32Array.from(p.labels.data);
+    expect(read(labels)().labelMap().labels.data).toEqual(Uint8Array.from(p.labels.data));
+  });
+  it('labels above 255 are refused, not dropped', () => {
+    const data = Uint16Array.from(p.labels.data);
+    data[100] = 300;
+    expect(read(data)).toThrow(/label 300 outside 1…255/);
+  });
+});

@@ -192,19 +192,24 @@ const NIFTI: StructureFormat = {
       const [first, ...rest] = grids;
       throw new StructureFileError(`${file}: geometries differ, it is not on the ${first.name} grid (${describeGrid(vol)} vs ${describeGrid(first.geometry)})${rest.map((g) => ` nor on the ${g.name} grid`).join('')}`);
     }
+    // A label map holds whole numbers 0…255 as they are: an image (SUV, HU) or a scaled map is refused, not truncated.
+    if (vol.slope !== undefined) throw new StructureFileError(`${file}: scaled voxel values (scl_slope ${vol.slope}) are an image, not a label map`);
     const present = new Set<number>();
     for (const v of vol.data) if (v) present.add(v);
     const ids = [...present].sort((a, b) => a - b);
+    const fraction = ids.find((v) => !Number.isInteger(v));
+    if (fraction !== undefined) throw new StructureFileError(`${file}: voxel value ${fraction} is not a whole number: an image (e.g. SUV), not a label map`);
+    const outside = ids.filter((v) => v < 0 || v > 255);
+    if (outside.length) throw new StructureFileError(`${file}: label${outside.length > 1 ? 's' : ''} ${outside.slice(0, 5).join(', ')}${outside.length > 5 ? '…' : ''} outside 1…255 (a structure set holds at most 255 labels); renumber them first`);
     return {
       file, kind: 'NIfTI', grid: geometryOf(vol),
       segments: ids.map((id) => ({ id, number: id, name: structureByLabel(id)?.name ?? `Label ${id}` })),
       warnings: [],
       mask: (id) => ({ mask: maskOfLabel(vol.data, id), warnings: [] }),
       labelMap() {
-        const data = vol.data instanceof Uint8Array ? vol.data : Uint8Array.from(vol.data, (v) => (v > 0 && v < 256 ? v : 0));
-        const outside = ids.filter((id) => !(id > 0 && id < 256) || !Number.isInteger(id));
+        const data = vol.data instanceof Uint8Array ? vol.data : Uint8Array.from(vol.data);
         const map = { ...geometryOf(vol), data };
-        return { labels: map, voxels: count(map), warnings: outside.length ? [`${file}: labels ${outside.join(', ')} are not 1…255 and were left out`] : [] };
+        return { labels: map, voxels: count(map), warnings: [] };
       },
     };
   },
