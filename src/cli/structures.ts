@@ -38,7 +38,7 @@ run(async () => {
   const grid = geometryOf(volume);
   const source = sourceSeriesOf(series, sorted, series.modality === 'CT' ? CT_SOP_CLASS : PT_SOP_CLASS);
 
-  const read = readStructureFile(labelsPath, readArrayBuffer(labelsPath), [{ name: `${series.modality || 'image'} series`, geometry: grid, seriesUid: series.seriesUid }], { acceptOtherSeries: !!a['accept-other-series'] });
+  const read = readStructureFile(labelsPath, readArrayBuffer(labelsPath), [{ name: `${series.modality || 'image'} series`, geometry: grid, seriesUid: series.seriesUid, frameOfReferenceUid: series.frameOfReferenceUid || undefined }], { acceptOtherSeries: !!a['accept-other-series'] });
   const map = read.labelMap();
   const warnings = [...read.warnings, ...map.warnings];
   const segments = read.segments.map((s) => ({ ...s, voxels: map.voxels.get(s.id) ?? 0 }));

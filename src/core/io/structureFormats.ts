@@ -23,6 +23,8 @@ export interface StructureGrid {
   name: string;
   geometry: Geometry;
   seriesUid?: string;
+  /** The images' frame of reference: a structure file of another one is refused. */
+  frameOfReferenceUid?: string;
 }
 
 export interface StructureReadOptions {
@@ -109,7 +111,7 @@ const SEG: StructureFormat = {
     // Try each grid whose series the SEG may reference (e.g. contours drawn on the CT grid).
     for (const [n, g] of grids.entries()) {
       try {
-        r = readSeg(bytes, g.geometry, { expectSeriesUid: g.seriesUid, name: file });
+        r = readSeg(bytes, g.geometry, { expectSeriesUid: g.seriesUid, frameOfReferenceUid: g.frameOfReferenceUid, name: file });
         grid = g;
         break;
       } catch (e) {
@@ -144,13 +146,22 @@ const RTSTRUCT: StructureFormat = {
   read(file, bytes, grids, opts) {
     const rt = readRtstruct(bytes, file);
     const ref = rt.referencedSeriesUid;
-    const grid = grids.find((g) => g.seriesUid === ref) ?? (opts.acceptOtherSeries ? grids[0] : undefined);
+    const own = grids.find((g) => g.seriesUid === ref);
+    const grid = own ?? (opts.acceptOtherSeries ? grids[0] : undefined);
     if (!grid) throw new StructureFileError(`${file}: the RTSTRUCT references series ${ref ?? '(none)'}, which is not loaded (its images are missing)`);
+    const warnings: string[] = [];
+    if (rt.frameOfReferenceUid && grid.frameOfReferenceUid && rt.frameOfReferenceUid !== grid.frameOfReferenceUid) {
+      throw new StructureFileError(`${file}: its frame of reference ${rt.frameOfReferenceUid} is not the image's (${grid.frameOfReferenceUid}): it belongs to another scan or patient`);
+    }
+    if (!own) {
+      const same = rt.frameOfReferenceUid && rt.frameOfReferenceUid === grid.frameOfReferenceUid;
+      warnings.push(`${file}: it references series ${ref ?? '(none)'}, not the ${grid.name} series; its contours were placed by patient coordinates (${same ? 'same frame of reference' : 'the frame of reference could not be checked'})`);
+    }
     const g = grid.geometry;
     return {
       file, kind: 'RTSTRUCT', grid: geometryOf(g),
       segments: rt.rois.map((r, n) => ({ id: n + 1, number: r.number, name: r.name })),
-      warnings: [],
+      warnings,
       mask: (id) => rasteriseRoi(rt.rois[id - 1], g),
       labelMap() {
         if (rt.rois.length > 255) throw new StructureFileError(`${file}: ${rt.rois.length} ROIs are more than one label map holds`);

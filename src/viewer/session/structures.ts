@@ -28,7 +28,11 @@ export interface Incoming {
 function studyGrids(study: LoadedStudy): StructureGrid[] {
   const pet = study.pet?.suv ?? study.pet?.raw;
   if (!pet) throw new Error('load a study with PET first');
-  return [{ name: 'PET', geometry: pet, seriesUid: study.petSeriesUid }, ...(study.ct ? [{ name: 'CT', geometry: study.ct, seriesUid: study.ctSeriesUid }] : [])];
+  const forOf = (instances?: { attrs: Record<string, unknown> }[]) => (instances?.[0]?.attrs.FrameOfReferenceUID as string | undefined) || undefined;
+  return [
+    { name: 'PET', geometry: pet, seriesUid: study.petSeriesUid, frameOfReferenceUid: forOf(study.pet?.instances) },
+    ...(study.ct ? [{ name: 'CT', geometry: study.ct, seriesUid: study.ctSeriesUid, frameOfReferenceUid: forOf(study.ctInstances) }] : []),
+  ];
 }
 
 /**
