@@ -53,9 +53,10 @@ let modelLoads: Promise<void> = Promise.resolve();
 let queuedLoads = 0;
 let sessionMs = 0;
 let controller: AbortController | undefined;
-/** The PET series the dose state belongs to (undefined while it is being read: nothing is saved then). */
-let doseFor: AutosaveKey | undefined;
-/** Content of the record last read or saved for `doseFor` (a save is due when the state differs). */
+/** The PET series the dose state belongs to (undefined while it is being read: nothing is saved then);
+ * reactive, so the autosave effect runs again when it is set. */
+const owner = $state<{ key?: AutosaveKey }>({});
+/** Content of the record last read or saved for `owner.key` (a save is due when the state differs). */
 let lastSaved: string | undefined;
 let opening = 0;
 
@@ -133,10 +134,10 @@ function applyState(study: LoadedStudy, rec?: DoseRecord) {
  */
 export async function openDoseState(study: LoadedStudy): Promise<string | undefined> {
   const key = doseKeyOf(study);
-  if (sameKey(key, doseFor)) return undefined;
+  if (sameKey(key, owner.key)) return undefined;
   const token = ++opening;
   controller?.abort();
-  doseFor = undefined;
+  owner.key = undefined;
   applyState(study);
   let rec: DoseRecord | undefined, notice: string | undefined;
   if (key) {
@@ -154,14 +155,14 @@ export async function openDoseState(study: LoadedStudy): Promise<string | undefi
     applyState(study, rec);
     notice = `Dose inputs${rec.results ? ' and results' : ''} restored from this browser (saved ${new Date(rec.savedAt).toLocaleString()}).`;
   }
-  doseFor = key;
+  owner.key = key;
   lastSaved = key ? recordContent(doseRecord(key, dose)) : undefined;
   return notice;
 }
 
 /** The record to save when the dose state changed since it was read or saved (reads every saved field). */
 export function pendingDoseSave(): { record: DoseRecord; content: string } | undefined {
-  const key = doseFor;
+  const key = owner.key;
   if (!key) return undefined;
   const record = doseRecord(key, dose);
   const content = recordContent(record);
@@ -170,7 +171,7 @@ export function pendingDoseSave(): { record: DoseRecord; content: string } | und
 
 /** Called once a pending record is stored. */
 export function doseSaved(saved: { record: DoseRecord; content: string }): void {
-  if (sameKey(saved.record, doseFor)) lastSaved = saved.content;
+  if (sameKey(saved.record, owner.key)) lastSaved = saved.content;
 }
 
 function prefill(study: LoadedStudy | undefined = viewer.study) {
@@ -235,7 +236,7 @@ export async function loadSiteModel(files: File[]): Promise<void> {
 
 export async function computeDoses(): Promise<void> {
   dose.message = undefined;
-  const study = viewer.study, structures = viewer.structures, card = dose.card, key = doseFor;
+  const study = viewer.study, structures = viewer.structures, card = dose.card, key = owner.key;
   if (dose.modelState === 'loading') { dose.message = `${LOADING_MODEL} Compute when it is ready.`; return; }
   if (!card) { dose.message = 'No dose model is loaded: load a site model (.onnx + model card .json).'; return; }
   if (!study?.pet?.suv) { dose.message = 'Dose prediction needs the PET in SUV (enter the missing SUV values first).'; return; }
@@ -254,14 +255,14 @@ export async function computeDoses(): Promise<void> {
     const r = await previewDoses({ suv: study.pet.suv, labels, structures: list, patient: biomarkerValues(wanted, dose.biomarkers) }, card, {
       extract: pool.run, infer: (rows) => worker().predict(rows), signal: ctrl.signal, onProgress: (done, total) => (dose.progress = { done, total }),
     });
-    if (ctrl.signal.aborted || !sameKey(key, doseFor)) return; // another study was opened meanwhile
+    if (ctrl.signal.aborted || !sameKey(key, owner.key)) return; // another study was opened meanwhile
     dose.predictions = r.predictions;
     dose.timing = { ...r.timing, sessionMs };
     dose.computed = { at: Date.now(), ...from };
     performance.mark('dose-computed');
     if (r.notes.length) dose.message = `Not predicted: ${r.notes.join('; ')}`;
   } catch (e) {
-    if (sameKey(key, doseFor)) dose.message = (e as Error).message;
+    if (sameKey(key, owner.key)) dose.message = (e as Error).message;
   } finally {
     pool.close();
     if (controller === ctrl) dose.progress = undefined;
