@@ -84,6 +84,7 @@ function openStructuresFingerprint(): string | undefined {
 /** Whether the last results fit the loaded model, the open structure set and the SUV (undefined: no results). */
 export function doseResultsFit(): ResultsFit | undefined {
   const card = dose.card;
+  if (!dose.computed) return undefined; // nothing to hash the structures for
   return resultsFit(dose.computed, {
     model: dose.modelState === 'ready' && card ? { id: card.id, version: card.version } : dose.modelState === 'failed' ? null : undefined,
     structures: openStructuresFingerprint(),
