@@ -4,6 +4,7 @@ import { base, waitReady } from './helpers';
 import { defaultPatientSpec, generatePatient } from '../src/core/phantom/generate';
 import { studyIds } from '../src/core/phantom/dicom';
 import { geometryOf, type Geometry } from '../src/core/volume';
+import { DB_VERSION } from '../src/viewer/session/storage';
 
 // The PACS study is the demo patient (seed 1, see global-setup.ts): its truth label map is on the PET grid.
 const patient = generatePatient(defaultPatientSpec(1));
@@ -58,7 +59,7 @@ test('a version-1 autosave of the study migrates to the PET series + frame of re
   const truthVoxels = patient.labels.data.reduce((n, v) => n + (v ? 1 : 0), 0);
   expect(await labelCount(page)).toBe(truthVoxels);
   await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to T1', exact: true })).toBeVisible();
-  expect(await stored(page)).toEqual({ version: 3, keys: [[ids.ptSeriesUid, ids.frameOfReferenceUid]], legacy: false });
+  expect(await stored(page)).toEqual({ version: DB_VERSION, keys: [[ids.ptSeriesUid, ids.frameOfReferenceUid]], legacy: false });
 
   // Opened again: restored from the new key.
   await page.reload();
@@ -77,5 +78,5 @@ test('a saved structure set on another grid is not applied, with a notice', asyn
   await expect(page.getByRole('status').filter({ hasText: 'was not applied' })).toContainText('another grid');
   await expect(page.getByRole('status').filter({ hasText: 'Structures restored' })).toHaveCount(0);
   expect(await labelCount(page)).toBeUndefined();
-  expect(await stored(page)).toEqual({ version: 3, keys: [], legacy: true });
+  expect(await stored(page)).toEqual({ version: DB_VERSION, keys: [], legacy: true });
 });

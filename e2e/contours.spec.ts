@@ -113,6 +113,7 @@ test('draw a kidney with the brush, grow a lesion, accept candidates, export SEG
   await page.getByRole('button', { name: 'Export SEG' }).click();
   const segPath = await (await download).path();
   await page.getByRole('button', { name: 'New structure set' }).click();
+  await page.getByRole('dialog', { name: 'Replace the structure set?' }).getByRole('button', { name: 'Replace with an empty set' }).click();
   await expect(list).toHaveCount(0);
   await page.getByLabel('Import structures').setInputFiles({ name: 'structures-seg.dcm', mimeType: 'application/dicom', buffer: readFileSync(segPath) });
   const dialog = page.getByRole('dialog', { name: 'Map imported segments' });
@@ -240,6 +241,7 @@ test('RTSTRUCT export re-imports to the same voxels', async ({ page }) => {
   await page.getByRole('button', { name: 'Export RTSTRUCT' }).click();
   const path = await (await download).path();
   await page.getByRole('button', { name: 'New structure set' }).click();
+  await page.getByRole('dialog', { name: 'Replace the structure set?' }).getByRole('button', { name: 'Replace with an empty set' }).click();
   await page.getByLabel('Import structures').setInputFiles({ name: 'rt.dcm', mimeType: 'application/dicom', buffer: readFileSync(path) });
   await page.getByRole('dialog', { name: 'Map imported segments' }).getByRole('button', { name: 'Import mapped' }).click();
   await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
@@ -262,6 +264,7 @@ test('structures stored on the PACS with STOW-RS come back from it voxel for vox
   const onPacs = page.getByRole('list', { name: 'Structure sets on the PACS' });
   await expect(onPacs).toContainText('SEG');
   await page.getByRole('button', { name: 'New structure set' }).click();
+  await page.getByRole('dialog', { name: 'Replace the structure set?' }).getByRole('button', { name: 'Replace with an empty set' }).click();
   await onPacs.getByRole('button', { name: /^Import SEG/ }).first().click();
   await page.getByRole('dialog', { name: 'Map imported segments' }).getByRole('button', { name: 'Import mapped' }).click();
   await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to Parotid L' })).toBeVisible();
@@ -298,6 +301,7 @@ test('a structure set created on the CT grid is drawn, grown, exported (SEG on t
   const ctSeries = await page.evaluate(() => window.__psma!.viewer.study!.ctSeriesUid);
   expect(seg.includes(Buffer.from(ctSeries!))).toBe(true);
   await page.getByRole('button', { name: 'New structure set' }).click();
+  await page.getByRole('dialog', { name: 'Replace the structure set?' }).getByRole('button', { name: 'Replace with an empty set' }).click();
   await page.getByLabel('Import structures').setInputFiles({ name: 'ct-seg.dcm', mimeType: 'application/dicom', buffer: seg });
   await page.getByRole('dialog', { name: 'Map imported segments' }).getByRole('button', { name: 'Import mapped' }).click();
   await expect(list.getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
@@ -308,6 +312,7 @@ test('lesion candidates can be merged and split back before they are accepted', 
   await page.goto(base());
   await waitReady(page);
   await page.getByRole('button', { name: 'New structure set' }).click();
+  await page.getByRole('dialog', { name: 'Replace the structure set?' }).getByRole('button', { name: 'Replace with an empty set' }).click();
   await page.getByRole('button', { name: 'Find lesions' }).click();
   await expect(page.getByRole('status').filter({ hasText: /\d+ lesion candidate/ })).toBeVisible();
   const rows = page.getByRole('table', { name: 'Candidates' }).getByRole('row');

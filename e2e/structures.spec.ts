@@ -27,7 +27,8 @@ test('imported structures are listed, autosaved locally, restored after a reload
   const seg = readFileSync(await (await download).path());
   expect(seg.subarray(128, 132).toString()).toBe('DICM');
   await page.getByRole('button', { name: 'Discard local edits' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'discarded' })).toBeVisible();
+  await page.getByRole('dialog', { name: 'Discard the local edits of this study?' }).getByRole('button', { name: 'Discard local edits' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'moved to the trash' })).toBeVisible();
   await page.reload();
   await waitReady(page);
   await page.getByLabel('Open DICOM files').setInputFiles(files);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LabelHistory, slicesOf } from './history';
+import { LabelHistory, isReplacement, slicesOf } from './history';
 import { interpolateSlices } from './interpolate';
 import { paintSphere } from './ops';
 import type { Volume } from '../volume';
@@ -46,6 +46,77 @@ describe('undo/redo of label-map edits', () => {
     labels.data[2] = 1;
     h.undo();
     expect([labels.data[1], labels.data[2]]).toEqual([1, 0]);
+  });
+});
+
+describe('undo/redo with set replacements in the same history', () => {
+  interface Set { name: string; labels: Volume<Uint8Array> }
+  const set = (name: string, n = 8): Set => ({ name, labels: grid(n) });
+  const history = (s: Set, budget?: number) => new LabelHistory<Set>(s.labels.data, 100, (x) => x.labels.data, budget);
+  const copy = (s: Set) => s.labels.data.slice();
+
+  it('undo of a replacement brings the replaced set back whole, then its own edits undo in order; redo repeats all', () => {
+    const a = set('A');
+    const h = history(a);
+    a.labels.data[1] = 1; h.commit('a1');
+    const afterA1 = copy(a);
+    a.labels.data[2] = 2; h.commit('a2');
+    const afterA2 = copy(a);
+    const b = set('B');
+    const step = h.replace('new set', a, b);
+    expect(h.labels).toBe(b.labels.data);
+    b.labels.data[3] = 5; h.commit('b1');
+    expect(a.labels.data).toEqual(afterA2); // the replaced set is never touched
+    expect(h.nextUndo).toBe('b1');
+    h.undo();
+    expect(b.labels.data[3]).toBe(0);
+    expect(h.nextUndo).toBe('new set');
+    const back = h.undo()!;
+    expect(isReplacement(back) && back.replaced).toBe(a);
+    expect(back).toBe(step);
+    expect(h.labels).toBe(a.labels.data);
+    h.undo();
+    expect(a.labels.data).toEqual(afterA1);
+    h.undo();
+    expect(h.canUndo).toBe(false);
+    h.redo(); h.redo();
+    expect(a.labels.data).toEqual(afterA2);
+    const again = h.redo()!;
+    expect(isReplacement(again) && again.by).toBe(b);
+    expect(h.labels).toBe(b.labels.data);
+    h.redo();
+    expect(b.labels.data[3]).toBe(5);
+    expect(h.canRedo).toBe(false);
+  });
+  it('edits not yet committed become their own step before the replacement; editing after undoing it drops the redo', () => {
+    const a = set('A'), b = set('B');
+    const h = history(a);
+    a.labels.data[4] = 7; // a stroke still settling
+    h.replace('new set', a, b);
+    expect(h.steps).toBe(2);
+    h.undo();
+    expect(a.labels.data[4]).toBe(7);
+    a.labels.data[5] = 1; h.commit('a again');
+    expect(h.canRedo).toBe(false);
+    h.undo(); h.undo();
+    expect([a.labels.data[4], a.labels.data[5]]).toEqual([0, 0]);
+  });
+  it('replaced sets beyond the byte budget go with every step before them; the newest replacement stays', () => {
+    const sets = [set('S0'), set('S1'), set('S2'), set('S3')];
+    const h = history(sets[0], 2 * 512); // room for two replaced 8³ maps
+    sets[0].labels.data[0] = 1; h.commit('s0 edit');
+    for (let n = 1; n < sets.length; n++) h.replace(`to ${n}`, sets[n - 1], sets[n]);
+    expect(h.steps).toBe(2);
+    h.undo(); h.undo();
+    expect(h.labels).toBe(sets[1].labels.data);
+    expect(h.canUndo).toBe(false);
+    const tiny = history(set('T0'), 1);
+    tiny.replace('to T1', set('T0'), set('T1'));
+    expect(tiny.steps).toBe(1);
+  });
+  it('a history made without labelsOf refuses replacements', () => {
+    const a = set('A');
+    expect(() => new LabelHistory<Set>(a.labels.data).replace('x', a, set('B'))).toThrow(/labelsOf/);
   });
 });
 

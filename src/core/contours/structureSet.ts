@@ -1,6 +1,6 @@
 // What a structure set carries besides its label map: tumour sites and notes, which structures are hidden
 // or locked, and whether the patient has a single kidney. Saved with the label map; SEG keeps the sites.
-import { TUMOUR_LABEL_BASE, MAX_TUMOURS, type TumourSite, TUMOUR_SITES } from '../vocabulary';
+import { TUMOUR_LABEL_BASE, MAX_TUMOURS, type TumourSite, TUMOUR_SITES, structureByLabel } from '../vocabulary';
 
 export interface StructureMeta {
   /** Tumour label → site and optional free-text label. */
@@ -36,4 +36,20 @@ export function parseTumourDescription(text: string | undefined): { site: Tumour
   const m = /^site: ([a-z ]+?)(?:; (.*))?$/.exec(text ?? '');
   if (!m || !TUMOUR_SITES.includes(m[1] as TumourSite)) return undefined;
   return { site: m[1] as TumourSite, note: m[2] || undefined };
+}
+
+/** The labels that hold at least one voxel, ascending. */
+export function presentLabels(labels: ArrayLike<number>): number[] {
+  const seen = new Uint8Array(256);
+  for (let n = 0; n < labels.length; n++) seen[labels[n]] = 1;
+  const out: number[] = [];
+  for (let l = 1; l < 256; l++) if (seen[l]) out.push(l);
+  return out;
+}
+
+/** "3 structures (Kidney L, Kidney R, T1)", "no structures": what a set holds, for confirmations and offers. */
+export function describeStructures(present: readonly number[]): string {
+  if (!present.length) return 'no structures';
+  const names = present.map((l) => structureByLabel(l)?.name ?? `label ${l}`);
+  return `${present.length} structure${present.length === 1 ? '' : 's'} (${names.join(', ')})`;
 }

@@ -9,7 +9,7 @@ import { writeSeg } from '../../core/io/seg';
 import { writeNifti } from '../../core/io/nifti';
 import { ORGANS } from '../../core/vocabulary';
 import { emptyMeta } from '../../core/contours/structureSet';
-import { applyIncoming, exportRtstruct, exportSeg, proposeTarget, readIncoming } from './structures';
+import { applyIncoming, exportRtstruct, exportSeg, importLosses, proposeTarget, readIncoming } from './structures';
 import type { Volume } from '../../core/volume';
 
 const p = generatePatient(defaultPatientSpec(5, { lesions: 3, imaging: { ctSpacing: [4, 4, 6], petSpacing: [6, 6, 6], zBottomMm: 200, zTopMm: 420 } }));
@@ -42,6 +42,23 @@ describe('structure import in the viewer', () => {
     expect(count(labels.data, 22)).toBe(count(p.labels.data, firstTumour));
     expect(r.structures).toBe(2);
     expect(meta.tumours[22]).toBeDefined();
+  });
+  it('import losses: the voxels of structures on screen an import would overwrite, per label, the set untouched', () => {
+    const inc = readIncoming('truth.dcm', writeSeg(p.labels, ptReference(p)), study);
+    const mapping = new Map(inc.segments.map((s) => [s.id, s.name === 'Kidney L' ? 1 : 'skip' as const]));
+    const kidney = [...p.labels.data.keys()].filter((v) => p.labels.data[v] === 1);
+    const outside = p.labels.data.findIndex((v) => v === 0);
+    const labels = empty(), meta = emptyMeta();
+    expect(importLosses(labels, meta, inc, mapping).size).toBe(0); // nothing on screen: nothing lost
+    labels.data[outside] = 1; // an old Kidney L voxel outside the imported one: replaced
+    labels.data[kidney[0]] = 21; labels.data[kidney[1]] = 21; // T1 inside the imported kidney: overwritten
+    labels.data[kidney[2]] = 2; meta.locked = [2]; // locked Kidney R: kept
+    const before = labels.data.slice();
+    expect([...importLosses(labels, meta, inc, mapping)]).toEqual([[1, 1], [21, 2]]);
+    expect(labels.data).toEqual(before);
+    expect(meta.tumours).toEqual({});
+    const mapped = new Map(inc.segments.map((s) => [s.id, 'skip' as const]));
+    expect(importLosses(labels, meta, inc, mapped).size).toBe(0);
   });
   it('bad files: RTSTRUCT of images not loaded, NIfTI of another size, a non-DICOM file', () => {
     const rt = exportRtstruct({ ...study, petSeriesUid: makeUid('elsewhere') }, p.labels);

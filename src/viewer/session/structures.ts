@@ -57,6 +57,21 @@ export function readIncoming(file: string, bytes: ArrayBuffer, study: LoadedStud
   return { ...inc, labels, segments: inc.segments.map((s) => ({ ...s, voxels: c.get(s.id)?.voxels ?? 0 })) };
 }
 
+/**
+ * Voxels of structures already in the set that `applyIncoming` would overwrite, per label (what confirming the
+ * import loses); the set itself is left alone.
+ */
+export function importLosses(labels: Volume<Uint8Array>, meta: StructureMeta, inc: Incoming, mapping: Map<number, Target>): Map<number, number> {
+  const trial = { ...labels, data: labels.data.slice() };
+  applySegments(trial, JSON.parse(JSON.stringify(meta)) as StructureMeta, inc, mapping);
+  const lost = new Map<number, number>();
+  for (let v = 0; v < labels.data.length; v++) {
+    const was = labels.data[v];
+    if (was && trial.data[v] !== was) lost.set(was, (lost.get(was) ?? 0) + 1);
+  }
+  return lost;
+}
+
 /** The image series a label map is drawn on (PET, or CT for CT-grid structure sets), as SEG/RTSTRUCT reference it. */
 function source(study: LoadedStudy, labels: Geometry): SourceSeries {
   const onCt = !!study.ct && !sameGrid(labels, study.pet!.raw) && sameGrid(labels, study.ct);
