@@ -11,7 +11,7 @@ import type { LoadedStudy } from '../../core/study';
 import { previewDoses } from '../../core/dose/pipeline';
 import { dosimetricStructures } from '../../core/dose/tasks';
 import { biomarkerProblems, biomarkersFromHeader, biomarkersOf, biomarkerValues, type Biomarker } from '../../core/dose/biomarkers';
-import { plan, DEFAULT_LIMITS, type OrganLimit, type Plan, type StructurePrediction } from '../../core/dose/plan';
+import { plan, DEFAULT_LIMITS, type NotPredicted, type OrganLimit, type Plan, type StructurePrediction } from '../../core/dose/plan';
 
 export const dose = $state<{
   card?: ModelCard;
@@ -24,6 +24,8 @@ export const dose = $state<{
   cycles: number;
   limits: OrganLimit[];
   predictions?: StructurePrediction[];
+  /** Structures drawn but not predicted, with the reason (the plan says why a value is missing). */
+  skipped?: NotPredicted[];
   timing?: { featuresMs: number; inferenceMs: number; sessionMs: number };
 }>({ biomarkers: {}, activity: 7.4, cycles: 6, limits: structuredClone(DEFAULT_LIMITS) });
 
@@ -45,8 +47,8 @@ export function wantedBiomarkers(): Biomarker[] {
 export function currentPlan(): Plan | undefined {
   const p = dose.predictions;
   if (!p) return undefined;
-  const singleKidney = !!viewer.structures?.meta.singleKidney || p.filter((x) => x.type === 'kidney').length === 1;
-  return plan(p, { activityGBq: dose.activity, cycles: dose.cycles, limits: dose.limits, singleKidney });
+  const singleKidney = !!viewer.structures?.meta.singleKidney;
+  return plan(p, { activityGBq: dose.activity, cycles: dose.cycles, limits: dose.limits, singleKidney, skipped: dose.skipped });
 }
 
 /** A warning when the study's radiopharmaceutical is not the model's tracer (isotope compared). */
@@ -137,6 +139,7 @@ export async function computeDoses(): Promise<void> {
       extract: pool.run, infer: (rows) => worker().predict(rows), signal: controller.signal, onProgress: (done, total) => (dose.progress = { done, total }),
     });
     dose.predictions = r.predictions;
+    dose.skipped = r.skipped;
     dose.timing = { ...r.timing, sessionMs };
     performance.mark('dose-computed');
     if (r.notes.length) dose.message = `Not predicted: ${r.notes.join('; ')}`;
