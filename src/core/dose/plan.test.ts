@@ -102,6 +102,14 @@ describe('therapy plan: flags', () => {
     expect(ok.flags).toEqual([]);
   });
 
+  it('warnings (limits, activity) come before cautions (references, single kidney)', () => {
+    const p = plan([kidneyR, ...tumours, s('Parotid L', 'parotid', 1, 2, 30)], { activityGBq: 7.4, cycles: 6, singleKidney: true });
+    const sev = p.flags.map((f) => f.severity);
+    expect(sev).toContain('caution');
+    expect(sev).toEqual([...sev].sort((x, y) => Number(x === 'caution') - Number(y === 'caution')));
+    expect(sev[0]).toBe('warning');
+  });
+
   it('the limiting organ is the one with the lowest maximum, for each bound', () => {
     // A user-set limit on the parotids (per gland) that binds before the kidneys for the upper bound only.
     const parotidLimit: OrganLimit = { ...DEFAULT_LIMITS[1], id: 'parotid-user', kind: 'limit', limitGy: 30, referenceGy: undefined, label: 'Parotid (user limit)' };
@@ -121,6 +129,7 @@ describe('therapy plan: flags', () => {
     const nki = p.flags.filter((f) => f.limitId === 'parotid-nki');
     expect(nki).toEqual([expect.objectContaining({ kind: 'over-reference', severity: 'caution', bound: 'upper90', structures: ['Parotid L'], threshold: 26.5 })]);
     expect(nki[0].text).toMatch(/Parotid L 28\.0 Gy passes 26\.5 Gy \(a reference, not a limit\)/);
+    expect(nki[0].thresholdText).toBe('26.5 Gy per gland');
     const sub = p.flags.filter((f) => f.limitId === 'submandibular-nki');
     expect(sub).toEqual([expect.objectContaining({ bound: 'upper90', structures: ['Submandibular L'], threshold: 22.9 })]);
     expect(p.rows.find((r) => r.name === 'Submandibular R')!.flags).toEqual([]);
@@ -138,6 +147,7 @@ describe('therapy plan: flags', () => {
     expect(quantec(21, 28)).toEqual([]); // no gland under 20, but the mean 24.5 is under 25
     const both = quantec(22, 30);
     expect(both.map((f) => f.bound)).toEqual(['upper90', 'point']);
+    expect(both[0].thresholdText).toBe('one gland 20 Gy / mean of both 25 Gy');
     expect(both[0].text).toMatch(/no gland under 20 Gy \(Parotid L 22\.0 Gy, Parotid R 30\.0 Gy\) and the mean of both 26\.0 Gy not under 25 Gy/);
     expect(quantec(19, 24, 22, 30).map((f) => f.bound)).toEqual(['upper90']); // the upper bound alone passes
   });

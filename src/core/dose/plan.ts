@@ -81,6 +81,9 @@ const GROUPS: { id: OrganGroupId; label: string }[] = [
   { id: 'kidneys', label: 'Kidneys' }, { id: 'parotid', label: 'Parotid glands' },
   { id: 'submandibular', label: 'Submandibular glands' }, { id: 'lacrimal', label: 'Lacrimal glands' },
 ];
+/** The organ group of a structure type (undefined for tumours and others). */
+export const groupOfType = (type: string): OrganGroupId | undefined => GROUP_OF[type];
+
 /** Display order of structure types (tables, charts); other types follow. */
 export const TYPE_ORDER = ['tumour', 'kidney', 'parotid', 'submandibular', 'lacrimal'];
 
@@ -98,11 +101,15 @@ export interface PlanFlag {
   /** over-*: which estimate passes; activity-above-max: which maximum (upper90 = the conservative one). */
   bound?: Bound;
   limitId?: string;
+  /** The limit's or reference's label (activity flags: of the limiting organ). */
+  limitLabel?: string;
   group?: OrganGroupId;
   /** Structures the flag is about (the table marks their rows). */
   structures: string[];
   value?: number;
   threshold?: number;
+  /** The threshold as a rule, e.g. "23 Gy", "26.5 Gy per gland", "one gland 20 Gy / mean of both 25 Gy". */
+  thresholdText?: string;
   unit?: 'Gy' | 'GBq';
   text: string;
 }
@@ -283,7 +290,7 @@ export function plan(preds: StructurePrediction[], opts: PlanOptions = {}): Plan
     if (l && a > l.maxActivityGBq) {
       const which = bound === 'upper90' ? 'conservative maximum (upper 90 % bound)' : 'maximum from the point estimate';
       flags.push({
-        kind: 'activity-above-max', severity: 'warning', bound, limitId: l.limitId, group: l.group, structures: [], value: a, threshold: l.maxActivityGBq, unit: 'GBq',
+        kind: 'activity-above-max', severity: 'warning', bound, limitId: l.limitId, limitLabel: l.label, group: l.group, structures: [], value: a, threshold: l.maxActivityGBq, unit: 'GBq',
         text: `Planned ${a} GBq per cycle is above the ${which}, ${l.maxActivityGBq.toFixed(1)} GBq, set by ${l.label}.`,
       });
     }
@@ -309,6 +316,8 @@ export function plan(preds: StructurePrediction[], opts: PlanOptions = {}): Plan
     const mine = flags.filter((f) => (f.kind === 'over-limit' || f.kind === 'over-reference') && f.structures.includes(p.name));
     return { ...p, massG, gyPerCycle: p.gyPerGBq * a, gyCumulative: p.gyPerGBq * a * n, gyCumulativeHi: p.hi * a * n, flags: mine };
   }));
+  // Warnings (limits, activity) first, then cautions (references, single kidney); otherwise in order found.
+  flags.sort((x, y) => Number(x.severity === 'caution') - Number(y.severity === 'caution'));
   return {
     activityGBq: a, cycles: n, rows, organs, flags, missing, limiting,
     maxActivityGBq: limiting.point?.maxActivityGBq, maxActivityConservativeGBq: limiting.conservative?.maxActivityGBq,
@@ -397,8 +406,9 @@ function overFlag(l: OrganLimit, r: CheckResult, bound: Bound): PlanFlag {
       ? `${g1(r.valueGy)} Gy (${r.what}) passes ${t} Gy`
       : `no gland under ${l.spareGy} Gy (${r.memberGy.map(gy).join(', ')}) and the mean of both ${g1(r.valueGy)} Gy not under ${t} Gy`;
   return {
-    kind: l.kind === 'limit' ? 'over-limit' : 'over-reference', severity: l.kind === 'limit' ? 'warning' : 'caution', bound, limitId: l.id, group: l.group,
+    kind: l.kind === 'limit' ? 'over-limit' : 'over-reference', severity: l.kind === 'limit' ? 'warning' : 'caution', bound, limitId: l.id, limitLabel: l.label, group: l.group,
     structures: r.structures, value: r.valueGy, threshold: t, unit: 'Gy',
+    thresholdText: l.appliesTo === 'one-or-mean' ? `one gland ${l.spareGy} Gy / mean of both ${t} Gy` : `${t} Gy${l.appliesTo === 'each' ? ' per gland' : ''}`,
     text: `${l.label}: ${est} of the cumulative dose, ${what}${l.kind === 'limit' ? ' (limit)' : ' (a reference, not a limit)'}.`,
   };
 }
