@@ -58,7 +58,7 @@ test('a version-1 autosave of the study migrates to the PET series + frame of re
   const truthVoxels = patient.labels.data.reduce((n, v) => n + (v ? 1 : 0), 0);
   expect(await labelCount(page)).toBe(truthVoxels);
   await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to T1', exact: true })).toBeVisible();
-  expect(await stored(page)).toEqual({ version: 2, keys: [[ids.ptSeriesUid, ids.frameOfReferenceUid]], legacy: false });
+  expect(await stored(page)).toEqual({ version: 3, keys: [[ids.ptSeriesUid, ids.frameOfReferenceUid]], legacy: false });
 
   // Opened again: restored from the new key.
   await page.reload();
@@ -77,5 +77,5 @@ test('a saved structure set on another grid is not applied, with a notice', asyn
   await expect(page.getByRole('status').filter({ hasText: 'was not applied' })).toContainText('another grid');
   await expect(page.getByRole('status').filter({ hasText: 'Structures restored' })).toHaveCount(0);
   expect(await labelCount(page)).toBeUndefined();
-  expect(await stored(page)).toEqual({ version: 2, keys: [], legacy: true });
+  expect(await stored(page)).toEqual({ version: 3, keys: [], legacy: true });
 });

@@ -18,7 +18,7 @@ const USAGE = 'npm run --silent features -- --image IMG --mask MASK [--label N] 
 const buf = readArrayBuffer;
 const isNifti = (p: string) => /\.nii(\.gz)?$/i.test(p);
 
-interface Image { volume: Volume; modality?: string; seriesUid?: string; suvType?: string; warnings?: string[] }
+interface Image { volume: Volume; modality?: string; seriesUid?: string; frameOfReferenceUid?: string; suvType?: string; warnings?: string[] }
 
 function readImage(path: string, suv: string): Image {
   if (!existsSync(path)) throw new UsageError(`--image ${path} does not exist`);
@@ -27,10 +27,11 @@ function readImage(path: string, suv: string): Image {
     ? readdirSync(path).filter((f) => !f.startsWith('.')).map((f) => join(path, f)).filter((f) => statSync(f).isFile())
     : [path];
   const { volume, series, sorted } = readDicomSeries(files.map((f) => ({ name: f, data: buf(f) })));
-  if (series.modality !== 'PT' || suv === 'none') return { volume, modality: series.modality, seriesUid: series.seriesUid, suvType: series.modality === 'PT' ? 'none' : undefined };
+  const ids = { seriesUid: series.seriesUid, frameOfReferenceUid: series.frameOfReferenceUid || undefined };
+  if (series.modality !== 'PT' || suv === 'none') return { volume, modality: series.modality, ...ids, suvType: series.modality === 'PT' ? 'none' : undefined };
   const r = petSeriesSuv(volume, sorted, suv as SuvKind);
   if (!r.ok) throw new FeatureError(suv === 'bw' ? `${r.reason} (use --suv none for raw values)` : r.reason);
-  return { volume: r.volume, modality: 'PT', seriesUid: series.seriesUid, suvType: r.label, warnings: r.warnings.map((w) => `SUV: ${w}`) };
+  return { volume: r.volume, modality: 'PT', ...ids, suvType: r.label, warnings: r.warnings.map((w) => `SUV: ${w}`) };
 }
 
 /** A region of the mask file by label number or name. */
@@ -42,8 +43,8 @@ function maskReader(path: string, image: Image): MaskReader {
   let format;
   try { format = sniffStructureFile(path, data); } catch (e) { throw new UsageError(`--mask ${(e as Error).message}`); }
   // Contours drawn on another series of the frame of reference (e.g. RTSTRUCT on the CT, image the PET) are
-  // rasterised onto the image by patient coordinates.
-  const file = format.read(path, data, [{ name: 'image', geometry: image.volume, seriesUid: image.seriesUid }], { acceptOtherSeries: true });
+  // rasterised onto the image by patient coordinates, with a warning; another frame of reference is refused.
+  const file = format.read(path, data, [{ name: 'image', geometry: image.volume, seriesUid: image.seriesUid, frameOfReferenceUid: image.frameOfReferenceUid }], { acceptOtherSeries: true });
   for (const w of file.warnings) process.stderr.write(`warning: ${w}\n`);
   const list = file.segments.map((x) => `${x.number} ${x.name}`).join(', ') || 'none';
   return (label, what) => {

@@ -19,3 +19,17 @@ describe('CSV', () => {
     expect(parseCsv('')).toEqual([]);
   });
 });
+
+describe('parseCsv names what is wrong', () => {
+  it('an unclosed quote, extra fields, header problems, semicolons', () => {
+    expect(() => parseCsv('a,b\n1,"2\n3,4\n', 't.csv')).toThrow(/t\.csv: line 2: a quote \("\) opened here is never closed/);
+    expect(() => parseCsv('a,b\n1,2\n1,5,3\n', 't.csv')).toThrow(/t\.csv: line 3 has 3 fields but the header 2 \(an unquoted comma, e\.g\. a decimal comma\?\)/);
+    expect(() => parseCsv('a,,b\n1,2,3\n')).toThrow(/column 2 of the header has no name/);
+    expect(() => parseCsv('a,b,a\n1,2,3\n')).toThrow(/column "a" appears twice/);
+    expect(() => parseCsv('a;b\n1,5;2\n')).toThrow(/separated by semicolons/);
+  });
+  it('a UTF-8 BOM and quoted newlines keep line numbers right', () => {
+    expect(parseCsv('\ufeffstructure,dose\nT1,2\n')).toEqual([{ structure: 'T1', dose: '2' }]);
+    expect(() => parseCsv('a,b\n"x\ny",2\n3,4,5\n')).toThrow(/line 4 has 3 fields/);
+  });
+});

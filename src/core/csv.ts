@@ -1,27 +1,45 @@
 // CSV in one place: the reader of cohort, feature and site tables and the writer of every table we export.
 
-/** Rows of a CSV text with a header line (quoted fields, commas and newlines inside quotes, CRLF). */
-export function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [], field = '', q = false;
+export class CsvError extends Error {}
+
+/**
+ * Rows of a CSV text with a header line (quoted fields, commas and newlines inside quotes, CRLF, a UTF-8 BOM).
+ * Throws CsvError naming the line for an unclosed quote, a row with more fields than the header, an empty or
+ * repeated column name, or a semicolon-separated file.
+ */
+export function parseCsv(text: string, name = 'CSV'): Record<string, string>[] {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const rows: { line: number; cells: string[] }[] = [];
+  let row: string[] = [], field = '', q = false, line = 1, rowLine = 1, quoteLine = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (q) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') q = false; else field += c;
-    } else if (c === '"') q = true;
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') q = false; else { if (c === '\n') line++; field += c; }
+    } else if (c === '"') { q = true; quoteLine = line; }
     else if (c === ',') { row.push(field); field = ''; }
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(field); field = '';
-      if (row.some((x) => x !== '')) rows.push(row);
+      if (row.some((x) => x !== '')) rows.push({ line: rowLine, cells: row });
       row = [];
+      rowLine = ++line;
     } else field += c;
   }
-  if (field || row.length) { row.push(field); rows.push(row); }
+  if (q) throw new CsvError(`${name}: line ${quoteLine}: a quote (") opened here is never closed`);
+  if (field || row.length) { row.push(field); rows.push({ line: rowLine, cells: row }); }
   if (!rows.length) return [];
   const [head, ...body] = rows;
+  const names = head.cells.map((h) => h.trim());
+  if (names.length === 1 && names[0].includes(';')) throw new CsvError(`${name}: the header is separated by semicolons; save the table as comma-separated CSV (with a decimal point)`);
+  names.forEach((h, n) => {
+    if (!h) throw new CsvError(`${name}: line ${head.line}: column ${n + 1} of the header has no name`);
+    if (names.indexOf(h) !== n) throw new CsvError(`${name}: line ${head.line}: column "${h}" appears twice in the header`);
+  });
   const unescape = (x: string) => (/^'[=+\-@]/.test(x) ? x.slice(1) : x);
-  return body.map((r) => Object.fromEntries(head.map((h, n) => [h.trim(), unescape((r[n] ?? '').trim())])));
+  return body.map((r) => {
+    if (r.cells.length > names.length) throw new CsvError(`${name}: line ${r.line} has ${r.cells.length} fields but the header ${names.length} (an unquoted comma, e.g. a decimal comma?)`);
+    return Object.fromEntries(names.map((h, n) => [h, unescape((r.cells[n] ?? '').trim())]));
+  });
 }
 
 export type CsvCell = string | number | undefined;

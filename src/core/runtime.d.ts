@@ -4,6 +4,9 @@
 declare class TextEncoder {
   encode(input?: string): Uint8Array;
 }
+declare class TextDecoder {
+  decode(input?: Uint8Array): string;
+}
 declare function structuredClone<T>(value: T): T;
 declare const performance: { now(): number };
 declare class AbortSignal {

@@ -7,7 +7,9 @@ const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 // dcmjs warns on every implicit-VR pixel element; real problems surface as errors below.
 (dcmjs as unknown as { log?: { setLevel?: (l: string) => void } }).log?.setLevel?.('error');
 
-export class DicomError extends Error {}
+import { DicomError, checkPixelLength, checkPixelModule, checkStacking, checkVolumeSize, orientationOf, pixelSpacingOf, rescaleOf } from './validate';
+
+export { DicomError };
 
 /** A parsed instance: naturalized attributes (pixel data kept separately). */
 export interface DicomInstance {
@@ -146,12 +148,20 @@ export function seriesToVolume(series: DicomSeriesInfo, opts: { frame?: number }
   for (const i of withPixels) {
     if (!UNCOMPRESSED.has(i.transferSyntax)) throw new DicomError(`${i.name}: compressed transfer syntax ${i.transferSyntax} (the viewer decodes it; the Node reader needs uncompressed DICOM)`);
   }
-  const iop = num(first.ImageOrientationPatient);
-  if (iop.length !== 6 || iop.some((v) => !Number.isFinite(v))) throw new DicomError(`${what}: missing ImageOrientationPatient`);
-  const row: Vec3 = [iop[0], iop[1], iop[2]], col: Vec3 = [iop[3], iop[4], iop[5]];
-  const normal: Vec3 = [row[1] * col[2] - row[2] * col[1], row[2] * col[0] - row[0] * col[2], row[0] * col[1] - row[1] * col[0]];
-  const rows = Number(first.Rows), cols = Number(first.Columns);
-  const ps = num(first.PixelSpacing);
+  // Every header is checked before anything is allocated from it.
+  const { rows, cols, bits } = checkPixelModule(withPixels[0]);
+  checkVolumeSize(what, cols, rows, withPixels.length);
+  const { row, col, normal } = orientationOf(withPixels[0]);
+  const iop = [...row, ...col];
+  const ps = pixelSpacingOf(withPixels[0]);
+  for (const i of withPixels) {
+    const m = checkPixelModule(i);
+    if (m.rows !== rows || m.cols !== cols) throw new DicomError(`${what}: inconsistent geometry: ${i.name} is ${m.cols}×${m.rows}, others ${cols}×${rows}`);
+    if (m.bits !== bits) throw new DicomError(`${what}: ${i.name} has BitsAllocated ${m.bits}, others ${bits}`);
+    checkPixelLength(i, rows, cols, bits);
+    const s = pixelSpacingOf(i);
+    if (Math.abs(s[0] - ps[0]) > 1e-3 || Math.abs(s[1] - ps[1]) > 1e-3) throw new DicomError(`${what}: inconsistent geometry: ${i.name} has PixelSpacing ${s.join('\\')}, others ${ps.join('\\')}`);
+  }
   const proj = (i: DicomInstance) => {
     const p = num(i.attrs.ImagePositionPatient);
     if (p.length !== 3 || p.some((v) => !Number.isFinite(v))) throw new DicomError(`${i.name}: missing ImagePositionPatient`);
@@ -160,8 +170,7 @@ export function seriesToVolume(series: DicomSeriesInfo, opts: { frame?: number }
   const sorted = [...withPixels].map((i) => ({ i, d: proj(i) })).sort((a, b) => a.d - b.d);
   for (const { i } of sorted) {
     const o = num(i.attrs.ImageOrientationPatient);
-    if (Number(i.attrs.Rows) !== rows || Number(i.attrs.Columns) !== cols) throw new DicomError(`${what}: inconsistent geometry: ${i.name} is ${i.attrs.Columns}×${i.attrs.Rows}, others ${cols}×${rows}`);
-    if (o.some((v, n) => Math.abs(v - iop[n]) > 1e-3)) throw new DicomError(`${what}: inconsistent geometry: ${i.name} has another orientation`);
+    if (o.length !== 6 || o.some((v, n) => !(Math.abs(v - iop[n]) <= 1e-3))) throw new DicomError(`${what}: inconsistent geometry: ${i.name} has another orientation`);
   }
   for (let n = 1; n < sorted.length; n++) {
     if (Math.abs(sorted[n].d - sorted[n - 1].d) < 1e-4) throw new DicomError(`${what}: inconsistent geometry: two slices at the same position (${sorted[n].d.toFixed(2)} mm); mixed series?`);
@@ -180,21 +189,18 @@ export function seriesToVolume(series: DicomSeriesInfo, opts: { frame?: number }
   const direction = [...row, ...col, ...normal] as Mat3;
   const per = rows * cols;
   const nz = sorted.length;
-  const slopes = sorted.map(({ i }) => Number(i.attrs.RescaleSlope ?? 1) || 1);
-  const icpts = sorted.map(({ i }) => Number(i.attrs.RescaleIntercept ?? 0) || 0);
-  const bits = Number(first.BitsAllocated);
+  checkStacking(what, sorted.map(({ i }) => num(i.attrs.ImagePositionPatient) as Vec3), normal);
+  const rescale = sorted.map(({ i }) => rescaleOf(i));
+  const slopes = rescale.map((r) => r.slope), icpts = rescale.map((r) => r.intercept);
   const signed = Number(first.PixelRepresentation) === 1;
   const uniform = slopes.every((s) => s === slopes[0]) && icpts.every((c) => c === icpts[0]);
-  const read = (buf: ArrayBuffer, name: string) => {
-    if (bits === 16) {
-      if (buf.byteLength < per * 2) throw new DicomError(`${name}: pixel data too short (${buf.byteLength} bytes for ${cols}×${rows})`);
-      return signed ? new Int16Array(buf.slice(0, per * 2)) : new Uint16Array(buf.slice(0, per * 2));
-    }
-    if (bits === 8) return new Uint8Array(buf.slice(0, per));
-    if (bits === 32) return signed ? new Int32Array(buf.slice(0, per * 4)) : new Uint32Array(buf.slice(0, per * 4));
-    throw new DicomError(`${name}: BitsAllocated ${bits} is not supported`);
+  // Lengths were checked above (checkPixelLength).
+  const read = (buf: ArrayBuffer) => {
+    if (bits === 16) return signed ? new Int16Array(buf.slice(0, per * 2)) : new Uint16Array(buf.slice(0, per * 2));
+    if (bits === 8) return signed ? new Int8Array(buf.slice(0, per)) : new Uint8Array(buf.slice(0, per));
+    return signed ? new Int32Array(buf.slice(0, per * 4)) : new Uint32Array(buf.slice(0, per * 4));
   };
-  const spacing: Vec3 = [ps[1] || 1, ps[0] || 1, Math.abs(dz)];
+  const spacing: Vec3 = [ps[1], ps[0], Math.abs(dz)];
   const geom = { dims: [cols, rows, nz] as Vec3, spacing, origin, direction };
   const unit = series.modality === 'CT' ? 'HU' : series.modality === 'PT' ? String(first.Units ?? '') : '';
   // Int16 when the physical values fit: uniform integer rescale.
@@ -203,7 +209,7 @@ export function seriesToVolume(series: DicomSeriesInfo, opts: { frame?: number }
     const data = new Int16Array(per * nz);
     let fits = true;
     sorted.forEach(({ i }, k) => {
-      const px = read(i.pixels!, i.name);
+      const px = read(i.pixels!);
       for (let n = 0; n < per; n++) {
         const v = px[n] * slopes[0] + icpts[0];
         if (v < -32768 || v > 32767) fits = false;
@@ -214,7 +220,7 @@ export function seriesToVolume(series: DicomSeriesInfo, opts: { frame?: number }
   }
   const data = new Float32Array(per * nz);
   sorted.forEach(({ i }, k) => {
-    const px = read(i.pixels!, i.name);
+    const px = read(i.pixels!);
     for (let n = 0; n < per; n++) data[k * per + n] = px[n] * slopes[k] + icpts[k];
   });
   return { volume: { ...geom, data, unit }, series, sorted: sorted.map((s) => s.i) };

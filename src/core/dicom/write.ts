@@ -49,6 +49,12 @@ export function derivedPatientStudy(source: Pick<SourceSeries, 'studyUid' | 'pat
   };
 }
 
+/** DICOM DA and TM of a moment (local time, as DICOM dates are), e.g. the content date of a derived object. */
+export function dicomDateTime(d: Date): { date: string; time: string } {
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  return { date: `${d.getFullYear()}${p2(d.getMonth() + 1)}${p2(d.getDate())}`, time: `${p2(d.getHours())}${p2(d.getMinutes())}${p2(d.getSeconds())}` };
+}
+
 /** Image pixel module of single-sample greyscale frames. */
 export function greyscalePixels(nx: number, ny: number, bits: 1 | 16 | 32, signed: boolean) {
   return { SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', Rows: ny, Columns: nx, BitsAllocated: bits, BitsStored: bits, HighBit: bits - 1, PixelRepresentation: signed ? 1 : 0 };

@@ -3,6 +3,7 @@
 import type * as ort from 'onnxruntime-web';
 import { createSession, runSession, type OrtPrediction } from '../model/runtime';
 import { modelFromCard, validateCard, type ModelCard } from '../model/card';
+import { readOnnxMetadata } from '../model/onnx';
 import type { PredictRow } from '../model/doseModel';
 
 export interface LoadedModel { session: ort.InferenceSession; card: ModelCard; sessionMs: number }
@@ -13,7 +14,9 @@ export async function openModel(bytes: Uint8Array, card: unknown): Promise<Loade
   if (problems.length) return { problem: `The model card does not match the contract: ${problems.join('; ')}` };
   const t = performance.now();
   const session = await createSession(bytes);
-  const more = validateCard(card, session);
+  let metadata: Record<string, string>;
+  try { metadata = readOnnxMetadata(bytes); } catch (e) { return { problem: `The model file is not a readable ONNX model (${(e as Error).message})` }; }
+  const more = validateCard(card, { inputNames: session.inputNames, outputNames: session.outputNames, metadata });
   if (more.length) return { problem: `The model does not match its card: ${more.join('; ')}` };
   return { session, card: card as ModelCard, sessionMs: performance.now() - t };
 }

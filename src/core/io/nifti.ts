@@ -1,6 +1,7 @@
 // NIfTI-1 reader and writer (.nii and .nii.gz). Geometry comes from the sform when sform_code > 0,
 // else the qform, else pixdim; NIfTI's RAS+ is converted to the LPS used everywhere else.
-import { gunzipSync, gzipSync } from 'fflate';
+import { Gunzip, gzipSync } from 'fflate';
+import { MAX_VOXELS } from '../dicom/validate';
 import type { Mat3, Vec3, Volume, VoxelArray } from '../volume';
 
 const DATATYPES: Record<number, { name: string; bytes: number; make: (b: ArrayBuffer, n: number) => VoxelArray }> = {
@@ -20,18 +21,50 @@ function isGzip(b: Uint8Array): boolean {
   return b.length > 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
-/** Reads a NIfTI-1 file. Throws NiftiError naming the problem for anything else. */
-export function readNifti(input: Uint8Array | ArrayBuffer, name = 'NIfTI file'): Volume {
-  let bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new NiftiError(`${name}: gzip data is corrupt (${(e as Error).message})`);
+/** Compressed input is fed to the inflater in slices of this size (one slice inflates to at most ~1,000×). */
+export const GUNZIP_SLICE = 16 * 1024;
+/** The most a NIfTI header may ask for: MAX_VOXELS voxels of 8 bytes. */
+const MAX_NIFTI_BYTES = 352 + MAX_VOXELS * 8;
+
+/**
+ * Inflates a .nii.gz only as far as its header says the image reaches: the header (first 348 bytes) is checked
+ * as soon as it is out, then inflation stops at `voxel offset + voxels × bytes` (plus what the last slice gave).
+ * A gzip bomb is refused after its header, a few MB in. `inflated` = bytes produced (for tests).
+ */
+export function gunzipNifti(gz: Uint8Array, name = 'NIfTI file'): { bytes: Uint8Array; inflated: number } {
+  const chunks: Uint8Array[] = [];
+  let inflated = 0, need = Infinity, done = false;
+  const inflater = new Gunzip((chunk, final) => {
+    chunks.push(chunk);
+    inflated += chunk.length;
+    if (final) done = true;
+  });
+  const joined = () => {
+    const out = new Uint8Array(inflated);
+    let o = 0;
+    for (const c of chunks) { out.set(c, o); o += c.length; }
+    chunks.length = 0;
+    chunks.push(out);
+    return out;
+  };
+  try {
+    for (let o = 0; o < gz.length && !done && inflated < need; o += GUNZIP_SLICE) {
+      inflater.push(gz.subarray(o, o + GUNZIP_SLICE), o + GUNZIP_SLICE >= gz.length);
+      if (need === Infinity && inflated >= 348) need = headerOf(joined(), name).need;
     }
+  } catch (e) {
+    if (e instanceof NiftiError) throw e;
+    throw new NiftiError(`${name}: gzip data is corrupt (${(e as Error).message})`);
   }
+  return { bytes: joined(), inflated };
+}
+
+interface Header { le: boolean; dims: Vec3; ndim: number; datatype: number; voxOffset: number; need: number }
+
+/** The header fields the reader allocates from, checked: dims, datatype, vox_offset, the size they make. */
+function headerOf(bytes: Uint8Array, name: string): Header {
   if (bytes.length < 348) throw new NiftiError(`${name}: too short for a NIfTI-1 header (${bytes.length} bytes)`);
-  let dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let le = true;
   if (dv.getInt32(0, true) !== 348) {
     if (dv.getInt32(0, false) === 348) le = false;
@@ -41,24 +74,44 @@ export function readNifti(input: Uint8Array | ArrayBuffer, name = 'NIfTI file'):
   if (magic !== 'n+1' && magic !== 'ni1') throw new NiftiError(`${name}: missing NIfTI-1 magic ("n+1")`);
   if (magic === 'ni1') throw new NiftiError(`${name}: a .hdr/.img pair; give a single .nii or .nii.gz file`);
   const i16 = (o: number) => dv.getInt16(o, le);
-  const f32 = (o: number) => dv.getFloat32(o, le);
   const ndim = i16(40);
-  if (ndim < 1 || ndim > 7) throw new NiftiError(`${name}: invalid dim[0] = ${ndim}`);
+  if (ndim < 1 || ndim > 7) throw new NiftiError(`${name}: invalid dim[0] = ${ndim} (1 to 7 allowed)`);
   const dims: Vec3 = [i16(42), ndim >= 2 ? i16(44) : 1, ndim >= 3 ? i16(46) : 1];
+  dims.forEach((d, n) => {
+    if (d < 1) throw new NiftiError(`${name}: dim[${n + 1}] = ${d}: image sizes must be at least 1 (a damaged header?)`);
+  });
   for (let t = 4; t <= ndim; t++) {
     if (i16(40 + 2 * t) > 1) throw new NiftiError(`${name}: ${ndim}-D images (time series) are not supported; give a 3-D volume`);
   }
   const datatype = i16(70);
   const dt = DATATYPES[datatype];
   if (!dt) throw new NiftiError(`${name}: unsupported NIfTI datatype code ${datatype}`);
+  const off = dv.getFloat32(108, le);
+  if (!Number.isFinite(off) || off < 348 || off !== Math.floor(off)) throw new NiftiError(`${name}: vox_offset ${off} is not a whole number of bytes at or after the 348-byte header`);
+  const n = dims[0] * dims[1] * dims[2];
+  if (n > MAX_VOXELS) throw new NiftiError(`${name}: ${dims.join('×')} = ${(n / 1e6).toFixed(0)} M voxels is more than the ${(MAX_VOXELS / 1e6).toFixed(0)} M this viewer reads`);
+  const need = off + n * dt.bytes;
+  if (need > MAX_NIFTI_BYTES) throw new NiftiError(`${name}: the header asks for ${need} bytes, more than this viewer reads`);
+  return { le, dims, ndim, datatype, voxOffset: off, need };
+}
+
+/** Reads a NIfTI-1 file. Throws NiftiError naming the problem for anything else. */
+export function readNifti(input: Uint8Array | ArrayBuffer, name = 'NIfTI file'): Volume {
+  let bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  if (isGzip(bytes)) bytes = gunzipNifti(bytes, name).bytes;
+  const h = headerOf(bytes, name);
+  const { le, dims } = h;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const i16 = (o: number) => dv.getInt16(o, le);
+  const f32 = (o: number) => dv.getFloat32(o, le);
+  const dt = DATATYPES[h.datatype];
   const pixdim: Vec3 = [Math.abs(f32(80)) || 1, Math.abs(f32(84)) || 1, Math.abs(f32(88)) || 1];
-  const voxOffset = Math.floor(f32(108));
+  const voxOffset = h.voxOffset, need = h.need;
   const sclSlope = f32(112);
   const sclInter = f32(116);
   const qformCode = i16(252);
   const sformCode = i16(254);
   const n = dims[0] * dims[1] * dims[2];
-  const need = voxOffset + n * dt.bytes;
   if (bytes.length < need) throw new NiftiError(`${name}: truncated: ${need} bytes of voxel data expected, ${bytes.length} present`);
 
   // Affine (RAS): voxel index → mm.

@@ -5,7 +5,7 @@ import type { Geometry, Vec3, Volume } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
 import { structureByLabel, type StructureDef } from '../vocabulary';
 import { asArray, readDicomObject } from '../dicom/read';
-import { derivedPatientStudy, ds, greyscalePixels, makeUid, toPart10, type SourceSeries } from '../dicom/write';
+import { derivedPatientStudy, dicomDateTime, ds, greyscalePixels, makeUid, toPart10, type SourceSeries } from '../dicom/write';
 
 const { Colors } = dcmjs.data;
 
@@ -26,7 +26,7 @@ export interface SegSegment {
 const code = (c: { value: string; scheme: string; meaning: string }) => ({ CodeValue: c.value, CodingSchemeDesignator: c.scheme, CodeMeaning: c.meaning });
 
 /** Writes a Binary SEG of `labels` (on the source grid); only slices where a segment is present get frames. */
-export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDescription?: string; segments?: SegSegment[]; seed?: string } = {}): ArrayBuffer {
+export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDescription?: string; segments?: SegSegment[]; seed?: string; created?: Date } = {}): ArrayBuffer {
   const [nx, ny, nz] = labels.dims;
   if (source.instanceUids.length !== nz) throw new SegError(`source series has ${source.instanceUids.length} images but the label map has ${nz} slices`);
   const present = new Set<number>();
@@ -60,6 +60,7 @@ export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDes
   const seriesUid = makeUid(key, 'seg-series');
   const sopUid = makeUid(key, 'seg-instance');
   const d = labels.direction;
+  const created = dicomDateTime(opts.created ?? new Date());
   const dataset: Record<string, unknown> = {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: SEG_SOP_CLASS,
@@ -73,8 +74,8 @@ export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDes
     ContentLabel: 'STRUCTURES',
     ContentDescription: 'psma-dose-preview structure set',
     ContentCreatorName: '',
-    ContentDate: '',
-    ContentTime: '',
+    ContentDate: created.date,
+    ContentTime: created.time,
     FrameOfReferenceUID: source.frameOfReferenceUid,
     PositionReferenceIndicator: '',
     Manufacturer: 'psma-dose-preview',
@@ -131,10 +132,34 @@ export interface ReadSeg {
 }
 
 /**
+ * The SEG must be drawn on the grid: same frame of reference (when both name one), pixel spacing and
+ * orientation within tolerance (frame positions are checked frame by frame in readSeg).
+ */
+function checkSegGeometry(what: string, ds0: any, shared: any, grid: Geometry, frameOfReferenceUid?: string): void {
+  const segFor = ds0.FrameOfReferenceUID;
+  if (frameOfReferenceUid && segFor && segFor !== frameOfReferenceUid) {
+    throw new SegError(`${what}: its frame of reference ${segFor} is not the image's (${frameOfReferenceUid}): it belongs to another scan or patient`);
+  }
+  const first = asArray<any>(ds0.PerFrameFunctionalGroupsSequence)[0] ?? {};
+  const measures = asArray<any>(shared.PixelMeasuresSequence)[0] ?? asArray<any>(first.PixelMeasuresSequence)[0];
+  const ps = asArray<any>(measures?.PixelSpacing).map(Number);
+  const off = (a: number, b: number) => Math.abs(a - b) > 1e-3 * b + 1e-4;
+  if (ps.length === 2 && (off(ps[0], grid.spacing[1]) || off(ps[1], grid.spacing[0]))) {
+    throw new SegError(`${what}: pixel spacing ${ps.join(' × ')} mm is not the image's ${grid.spacing[1]} × ${grid.spacing[0]} mm: geometry does not match`);
+  }
+  const plane = asArray<any>(shared.PlaneOrientationSequence)[0] ?? asArray<any>(first.PlaneOrientationSequence)[0];
+  const iop = asArray<any>(plane?.ImageOrientationPatient).map(Number);
+  if (iop.length === 6 && iop.some((v, n) => !(Math.abs(v - grid.direction[n]) <= 1e-3))) {
+    const show = (v: number[]) => v.map((x) => +x.toFixed(4)).join('\\');
+    throw new SegError(`${what}: image orientation ${show(iop)} is not the image's ${show(grid.direction.slice(0, 6))} (transposed or rotated): geometry does not match`);
+  }
+}
+
+/**
  * Reads a Binary SEG onto `grid` (the referenced image grid). Segment n becomes label n unless
  * `labelOf` maps its name to a vocabulary label. Overlapping segments are reported.
  */
-export function readSeg(buf: ArrayBuffer, grid: Geometry, opts: { expectSeriesUid?: string; labelOf?: (name: string, number: number) => number; name?: string } = {}): ReadSeg {
+export function readSeg(buf: ArrayBuffer, grid: Geometry, opts: { expectSeriesUid?: string; frameOfReferenceUid?: string; labelOf?: (name: string, number: number) => number; name?: string } = {}): ReadSeg {
   const what = opts.name ?? 'SEG';
   const ds0 = readDicomObject(buf, what, 'SEG', (m) => new SegError(m));
   const refSeries = asArray<any>(ds0.ReferencedSeriesSequence)[0]?.SeriesInstanceUID;
@@ -146,6 +171,7 @@ export function readSeg(buf: ArrayBuffer, grid: Geometry, opts: { expectSeriesUi
   const [nx, ny, nz] = grid.dims;
   if (rows !== ny || cols !== nx) throw new SegError(`${what}: frames are ${cols}×${rows} but the image is ${nx}×${ny}: geometry does not match`);
   const shared = asArray<any>(ds0.SharedFunctionalGroupsSequence)[0] ?? {};
+  checkSegGeometry(what, ds0, shared, grid, opts.frameOfReferenceUid);
   const segs = asArray<any>(ds0.SegmentSequence).map((s) => ({ number: Number(s.SegmentNumber), name: String(s.SegmentLabel ?? `Segment ${s.SegmentNumber}`), description: s.SegmentDescription ? String(s.SegmentDescription) : undefined }));
   const labelFor = new Map(segs.map((s) => [s.number, opts.labelOf ? opts.labelOf(s.name, s.number) : s.number]));
   const pd = ds0.PixelData;

@@ -23,6 +23,8 @@ export interface StructureGrid {
   name: string;
   geometry: Geometry;
   seriesUid?: string;
+  /** The images' frame of reference: a structure file of another one is refused. */
+  frameOfReferenceUid?: string;
 }
 
 export interface StructureReadOptions {
@@ -109,7 +111,7 @@ const SEG: StructureFormat = {
     // Try each grid whose series the SEG may reference (e.g. contours drawn on the CT grid).
     for (const [n, g] of grids.entries()) {
       try {
-        r = readSeg(bytes, g.geometry, { expectSeriesUid: g.seriesUid, name: file });
+        r = readSeg(bytes, g.geometry, { expectSeriesUid: g.seriesUid, frameOfReferenceUid: g.frameOfReferenceUid, name: file });
         grid = g;
         break;
       } catch (e) {
@@ -144,13 +146,22 @@ const RTSTRUCT: StructureFormat = {
   read(file, bytes, grids, opts) {
     const rt = readRtstruct(bytes, file);
     const ref = rt.referencedSeriesUid;
-    const grid = grids.find((g) => g.seriesUid === ref) ?? (opts.acceptOtherSeries ? grids[0] : undefined);
+    const own = grids.find((g) => g.seriesUid === ref);
+    const grid = own ?? (opts.acceptOtherSeries ? grids[0] : undefined);
     if (!grid) throw new StructureFileError(`${file}: the RTSTRUCT references series ${ref ?? '(none)'}, which is not loaded (its images are missing)`);
+    const warnings: string[] = [];
+    if (rt.frameOfReferenceUid && grid.frameOfReferenceUid && rt.frameOfReferenceUid !== grid.frameOfReferenceUid) {
+      throw new StructureFileError(`${file}: its frame of reference ${rt.frameOfReferenceUid} is not the image's (${grid.frameOfReferenceUid}): it belongs to another scan or patient`);
+    }
+    if (!own) {
+      const same = rt.frameOfReferenceUid && rt.frameOfReferenceUid === grid.frameOfReferenceUid;
+      warnings.push(`${file}: it references series ${ref ?? '(none)'}, not the ${grid.name} series; its contours were placed by patient coordinates (${same ? 'same frame of reference' : 'the frame of reference could not be checked'})`);
+    }
     const g = grid.geometry;
     return {
       file, kind: 'RTSTRUCT', grid: geometryOf(g),
       segments: rt.rois.map((r, n) => ({ id: n + 1, number: r.number, name: r.name })),
-      warnings: [],
+      warnings,
       mask: (id) => rasteriseRoi(rt.rois[id - 1], g),
       labelMap() {
         if (rt.rois.length > 255) throw new StructureFileError(`${file}: ${rt.rois.length} ROIs are more than one label map holds`);
@@ -192,19 +203,24 @@ const NIFTI: StructureFormat = {
       const [first, ...rest] = grids;
       throw new StructureFileError(`${file}: geometries differ, it is not on the ${first.name} grid (${describeGrid(vol)} vs ${describeGrid(first.geometry)})${rest.map((g) => ` nor on the ${g.name} grid`).join('')}`);
     }
+    // A label map holds whole numbers 0…255 as they are: an image (SUV, HU) or a scaled map is refused, not truncated.
+    if (vol.slope !== undefined) throw new StructureFileError(`${file}: scaled voxel values (scl_slope ${vol.slope}) are an image, not a label map`);
     const present = new Set<number>();
     for (const v of vol.data) if (v) present.add(v);
     const ids = [...present].sort((a, b) => a - b);
+    const fraction = ids.find((v) => !Number.isInteger(v));
+    if (fraction !== undefined) throw new StructureFileError(`${file}: voxel value ${fraction} is not a whole number: an image (e.g. SUV), not a label map`);
+    const outside = ids.filter((v) => v < 0 || v > 255);
+    if (outside.length) throw new StructureFileError(`${file}: label${outside.length > 1 ? 's' : ''} ${outside.slice(0, 5).join(', ')}${outside.length > 5 ? '…' : ''} outside 1…255 (a structure set holds at most 255 labels); renumber them first`);
     return {
       file, kind: 'NIfTI', grid: geometryOf(vol),
       segments: ids.map((id) => ({ id, number: id, name: structureByLabel(id)?.name ?? `Label ${id}` })),
       warnings: [],
       mask: (id) => ({ mask: maskOfLabel(vol.data, id), warnings: [] }),
       labelMap() {
-        const data = vol.data instanceof Uint8Array ? vol.data : Uint8Array.from(vol.data, (v) => (v > 0 && v < 256 ? v : 0));
-        const outside = ids.filter((id) => !(id > 0 && id < 256) || !Number.isInteger(id));
+        const data = vol.data instanceof Uint8Array ? vol.data : Uint8Array.from(vol.data);
         const map = { ...geometryOf(vol), data };
-        return { labels: map, voxels: count(map), warnings: outside.length ? [`${file}: labels ${outside.join(', ')} are not 1…255 and were left out`] : [] };
+        return { labels: map, voxels: count(map), warnings: [] };
       },
     };
   },

@@ -1,6 +1,6 @@
 // The model card: what a model was trained on, what it expects and how well it did. The model loader
 // (core/dose/model.ts) validates a site's model against it before use.
-import type { DoseModel } from './doseModel';
+import { ONNX_INPUTS_KEY, ONNX_TYPES_KEY, type DoseModel } from './doseModel';
 import type { Ensemble } from './trees';
 import type { InputColumn } from '../dose/inputs';
 
@@ -43,20 +43,69 @@ export function modelFromCard(card: ModelCard): DoseModel {
   };
 }
 
-/** Checks a card's contract (fields, inputs, outputs); returns what differs, empty when valid. */
-export function validateCard(card: unknown, session?: { inputNames: readonly string[]; outputNames: readonly string[] }): string[] {
-  const c = card as Partial<ModelCard>;
+const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isNums = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+
+/** What a loaded ONNX model says about itself: its graph's input/output names and its metadata_props. */
+export interface LoadedGraph { inputNames: readonly string[]; outputNames: readonly string[]; metadata?: Record<string, string> }
+
+/**
+ * Checks a card's contract (fields and their types, inputs, per-type coefficients) and, with the loaded
+ * graph, that the card's input columns and types are the graph's, in the graph's order (ONNX metadata
+ * written by `toOnnx`). Returns what differs, empty when valid; never throws on malformed JSON.
+ */
+export function validateCard(card: unknown, graph?: LoadedGraph): string[] {
   const problems: string[] = [];
-  if (!c || typeof c !== 'object') return ['the model card is not a JSON object'];
+  if (!card || typeof card !== 'object' || Array.isArray(card)) return ['the model card is not a JSON object'];
+  const c = card as Record<string, unknown>;
   for (const f of ['id', 'target', 'inputs', 'types', 'perType', 'trainingData'] as const) if (!(f in c)) problems.push(`card field "${f}" is missing`);
-  if (c.target && c.target.units !== 'Gy/GBq') problems.push(`target units are "${c.target.units}", the viewer needs Gy/GBq`);
-  if (c.perType && c.inputs) {
-    const names = new Set(c.inputs.map((i) => i.name));
-    for (const t of c.perType) for (const f of t.features) if (!names.has(f)) problems.push(`type ${t.type} uses feature "${f}" that is not among the inputs`);
+  if ('id' in c && !isStr(c.id)) problems.push('card field "id" must be a text');
+  if ('modelType' in c && c.modelType !== 'lmm' && c.modelType !== 'trees') problems.push(`card field "modelType" is ${JSON.stringify(c.modelType)} (lmm or trees)`);
+  const target = c.target as Record<string, unknown> | undefined;
+  if (target !== undefined && (typeof target !== 'object' || target === null)) problems.push('card field "target" must be an object');
+  else if (target && target.units !== 'Gy/GBq') problems.push(`target units are "${String(target.units)}", the viewer needs Gy/GBq`);
+  const inputs = Array.isArray(c.inputs) && c.inputs.every((i) => i && typeof i === 'object' && isStr((i as { name?: unknown }).name)) ? (c.inputs as { name: string }[]).map((i) => i.name) : undefined;
+  if ('inputs' in c && !inputs) problems.push('card field "inputs" must be a list of {name, from, transform}');
+  const types = Array.isArray(c.types) && c.types.every(isStr) ? (c.types as string[]) : undefined;
+  if ('types' in c && !types) problems.push('card field "types" must be a list of structure types');
+  const td = c.trainingData as Record<string, unknown> | undefined;
+  if (td !== undefined && (typeof td !== 'object' || td === null)) problems.push('card field "trainingData" must be an object');
+  else if (td?.synthetic === true && c.notForClinicalUse !== true) problems.push('the model was trained on synthetic data but its card does not say "not for clinical use"');
+  if ('perType' in c && !Array.isArray(c.perType)) problems.push('card field "perType" must be a list');
+  else if (Array.isArray(c.perType) && inputs && types) {
+    const names = new Set(inputs);
+    for (const [n, t] of (c.perType as Record<string, unknown>[]).entries()) {
+      const type = isStr(t?.type) ? t.type : `#${n + 1}`;
+      const feats = Array.isArray(t?.features) && t.features.every(isStr) ? (t.features as string[]) : undefined;
+      if (!feats) { problems.push(`type ${type}: "features" must be a list of input names`); continue; }
+      for (const f of feats) if (!names.has(f)) problems.push(`type ${type} uses feature "${f}" that is not among the inputs`);
+      if (!types.includes(type)) problems.push(`type ${type} has coefficients but is not among the card's types`);
+      if (c.modelType === 'trees') continue;
+      const k = feats.length;
+      if (!isNums(t.means, k) || !isNums(t.sds, k) || !(t.sds as number[]).every((v) => v > 0)) problems.push(`type ${type}: "means" and "sds" must be ${k} finite numbers (sds positive)`);
+      if (!isNums(t.fixedEffects, k + 1)) problems.push(`type ${type}: "fixedEffects" must be ${k + 1} finite numbers (intercept first)`);
+      if (!Array.isArray(t.covBeta) || t.covBeta.length !== k + 1 || !t.covBeta.every((r) => isNums(r, k + 1))) problems.push(`type ${type}: "covBeta" must be a ${k + 1}×${k + 1} matrix`);
+      for (const v of ['groupVariance', 'residualVariance'] as const) if (!(typeof t[v] === 'number' && (t[v] as number) >= 0)) problems.push(`type ${type}: "${v}" must be a number ≥ 0`);
+    }
+    for (const type of types) if (!(c.perType as { type?: unknown }[]).some((t) => t?.type === type)) problems.push(`type ${type} is listed but has no coefficients`);
   }
-  if (session) {
-    for (const n of ['features', 'type_onehot']) if (!session.inputNames.includes(n)) problems.push(`ONNX input "${n}" is missing (the model has ${session.inputNames.join(', ')})`);
-    for (const n of ['prediction', 'pi_lo', 'pi_hi']) if (!session.outputNames.includes(n)) problems.push(`ONNX output "${n}" is missing (the model has ${session.outputNames.join(', ')})`);
+  if (graph) {
+    for (const n of ['features', 'type_onehot']) if (!graph.inputNames.includes(n)) problems.push(`ONNX input "${n}" is missing (the model has ${graph.inputNames.join(', ')})`);
+    for (const n of ['prediction', 'pi_lo', 'pi_hi']) if (!graph.outputNames.includes(n)) problems.push(`ONNX output "${n}" is missing (the model has ${graph.outputNames.join(', ')})`);
+    problems.push(...orderProblems('input columns', ONNX_INPUTS_KEY, inputs, graph.metadata), ...orderProblems('structure types', ONNX_TYPES_KEY, types, graph.metadata));
   }
   return problems;
+}
+
+/** The card's list must be the graph's, in the same order (a reordered card would feed columns to the wrong coefficients). */
+function orderProblems(what: string, key: string, card: string[] | undefined, metadata: Record<string, string> | undefined): string[] {
+  if (!card) return [];
+  const raw = metadata?.[key];
+  if (raw === undefined) return [`the ONNX model does not record its ${what} (metadata "${key}"): retrain it with this version's npm run train`];
+  let graph: unknown;
+  try { graph = JSON.parse(raw); } catch { return [`the ONNX metadata "${key}" is not a JSON list`]; }
+  if (!Array.isArray(graph)) return [`the ONNX metadata "${key}" is not a JSON list`];
+  if (graph.length === card.length && graph.every((g, n) => g === card[n])) return [];
+  const first = card.findIndex((x, n) => x !== graph[n]);
+  return [`the card lists its ${what} in another order than the ONNX graph (position ${first + 1}: card "${card[first] ?? '(none)'}", graph "${String(graph[first] ?? '(none)')}"): the doses would be wrong`];
 }

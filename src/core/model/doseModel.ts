@@ -71,7 +71,9 @@ export function predictRow(model: DoseModel, row: PredictRow): { prediction: num
  * `prediction`, `pi_lo`, `pi_hi` [N, 1]. Per type: u = [1, (x_sel − mean)/sd] = X·B + e, μ = u·β,
  * var = Σ (u·Cov) ⊙ u + σ_b² + σ²; the one-hot picks the row's type.
  */
-export function toOnnx(model: DoseModel, metadata: Record<string, string> = {}): Uint8Array {
+export function toOnnx(model: DoseModel, extra: Record<string, string> = {}): Uint8Array {
+  // The column order of `features` and of `type_onehot`: the contract a card is checked against when loaded.
+  const metadata = { ...extra, ...contractMetadata(model) };
   if (model.kind === 'trees') return treesToOnnx(model, metadata);
   const F = model.inputs.length, T = model.types.length;
   const nodes: OnnxNode[] = [];
@@ -142,6 +144,13 @@ export function toOnnx(model: DoseModel, metadata: Record<string, string> = {}):
     nodes,
     metadata,
   });
+}
+
+/** ONNX metadata keys holding the ordered input columns and structure types (JSON arrays). */
+export const ONNX_INPUTS_KEY = 'psma_dose_inputs', ONNX_TYPES_KEY = 'psma_dose_types';
+
+export function contractMetadata(model: Pick<DoseModel, 'inputs' | 'types'>): Record<string, string> {
+  return { [ONNX_INPUTS_KEY]: JSON.stringify(model.inputs), [ONNX_TYPES_KEY]: JSON.stringify(model.types) };
 }
 
 /** Input tensors for ONNX Runtime from rows. */

@@ -1,5 +1,5 @@
 // A minimal ONNX writer: the ModelProto subset a linear/mixed model needs, encoded as protobuf by hand
-// (field numbers from onnx.proto). Float tensors only; opset 13.
+// (field numbers from onnx.proto). Float tensors only; opset 13. And the reader of its metadata_props.
 
 class Pb {
   private parts: number[] = [];
@@ -87,4 +87,44 @@ export function encodeModel(g: OnnxGraph, producerVersion = '0.1.0'): Uint8Array
   if (g.nodes.some((n) => n.domain === 'ai.onnx.ml')) model.msg(8, new Pb().str(1, 'ai.onnx.ml').int(2, 3));
   for (const [k, v] of Object.entries(g.metadata ?? {})) model.msg(14, new Pb().str(1, k).str(2, v));
   return model.finish();
+}
+
+/**
+ * The metadata_props (ModelProto field 14) of an ONNX file: a top-level protobuf scan that skips every
+ * other field. Throws for bytes that are not a protobuf message.
+ */
+export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
+  let o = 0;
+  const varint = (): number => {
+    let v = 0, shift = 0, b: number;
+    do {
+      if (o >= bytes.length) throw new Error('truncated protobuf');
+      b = bytes[o++];
+      v += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80 && shift < 64);
+    return v;
+  };
+  const entries = (end: number, fn: (field: number, start: number, len: number) => void) => {
+    while (o < end) {
+      const key = varint(), field = Math.floor(key / 8), wire = key & 7;
+      if (wire === 0) varint();
+      else if (wire === 1) o += 8;
+      else if (wire === 5) o += 4;
+      else if (wire === 2) { const len = varint(); const start = o; o += len; if (o > end) throw new Error('truncated protobuf'); fn(field, start, len); }
+      else throw new Error(`unexpected protobuf wire type ${wire}`);
+    }
+  };
+  const text = (start: number, len: number) => new TextDecoder().decode(bytes.subarray(start, start + len));
+  const out: Record<string, string> = {};
+  entries(bytes.length, (field, start, len) => {
+    if (field !== 14) return;
+    const saved = o;
+    o = start;
+    let k = '', v = '';
+    entries(start + len, (f, s2, l2) => { if (f === 1) k = text(s2, l2); else if (f === 2) v = text(s2, l2); });
+    o = saved;
+    out[k] = v;
+  });
+  return out;
 }

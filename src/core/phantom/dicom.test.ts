@@ -9,6 +9,8 @@ import { writeRtstruct } from '../io/rtstruct';
 import { structureDoseMap, writeRtDose } from '../dicom/rtdose';
 
 const p = generatePatient(defaultPatientSpec(7, { lesions: 3, imaging: { ctSpacing: [6, 6, 8], petSpacing: [8, 8, 8], zBottomMm: 250, zTopMm: 420 } }));
+// Derived objects carry their creation date: fixed here so the bytes are comparable.
+const created = new Date(2026, 0, 15, 12, 0, 0);
 const sha256 = (files: ArrayBuffer[]) => {
   const h = createHash('sha256');
   for (const f of files) h.update(new Uint8Array(f));
@@ -19,12 +21,12 @@ describe('written DICOM is byte-identical', () => {
   it('CT and PT series of the phantom', () => {
     const ct = writeCtSeries(p).files, pt = writePtSeries(p).files;
     expect(ct.length).toBe(p.ct.dims[2]);
-    expect(sha256(ct.map((f) => f.data))).toBe('a6df7f2abff5578048ddfea5bf7286264701bde48170fce86bbc7c6b31840d5c');
-    expect(sha256(pt.map((f) => f.data))).toBe('dd3cb06d8558a1abf4cb26471051d8f344ab20ce02a6187e633b56555b489b90');
+    expect(sha256(ct.map((f) => f.data))).toBe('745c0441358d25d094cba51ff7138be37be8cd43685d64efa8b28ba664e8fb64');
+    expect(sha256(pt.map((f) => f.data))).toBe('5edb574a4c9eade1b843305cbbcfef6b861b4f5e5b9eccea3cf8d13bb625c545');
   });
   it('SEG, RTSTRUCT and RT Dose on its PET grid', () => {
-    expect(sha256([writeSeg(p.labels, ptReference(p))])).toBe('bf832cd4ee75fb04206ed05b0475a81e2068b25ac69c903af4d0df57c42f3ac5');
-    expect(sha256([writeRtstruct(p.labels, ptReference(p), [{ label: 1, name: 'Kidney L', color: [1, 2, 3], interpretedType: 'ORGAN' }])])).toBe('12abb592746f90d77d2e95a633bf653cc98e21d940c44c59f4d5c1344d024828');
+    expect(sha256([writeSeg(p.labels, ptReference(p), { created })])).toBe('9ae5730d5225e370012ca0c457105c45d8c1189c2ac0ff3f63b51ef7ab594e58');
+    expect(sha256([writeRtstruct(p.labels, ptReference(p), [{ label: 1, name: 'Kidney L', color: [1, 2, 3], interpretedType: 'ORGAN' }], { created })])).toBe('c71c32ddbc930ef1a469886d368ff027129ef86cb1fbec80140c16809051ce83');
     expect(sha256([writeRtDose(structureDoseMap(p.labels, new Map([[1, 2.5]])), ptReference(p))])).toBe('f90d3dcdb88fa5444b851ef80b20da2f8ef30ba0980b7d4c1550e49e243245a5');
   });
 });

@@ -56,7 +56,6 @@ function common(p: SyntheticPatient, ids: StudyIds) {
     Manufacturer: 'psma-dose-preview',
     ManufacturerModelName: 'synthetic phantom',
     BodyPartExamined: 'WHOLEBODY',
-    PatientPosition: 'FFS',
   };
 }
 
@@ -95,7 +94,9 @@ export function writeCtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSe
       ...common(p, ids),
       ...sliceBlock(ct, ids, k, nz, { uid: ids.ctSeriesUid, number: '2', description: 'CT for attenuation correction', modality: 'CT' }),
       ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
+      PatientPosition: 'FFS',
       KVP: '120',
+      AcquisitionNumber: '1',
       ...greyscalePixels(nx, ny, 16, true),
       RescaleIntercept: '0',
       RescaleSlope: '1',
@@ -129,6 +130,13 @@ export function writePtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSe
       DecayCorrection: 'START',
       CorrectedImage: ['ATTN', 'DECY', 'SCAT', 'DTIM', 'RAN', 'NORM'],
       CountsSource: 'EMISSION',
+      CollimatorType: 'NONE',
+      // Feet first supine, coded (CIDs 19, 20, 21); PET takes this instead of PatientPosition.
+      PatientOrientationCodeSequence: [{
+        CodeValue: '102538003', CodingSchemeDesignator: 'SCT', CodeMeaning: 'recumbent',
+        PatientOrientationModifierCodeSequence: [{ CodeValue: '40199007', CodingSchemeDesignator: 'SCT', CodeMeaning: 'supine' }],
+      }],
+      PatientGantryRelationshipCodeSequence: [{ CodeValue: '102541007', CodingSchemeDesignator: 'SCT', CodeMeaning: 'feet-first' }],
       SeriesType: ['WHOLE BODY', 'IMAGE'],
       ReconstructionMethod: 'OSEM',
       FrameReferenceTime: '0',
@@ -141,7 +149,7 @@ export function writePtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSe
         RadionuclideTotalDose: ds(p.spec.injectedMBq * 1e6),
         RadionuclideHalfLife: ds(F18_HALF_LIFE_S),
         RadionuclidePositronFraction: '0.9686',
-        RadionuclideCodeSequence: [{ CodeValue: 'C-111A1', CodingSchemeDesignator: 'SRT', CodeMeaning: '^18^Fluorine' }],
+        RadionuclideCodeSequence: [{ CodeValue: '77004003', CodingSchemeDesignator: 'SCT', CodeMeaning: '^18^Fluorine' }],
       }],
       ...greyscalePixels(nx, ny, 16, true),
       RescaleIntercept: '0',

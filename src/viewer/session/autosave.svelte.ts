@@ -1,18 +1,21 @@
-// Autosave of the structure set: every edit (not the untouched demo truth) reaches IndexedDB within a
-// second, keyed by the PET series and its frame of reference; restored when that PET is opened again.
+// Autosave of the structure set and the dose state: every edit (not the untouched demo truth) reaches
+// IndexedDB within a second, keyed by the PET series and its frame of reference; restored when that PET is
+// opened again. The dose state is saved for the demo patient too.
 import type { LoadedStudy } from '../../core/study';
 import { geometryOf, type Geometry } from '../../core/volume';
 import { DEMO_TRUTH } from '../../data/demo';
 import { viewer } from './state.svelte';
 import { setStructures } from './editing.svelte';
-import { loadStructures, saveStructures, type AutosaveKey } from './storage';
+import { loadStructures, saveDoseState, saveStructures, type AutosaveKey } from './storage';
+import { doseSaved, pendingDoseSave } from './dose.svelte';
 
 export function autosaveKey(study: LoadedStudy): AutosaveKey {
   const pet = study.pet?.instances[0]?.attrs;
   return { studyUid: study.studyUid, petSeriesUid: study.petSeriesUid ?? '', frameOfReferenceUid: String(pet?.FrameOfReferenceUID ?? '') };
 }
 
-/** Saves the structure set 300 ms after its last change; `onError` gets a message. Returns the stop function. */
+/** Saves the structure set and the dose state 300 ms after their last change; `onError` gets a message. Returns
+ * the stop function. */
 export function startAutosave(onError: (message: string) => void): () => void {
   return $effect.root(() => {
     $effect(() => {
@@ -27,6 +30,16 @@ export function startAutosave(onError: (message: string) => void): () => void {
         saveStructures(key, labels, source, meta)
           .then(() => { performance.measure('structures-save', { start: t0 }); performance.mark('structures-saved'); })
           .catch((e) => onError(`Autosave failed: ${(e as Error).message}`));
+      }, 300);
+      return () => clearTimeout(t);
+    });
+    $effect(() => {
+      const pending = pendingDoseSave();
+      if (!pending) return;
+      const t = setTimeout(() => {
+        saveDoseState(pending.record)
+          .then(() => { doseSaved(pending); performance.mark('dose-saved'); })
+          .catch((e) => onError(`Autosave of the dose inputs failed: ${(e as Error).message}`));
       }, 300);
       return () => clearTimeout(t);
     });

@@ -24,10 +24,13 @@ export const STORES: StoreSpec[] = [
   // Version 1 autosave, keyed by Study UID alone: read when a study opens and migrated to `structureSets`.
   { name: 'structures', since: 1, keyPath: 'studyUid' },
   { name: 'structureSets', since: 2, keyPath: ['petSeriesUid', 'frameOfReferenceUid'], indexes: { studyUid: 'studyUid' } },
+  // The Dose panel's inputs and last results per PET series (session/doseRecord.ts).
+  { name: 'doseStates', since: 3, keyPath: ['petSeriesUid', 'frameOfReferenceUid'], indexes: { studyUid: 'studyUid' } },
 ];
 export const DB_VERSION = Math.max(...STORES.map((s) => s.since));
 const LEGACY = 'structures';
 const STRUCTURE_SETS = 'structureSets';
+const DOSE_STATES = 'doseStates';
 
 /** Schema upgrade from the version on disk: creates the stores added since. (Records of version 1 migrate per
  * study when it opens, see loadStructures: they lack the PET series UID their new key needs.) */
@@ -137,13 +140,32 @@ export async function loadStructures(key: AutosaveKey, grids: Geometry[]): Promi
   return { saved, migrated: true };
 }
 
-/** Drops the saved work of a study (every PET series of it, and a not yet migrated version-1 record). */
+/** Saves the dose state of a PET series (a record of session/doseRecord.ts). */
+export async function saveDoseState(record: AutosaveKey & { savedAt: number }): Promise<void> {
+  await inStore(DOSE_STATES, 'readwrite', (s) => s.put(record));
+}
+
+/** The dose state saved for this PET series as stored (checked by the caller), unless older than the retention. */
+export async function loadDoseState(key: AutosaveKey): Promise<unknown> {
+  const id = [key.petSeriesUid, key.frameOfReferenceUid];
+  const rec = await inStore<{ savedAt?: unknown }>(DOSE_STATES, 'readonly', (s) => s.get(id));
+  if (rec && typeof rec.savedAt === 'number' && expired(rec.savedAt)) {
+    await inStore(DOSE_STATES, 'readwrite', (s) => s.delete(id));
+    return undefined;
+  }
+  return rec;
+}
+
+/** Drops the saved work of a study: its structure sets and dose states (every PET series of it) and a not yet
+ * migrated version-1 record. */
 export async function discardStructures(studyUid: string): Promise<void> {
-  await transact([STRUCTURE_SETS, LEGACY], 'readwrite', (t) => {
-    const sets = t.objectStore(STRUCTURE_SETS);
-    sets.index('studyUid').getAllKeys(studyUid).onsuccess = (e) => {
-      for (const k of (e.target as IDBRequest<IDBValidKey[]>).result) sets.delete(k);
-    };
+  await transact([STRUCTURE_SETS, DOSE_STATES, LEGACY], 'readwrite', (t) => {
+    for (const name of [STRUCTURE_SETS, DOSE_STATES]) {
+      const store = t.objectStore(name);
+      store.index('studyUid').getAllKeys(studyUid).onsuccess = (e) => {
+        for (const k of (e.target as IDBRequest<IDBValidKey[]>).result) store.delete(k);
+      };
+    }
     t.objectStore(LEGACY).delete(studyUid);
   });
 }

@@ -1,6 +1,6 @@
 // The study session: opens a study from any data source (demo, local files, DICOMweb) the same way — load
 // with progress, decode, assemble, render, then its structure set (the source's, or the one saved in this
-// browser) — pairs a PET with a CT stored as another study, applies SUV overrides, and keeps the notices,
+// browser), then its dose state — pairs a PET with a CT stored as another study, applies SUV overrides, and keeps the notices,
 // the error (with retry when it makes sense) and the load progress the panels show.
 import { assembleStudy, canPair, withSuvOverrides, StudyError, type LoadedStudy } from '../../core/study';
 import type { DicomSeriesInfo } from '../../core/dicom/read';
@@ -12,6 +12,7 @@ import { viewer } from './state.svelte';
 import { setStructures } from './editing.svelte';
 import { showInViews } from './view.svelte';
 import { restoreSaved } from './autosave.svelte';
+import { openDoseState } from './dose.svelte';
 
 export const session = $state({
   /** What is being done (generating, decoding, rendering…), '' when idle. */
@@ -90,6 +91,8 @@ export async function openStudy(source: DataSource, onLoaded?: () => void): Prom
     await present(s);
     if (got.structures) setStructures(got.structures.labels, got.structures.source, got.structures.meta);
     else await restore(s);
+    const doseNotice = await openDoseState(s); // its results are shown only while they fit these structures
+    if (doseNotice) notify(doseNotice);
     for (const n of got.notices) notify(n);
     session.partner = await got.findPartner?.();
     return true;

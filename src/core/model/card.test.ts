@@ -1,0 +1,47 @@
+// The model contract: a card is checked field by field (malformed JSON gives a message, never a crash) and
+// against the ONNX graph's recorded column order (a reordered card would give wrong doses silently).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_DIR } from '../../../test-support/paths';
+import { validateCard, type ModelCard } from './card';
+import { contractMetadata, toOnnx, type DoseModel } from './doseModel';
+import { readOnnxMetadata } from './onnx';
+import { openModel } from '../dose/modelSession';
+
+const dir = join(REPO_DIR, 'models/default');
+const card = JSON.parse(readFileSync(join(dir, 'model-card.json'), 'utf8')) as ModelCard;
+const onnx = new Uint8Array(readFileSync(join(dir, 'model.onnx')));
+const graph = { inputNames: ['features', 'type_onehot'], outputNames: ['prediction', 'pi_lo', 'pi_hi'], metadata: readOnnxMetadata(onnx) };
+
+describe('model card contract', () => {
+  it('the shipped card fits its ONNX model', async () => {
+    expect(validateCard(card, graph)).toEqual([]);
+    const r = await openModel(onnx, card);
+    expect('problem' in r ? r.problem : 'ok').toBe('ok');
+  });
+  it('inputs listed in another order than the graph are refused, naming the first difference', async () => {
+    const swapped = { ...card, inputs: [card.inputs[1], card.inputs[0], ...card.inputs.slice(2)] };
+    expect(validateCard(swapped)).toEqual([]); // the card alone is consistent…
+    const r = await openModel(onnx, swapped); // …but not with the graph
+    expect('problem' in r && r.problem).toMatch(/input columns in another order than the ONNX graph \(position 1: card "log_weight_kg", graph "log_ngl_dc_entr_3D"\)/);
+    expect(validateCard({ ...card, types: [...card.types].reverse() }, graph).join()).toMatch(/structure types in another order/);
+    expect(validateCard(card, { ...graph, metadata: {} }).join()).toMatch(/does not record its input columns .* retrain/);
+  });
+  it('malformed cards give messages, not exceptions', () => {
+    expect(validateCard(null)).toEqual(['the model card is not a JSON object']);
+    expect(validateCard([])).toEqual(['the model card is not a JSON object']);
+    expect(validateCard({ ...card, inputs: 'x' }).join()).toMatch(/"inputs" must be a list/);
+    expect(validateCard({ ...card, perType: 3 }).join()).toMatch(/"perType" must be a list/);
+    expect(validateCard({ ...card, target: null }).join()).toMatch(/"target" must be an object/);
+    const t0 = card.perType[0];
+    expect(validateCard({ ...card, perType: [{ ...t0, means: t0.means.slice(1) }, ...card.perType.slice(1)] }).join()).toMatch(new RegExp(`type ${t0.type}: "means" and "sds" must be ${t0.features.length} finite numbers`));
+    expect(validateCard({ ...card, perType: [{ ...t0, covBeta: [[1]] }, ...card.perType.slice(1)] }).join()).toMatch(/"covBeta" must be a \d+×\d+ matrix/);
+    expect(validateCard({ ...card, perType: card.perType.slice(1) }).join()).toMatch(new RegExp(`type ${t0.type} is listed but has no coefficients`));
+    expect(validateCard({ ...card, notForClinicalUse: false }).join()).toMatch(/synthetic data but its card does not say "not for clinical use"/);
+  });
+  it('toOnnx records the column order in the model itself', () => {
+    const model: DoseModel = { kind: 'lmm', inputs: ['a', 'b'], types: ['kidney'], logTarget: true, perType: [{ type: 'kidney', features: ['b'], means: [0], sds: [1], fit: { beta: [0, 1], groupVar: 0.1, residVar: 0.1, covBeta: [[0.01, 0], [0, 0.01]], nObs: 0, nGroups: 0, reml: 0 } }] };
+    expect(readOnnxMetadata(toOnnx(model, { id: 'x' }))).toEqual({ id: 'x', ...contractMetadata(model) });
+  });
+});
