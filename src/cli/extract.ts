@@ -14,7 +14,7 @@ import { structureByName } from '../core/vocabulary';
 import { sameGrid, toFloat32, type Volume } from '../core/volume';
 import { nodeFeaturePool } from '../workers/nodeFeaturePool';
 import { extractRows } from '../core/dose/pipeline';
-import { completeRows } from '../core/dose/rows';
+import { completeRows, skippedNote } from '../core/dose/rows';
 
 const USAGE = 'npm run extract -- --cohort DIR --out TABLE.csv';
 const buf = readArrayBuffer;
@@ -61,7 +61,7 @@ run(async () => {
         ...readPatient(pdir), patient,
         structures: mine.map((s) => ({ id: s.structure_id, name: s.name, type: s.type, site: s.site })),
       }, { extract: (tasks) => pool.run(tasks) });
-      skipped.push(...r.skipped);
+      skipped.push(...r.skipped.map(skippedNote));
       for (const row of r.rows) {
         const s = mine.find((x) => x.structure_id === row.structure_id)!;
         for (const k of ['mass_g', 'true_dose_gy_per_gbq', 'measured_dose_gy_per_gbq']) if (k in s) row[k] = s[k];

@@ -47,6 +47,7 @@ describe('previewDoses (features in process, default model)', async () => {
       expect(Math.abs(pred.gyPerGBq / want.prediction - 1)).toBeLessThan(1e-4);
       expect(pred.lo).toBeLessThan(pred.gyPerGBq);
       expect(pred.hi).toBeGreaterThan(pred.gyPerGBq);
+      expect(pred.volumeMl).toBe(row.volume_ml); // for mass weighting in the plan
     }
     // A coarse (6 mm) phantom is outside the training images' grid: only the order of magnitude is checked.
     const kidney = r.predictions.find((x) => x.name === 'Kidney L')!;
@@ -60,5 +61,7 @@ describe('previewDoses (features in process, default model)', async () => {
     expect(r.predictions).toEqual([]);
     expect(r.notes).toHaveLength(2);
     for (const n of r.notes) expect(n).toMatch(/egfr_ml_min_1_73m2/);
+    expect(r.skipped.map((x) => [x.name, x.type])).toEqual(images.structures.slice(0, 2).map((x) => [x.name, x.type]));
+    expect(r.skipped[0].reason).toMatch(/egfr_ml_min_1_73m2/);
   });
 });

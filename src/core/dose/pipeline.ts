@@ -5,7 +5,7 @@ import type { ModelCard } from '../model/card';
 import type { RoiResult, RoiTask } from '../radiomics/task';
 import type { FeatureResult } from '../radiomics/engine';
 import type { Volume } from '../volume';
-import { featureRows, referenceMeans, type FeatureRow, type StructureRef } from './rows';
+import { featureRows, referenceMeans, skippedNote, type FeatureRow, type SkippedStructure, type StructureRef } from './rows';
 import { structureTasks } from './tasks';
 import { predictionInputs, toPredictions } from './predict';
 import type { Infer } from './modelSession';
@@ -25,15 +25,16 @@ export interface PatientImages {
 
 export interface RunOptions { extract: Extract; signal?: AbortSignal; onProgress?: (done: number, total: number) => void }
 
-/** Feature rows of a patient's structures; structures without one are in `skipped` ("id: why"). */
-export async function extractRows(p: PatientImages, o: RunOptions): Promise<{ rows: FeatureRow[]; skipped: string[]; featuresMs: number }> {
+/** Feature rows of a patient's structures; structures without one are in `skipped`, with the reason. */
+export async function extractRows(p: PatientImages, o: RunOptions): Promise<{ rows: FeatureRow[]; skipped: SkippedStructure[]; featuresMs: number }> {
   const t0 = performance.now();
   const { refs, tasks, skipped } = structureTasks(p.suv, p.labels, p.structures);
   const res = await o.extract(tasks, { signal: o.signal, onProgress: o.onProgress });
   const results = new Map<string, FeatureResult>();
   for (const r of res) {
+    const ref = refs.find((s) => s.id === r.id);
     if (r.result) results.set(r.id, r.result);
-    else skipped.push(`${r.id}: ${r.error}`);
+    else skipped.push({ id: r.id, name: ref?.name ?? r.id, type: ref?.type ?? '', reason: String(r.error) });
   }
   const rows = featureRows(refs, results, referenceMeans(p.suv, p.labels), p.patient);
   return { rows, skipped, featuresMs: performance.now() - t0 };
@@ -41,7 +42,9 @@ export async function extractRows(p: PatientImages, o: RunOptions): Promise<{ ro
 
 export interface DosePreview {
   predictions: StructurePrediction[];
-  /** Structures not predicted, with the reason. */
+  /** Structures not predicted, with the reason (what `plan` takes as `skipped`). */
+  skipped: SkippedStructure[];
+  /** The same as notes ("id: why"). */
   notes: string[];
   timing: { featuresMs: number; inferenceMs: number };
 }
@@ -50,5 +53,6 @@ export async function previewDoses(p: PatientImages, card: Pick<ModelCard, 'inpu
   const { rows, skipped, featuresMs } = await extractRows(p, o);
   const input = predictionInputs(card, rows);
   const { predictions, ms } = input.inputs.length ? await o.infer(input.inputs) : { predictions: [], ms: 0 };
-  return { predictions: toPredictions(input.usable, predictions), notes: [...skipped, ...input.skipped], timing: { featuresMs, inferenceMs: ms } };
+  const all = [...skipped, ...input.skipped];
+  return { predictions: toPredictions(input.usable, predictions), skipped: all, notes: all.map(skippedNote), timing: { featuresMs, inferenceMs: ms } };
 }

@@ -4,7 +4,7 @@ import type { ModelCard } from '../model/card';
 import type { PredictRow } from '../model/doseModel';
 import type { OrtPrediction } from '../model/runtime';
 import { applyInputs } from './inputs';
-import type { FeatureRow } from './rows';
+import type { FeatureRow, SkippedStructure } from './rows';
 import type { StructurePrediction } from './plan';
 
 /** Feature-table columns the model reads (each once, in card order). */
@@ -21,20 +21,26 @@ export interface PredictionInputs {
   /** Rows the model covers, in the order of `inputs`. */
   usable: FeatureRow[];
   inputs: PredictRow[];
-  /** Rows left out: "name: missing columns" or "name: type not covered". */
-  skipped: string[];
+  /** Rows left out, the reason naming the missing columns or "type not covered". */
+  skipped: SkippedStructure[];
 }
 
 export function predictionInputs(card: Pick<ModelCard, 'inputs' | 'types'>, rows: FeatureRow[]): PredictionInputs {
   const needed = neededColumns(card);
   const missing = (r: FeatureRow) => needed.filter((k) => !Number.isFinite(Number(r[k])));
   const usable = rows.filter((r) => card.types.includes(String(r.type)) && !missing(r).length);
-  const skipped = rows.filter((r) => !usable.includes(r)).map((r) => `${r.name}: ${missing(r).join(', ') || 'type not covered'}`);
+  const skipped = rows.filter((r) => !usable.includes(r)).map((r) => ({
+    id: String(r.structure_id), name: String(r.name), type: String(r.type), reason: missing(r).join(', ') || 'type not covered',
+  }));
   return { usable, inputs: usable.map((r) => modelInput(card, r, String(r.type))), skipped };
 }
 
-/** Model outputs (same order as the usable rows) as per-structure predictions. */
+/** Model outputs (same order as the usable rows) as per-structure predictions, with the ROI volume for mass weighting. */
 export function toPredictions(usable: FeatureRow[], outputs: OrtPrediction[]): StructurePrediction[] {
   if (outputs.length !== usable.length) throw new Error(`the model returned ${outputs.length} predictions for ${usable.length} structures`);
-  return usable.map((r, i) => ({ name: String(r.name), type: String(r.type), gyPerGBq: outputs[i].prediction, lo: outputs[i].pi90[0], hi: outputs[i].pi90[1] }));
+  return usable.map((r, i) => {
+    const volumeMl = Number(r.volume_ml);
+    if (!(volumeMl > 0)) throw new Error(`${r.name}: the feature row has no positive volume_ml (${r.volume_ml})`);
+    return { name: String(r.name), type: String(r.type), gyPerGBq: outputs[i].prediction, lo: outputs[i].pi90[0], hi: outputs[i].pi90[1], volumeMl };
+  });
 }

@@ -6,6 +6,12 @@ import { labelStats } from '../labelStats';
 
 export interface StructureRef { id: string; name: string; type: string; site?: string }
 
+/** A structure left out of the rows or predictions, with the reason. */
+export interface SkippedStructure { id: string; name: string; type: string; reason: string }
+
+/** The note of a skipped structure ("id: why"). */
+export const skippedNote = (s: SkippedStructure) => `${s.id}: ${s.reason}`;
+
 /** One structure's row of the feature table (uptake metrics, IBSI features, ratios, patient columns). */
 export type FeatureRow = Record<string, string | number>;
 

@@ -25,6 +25,9 @@ describe('structure tasks', () => {
     expect(r.refs.map((s) => s.id)).toEqual(['a']);
     expect(r.tasks[0].mask.reduce((s, v) => s + v, 0)).toBe(30);
     expect(r.tasks[0].options).toEqual({ uptake: true });
-    expect(r.skipped).toEqual(['b: no voxels in the label map', 'c: name not in the vocabulary']);
+    expect(r.skipped).toEqual([
+      { id: 'b', name: 'Kidney R', type: 'kidney', reason: 'no voxels in the label map' },
+      { id: 'c', name: 'Spleeen', type: 'kidney', reason: 'name not in the vocabulary' },
+    ]);
   });
 });

@@ -6,13 +6,13 @@ import { labelMask } from '../radiomics/engine';
 import { structureByLabel, structureByName } from '../vocabulary';
 import type { Volume } from '../volume';
 import type { StructureMeta } from '../contours/structureSet';
-import type { StructureRef } from './rows';
+import type { SkippedStructure, StructureRef } from './rows';
 
 export interface StructureTasks {
   refs: StructureRef[];
   tasks: RoiTask[];
-  /** Structures left out, with the reason ("id: why"). */
-  skipped: string[];
+  /** Structures left out, with the reason. */
+  skipped: SkippedStructure[];
 }
 
 /** A task for one structure (label `label` of `labels`), or the reason it has none. */
@@ -23,14 +23,16 @@ function task(suv: Volume<Float32Array>, labels: Volume, label: number, id: stri
   return { id, image: c.image, mask: c.mask, settings: CLINICAL_PET, options: { uptake: true } };
 }
 
+const skip = (s: StructureRef, reason: string): SkippedStructure => ({ id: s.id, name: s.name, type: s.type, reason });
+
 /** Tasks for the given structures (vocabulary names) of a label map on the SUV grid. */
 export function structureTasks(suv: Volume<Float32Array>, labels: Volume, structures: StructureRef[]): StructureTasks {
   const out: StructureTasks = { refs: [], tasks: [], skipped: [] };
   for (const s of structures) {
     const def = structureByName(s.name);
-    if (!def) { out.skipped.push(`${s.id}: name not in the vocabulary`); continue; }
+    if (!def) { out.skipped.push(skip(s, 'name not in the vocabulary')); continue; }
     const t = task(suv, labels, def.label, s.id);
-    if (typeof t === 'string') { out.skipped.push(`${s.id}: ${t}`); continue; }
+    if (typeof t === 'string') { out.skipped.push(skip(s, t)); continue; }
     out.refs.push(s);
     out.tasks.push(t);
   }

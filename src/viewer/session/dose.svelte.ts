@@ -20,7 +20,7 @@ import type { LoadedStudy } from '../../core/study';
 import { previewDoses } from '../../core/dose/pipeline';
 import { dosimetricStructures } from '../../core/dose/tasks';
 import { biomarkerProblems, biomarkersFromHeader, biomarkersOf, biomarkerValues, type Biomarker } from '../../core/dose/biomarkers';
-import { plan, DEFAULT_LIMITS, type OrganLimit, type Plan, type StructurePrediction } from '../../core/dose/plan';
+import { plan, DEFAULT_LIMITS, type NotPredicted, type OrganLimit, type Plan, type StructurePrediction } from '../../core/dose/plan';
 
 /** idle: no model asked for yet; loading: a model is being loaded (Compute waits); failed: none could be loaded. */
 export type ModelState = 'idle' | 'loading' | 'ready' | 'failed';
@@ -41,6 +41,8 @@ export const dose = $state<{
   limits: OrganLimit[];
   /** The last results (shown only while they fit, see doseResultsFit) and what they were computed from. */
   predictions?: StructurePrediction[];
+  /** Structures drawn but not predicted, with the reason (the plan says why a value is missing). */
+  skipped?: NotPredicted[];
   timing?: DoseTiming;
   computed?: ComputedFrom;
   /** The user's recorded confirmation to predict for a tracer other than the model's. */
@@ -96,8 +98,8 @@ export function doseResultsFit(): ResultsFit | undefined {
 export function currentPlan(): Plan | undefined {
   const p = dose.predictions;
   if (!p || doseResultsFit()?.fit !== true) return undefined;
-  const singleKidney = !!viewer.structures?.meta.singleKidney || p.filter((x) => x.type === 'kidney').length === 1;
-  return plan(p, { activityGBq: dose.activity, cycles: dose.cycles, limits: dose.limits, singleKidney });
+  const singleKidney = !!viewer.structures?.meta.singleKidney;
+  return plan(p, { activityGBq: dose.activity, cycles: dose.cycles, limits: dose.limits, singleKidney, skipped: dose.skipped });
 }
 
 /** A warning when the study's radiopharmaceutical is not the model's tracer (isotope compared). */
@@ -121,6 +123,7 @@ function applyState(study: LoadedStudy, rec?: DoseRecord) {
   dose.cycles = rec?.cycles ?? 6;
   dose.limits = limitsWith(rec?.limits ?? {});
   dose.predictions = rec?.results?.predictions;
+  dose.skipped = rec?.results?.skipped;
   dose.timing = rec?.results?.timing;
   dose.computed = rec?.results?.computed;
   dose.tracerConfirmation = rec?.tracerConfirmation;
@@ -258,6 +261,7 @@ export async function computeDoses(): Promise<void> {
     });
     if (ctrl.signal.aborted || !sameKey(key, owner.key)) return; // another study was opened meanwhile
     dose.predictions = r.predictions;
+    dose.skipped = r.skipped;
     dose.timing = { ...r.timing, sessionMs };
     dose.computed = { at: Date.now(), ...from };
     performance.mark('dose-computed');

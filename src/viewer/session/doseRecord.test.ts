@@ -14,7 +14,8 @@ const computed: ComputedFrom = { at: Date.UTC(2024, 4, 17, 9, 30), modelId: 'lmm
 const state = (over: Partial<DoseInputs> = {}): DoseInputs => ({
   biomarkers: { egfr_ml_min_1_73m2: '72', hb_g_dl: 12.5, age_years: null, psa_ng_ml: '' },
   activity: 7.4, cycles: 6, limits: structuredClone(DEFAULT_LIMITS),
-  predictions: [{ name: 'Kidney L', type: 'kidney', gyPerGBq: 0.61, lo: 0.4, hi: 0.9 }],
+  predictions: [{ name: 'Kidney L', type: 'kidney', gyPerGBq: 0.61, lo: 0.4, hi: 0.9, volumeMl: 160 }],
+  skipped: [{ name: 'T3', type: 'tumour', reason: 'morph_pca_maj_axis' }],
   timing: { featuresMs: 1200, inferenceMs: 3.5, sessionMs: 800 },
   computed,
   ...over,
@@ -29,7 +30,7 @@ describe('dose record', () => {
       ...key, savedAt: 1000, activity: 7.4, cycles: 6,
       biomarkers: { egfr_ml_min_1_73m2: '72', hb_g_dl: '12.5' },
       limits: { kidneys: 20 },
-      results: { predictions: s.predictions, timing: s.timing, computed },
+      results: { predictions: s.predictions, skipped: s.skipped, timing: s.timing, computed },
     });
     expect(decodeDoseRecord(structuredClone(rec))).toEqual({ record: rec });
   });
@@ -45,6 +46,25 @@ describe('dose record', () => {
   it('compares content without the save time', () => {
     expect(recordContent(doseRecord(key, state(), 1))).toBe(recordContent(doseRecord(key, state(), 2)));
     expect(recordContent(doseRecord(key, state({ activity: 5 })))).not.toBe(recordContent(doseRecord(key, state())));
+  });
+
+  it('keeps edited salivary references (and QUANTEC\'s one-gland value) and restores them', () => {
+    const s = state();
+    const byId = (id: string) => s.limits.find((l) => l.id === id)!;
+    byId('parotid-nki').referenceGy = 30;
+    byId('parotid-quantec').spareGy = 18;
+    const rec = doseRecord(key, s);
+    expect(rec.limits).toEqual({ 'parotid-nki': 30, 'parotid-quantec.spareGy': 18 });
+    const back = limitsWith(rec.limits);
+    expect(back.find((l) => l.id === 'parotid-nki')).toEqual({ ...DEFAULT_LIMITS.find((l) => l.id === 'parotid-nki'), referenceGy: 30 });
+    expect(back.find((l) => l.id === 'parotid-quantec')).toEqual({ ...DEFAULT_LIMITS.find((l) => l.id === 'parotid-quantec'), spareGy: 18 });
+    expect(doseRecord(key, { ...s, limits: back }).limits).toEqual(rec.limits);
+  });
+
+  it('reads results saved before predictions kept their volume (the plan asks to compute again)', () => {
+    const rec = doseRecord(key, state());
+    const old = { ...rec, results: { ...rec.results!, skipped: undefined, predictions: [{ name: 'Kidney L', type: 'kidney', gyPerGBq: 0.61, lo: 0.4, hi: 0.9 }] } };
+    expect('record' in decodeDoseRecord(old)).toBe(true);
   });
 
   it('restores limits from the shipped table with the edited values (unknown ids ignored)', () => {
@@ -64,6 +84,10 @@ describe('dose record', () => {
     expect(decodeDoseRecord({ ...good, biomarkers: { egfr: 72 } })).toEqual({ problem: 'the saved dose state has biomarkers that are not text' });
     const noDose = { ...good, results: { ...good.results!, predictions: [{ name: 'Kidney L', type: 'kidney' }] } };
     expect(decodeDoseRecord(noDose)).toEqual({ problem: 'the saved dose state has a prediction without name, type or dose' });
+    const noVolume = { ...good, results: { ...good.results!, predictions: [{ ...good.results!.predictions[0], volumeMl: 'big' }] } };
+    expect(decodeDoseRecord(noVolume)).toEqual({ problem: 'the saved dose state has a prediction whose volume is not a positive number' });
+    const badSkip = { ...good, results: { ...good.results!, skipped: [{ name: 'T3' }] } };
+    expect(decodeDoseRecord(badSkip)).toEqual({ problem: 'the saved dose state has structures not predicted without name, type or reason' });
     const noOrigin = { ...good, results: { ...good.results!, computed: { ...computed, structures: undefined } } };
     expect(decodeDoseRecord(noOrigin)).toEqual({ problem: 'the saved dose state has results without what they were computed from' });
   });

@@ -1,7 +1,7 @@
 // The dose state of a study as saved in this browser (store `doseStates`): what the user entered, the last
 // results and what they were computed from (model, structure set, SUV factors), and whether those results
 // still fit what is open now. Pure (no runes, no DOM), so it is unit-tested in Node.
-import { DEFAULT_LIMITS, type OrganLimit, type StructurePrediction } from '../../core/dose/plan';
+import { DEFAULT_LIMITS, type NotPredicted, type OrganLimit, type StructurePrediction } from '../../core/dose/plan';
 import type { SuvResult } from '../../core/suv';
 import type { StructureMeta } from '../../core/contours/structureSet';
 import type { AutosaveKey } from './storage';
@@ -30,6 +30,8 @@ export interface DoseInputs {
   cycles: number;
   limits: OrganLimit[];
   predictions?: StructurePrediction[];
+  /** Structures drawn but not predicted, with the reason. */
+  skipped?: NotPredicted[];
   timing?: DoseTiming;
   computed?: ComputedFrom;
   tracerConfirmation?: TracerConfirmation;
@@ -40,9 +42,13 @@ export interface DoseRecord extends AutosaveKey {
   biomarkers: Record<string, string>;
   activity: number;
   cycles: number;
-  /** Only the limits the user changed from the shipped defaults, by limit id (null = no limit). */
+  /**
+   * Only the thresholds the user changed from the shipped defaults (null = cleared), by limit id: a limit's or a
+   * reference's Gy; `<id>.spareGy` for a one-gland value (QUANTEC parotid).
+   */
   limits: Record<string, number | null>;
-  results?: { predictions: StructurePrediction[]; timing?: DoseTiming; computed: ComputedFrom };
+  /** Predictions saved before their volume was kept lack `volumeMl` (the plan then asks to compute again). */
+  results?: { predictions: StructurePrediction[]; skipped?: NotPredicted[]; timing?: DoseTiming; computed: ComputedFrom };
   tracerConfirmation?: TracerConfirmation;
 }
 
@@ -53,7 +59,8 @@ export function doseRecord(key: AutosaveKey, s: DoseInputs, savedAt = Date.now()
   const limits: Record<string, number | null> = {};
   for (const l of s.limits) {
     const shipped = DEFAULT_LIMITS.find((d) => d.id === l.id);
-    if (!shipped || shipped.limitGy !== l.limitGy) limits[l.id] = l.limitGy ?? null;
+    if (!shipped || thresholdOf(shipped) !== thresholdOf(l)) limits[l.id] = thresholdOf(l);
+    if (shipped?.spareGy !== undefined && shipped.spareGy !== l.spareGy) limits[`${l.id}.spareGy`] = l.spareGy ?? null;
   }
   const rec: DoseRecord = {
     studyUid: key.studyUid, petSeriesUid: key.petSeriesUid, frameOfReferenceUid: key.frameOfReferenceUid,
@@ -61,7 +68,8 @@ export function doseRecord(key: AutosaveKey, s: DoseInputs, savedAt = Date.now()
   };
   if (s.predictions && s.computed) {
     rec.results = {
-      predictions: s.predictions.map((p) => ({ name: p.name, type: p.type, gyPerGBq: p.gyPerGBq, lo: p.lo, hi: p.hi })),
+      predictions: s.predictions.map((p) => ({ name: p.name, type: p.type, gyPerGBq: p.gyPerGBq, lo: p.lo, hi: p.hi, volumeMl: p.volumeMl })),
+      ...(s.skipped ? { skipped: s.skipped.map((x) => ({ name: x.name, type: x.type, reason: x.reason })) } : {}),
       computed: { ...s.computed },
       ...(s.timing ? { timing: { featuresMs: s.timing.featuresMs, inferenceMs: s.timing.inferenceMs, sessionMs: s.timing.sessionMs } } : {}),
     };
@@ -76,9 +84,20 @@ export function recordContent(rec: DoseRecord): string {
   return JSON.stringify(rest);
 }
 
+/** The value a limit or reference is edited by (a reference's Gy, else the limit's). */
+const thresholdOf = (l: OrganLimit): number | null => (l.kind === 'reference' ? l.referenceGy : l.limitGy) ?? null;
+
 /** The shipped limits with the record's edited values applied (sources and caveats always from the code). */
 export function limitsWith(edited: Record<string, number | null>): OrganLimit[] {
-  return structuredClone(DEFAULT_LIMITS).map((l) => (l.id in edited ? { ...l, limitGy: edited[l.id] } : l));
+  return structuredClone(DEFAULT_LIMITS).map((l) => {
+    const out = { ...l };
+    if (l.id in edited) {
+      if (l.kind === 'reference') out.referenceGy = edited[l.id] ?? undefined;
+      else out.limitGy = edited[l.id];
+    }
+    if (`${l.id}.spareGy` in edited) out.spareGy = edited[`${l.id}.spareGy`] ?? undefined;
+    return out;
+  });
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -100,6 +119,9 @@ export function decodeDoseRecord(raw: unknown): { record: DoseRecord } | { probl
     if (!isObj(r) || !Array.isArray(r.predictions)) return bad('results without predictions');
     const predictionOk = (p: unknown) => isObj(p) && isStr(p.name) && isStr(p.type) && isNum(p.gyPerGBq) && isNum(p.lo) && isNum(p.hi);
     if (!r.predictions.every(predictionOk)) return bad('a prediction without name, type or dose');
+    if (!r.predictions.every((p) => p.volumeMl === undefined || (isNum(p.volumeMl) && p.volumeMl > 0))) return bad('a prediction whose volume is not a positive number');
+    const skipOk = (x: unknown) => isObj(x) && isStr(x.name) && isStr(x.type) && isStr(x.reason);
+    if (r.skipped !== undefined && !(Array.isArray(r.skipped) && r.skipped.every(skipOk))) return bad('structures not predicted without name, type or reason');
     const c = r.computed;
     if (!isObj(c) || !isNum(c.at) || !isStr(c.modelId) || !isStr(c.modelVersion) || !isStr(c.structures) || !isStr(c.suv)) return bad('results without what they were computed from');
     if (r.timing !== undefined && !(isObj(r.timing) && isNum(r.timing.featuresMs) && isNum(r.timing.inferenceMs) && isNum(r.timing.sessionMs))) return bad('an invalid timing');
