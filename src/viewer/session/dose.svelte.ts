@@ -94,10 +94,18 @@ export function doseResultsFit(): ResultsFit | undefined {
   });
 }
 
+/** Why the entered activity or cycles cannot make a plan (shown instead of the plan), undefined when they can. */
+export function planInputProblem(): string | undefined {
+  const a = Number(dose.activity), n = Number(dose.cycles);
+  if (!(a > 0 && a <= 30)) return `Activity per cycle must be a number of GBq above 0 (got "${dose.activity ?? ''}"); the plan is shown again once it is.`;
+  if (!(Number.isInteger(n) && n >= 1 && n <= 20)) return `Cycles must be a whole number from 1 to 20 (got "${dose.cycles ?? ''}").`;
+  return undefined;
+}
+
 /** The plan of the current predictions with the entered activity, cycles and limits (only while they fit). */
 export function currentPlan(): Plan | undefined {
   const p = dose.predictions;
-  if (!p || doseResultsFit()?.fit !== true) return undefined;
+  if (!p || doseResultsFit()?.fit !== true || planInputProblem()) return undefined;
   const singleKidney = !!viewer.structures?.meta.singleKidney;
   return plan(p, { activityGBq: dose.activity, cycles: dose.cycles, limits: dose.limits, singleKidney, skipped: dose.skipped });
 }
