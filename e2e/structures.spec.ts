@@ -22,10 +22,27 @@ test('imported structures are listed, autosaved locally, restored after a reload
   await page.getByLabel('Open DICOM files').setInputFiles(files);
   await expect(page.getByRole('status').filter({ hasText: 'Structures restored' })).toBeVisible();
   await expect(list.getByRole('button', { name: 'Jump to Kidney L' })).toBeVisible();
+  // Nothing in the browser's storage names the imported file (file names often carry a name or MRN).
+  const stored = await page.evaluate(() => new Promise<string>((resolve, reject) => {
+    const req = indexedDB.open('psma-dose-preview');
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const t = req.result.transaction('structureSets', 'readonly').objectStore('structureSets').getAll();
+      t.onsuccess = () => resolve(JSON.stringify(t.result.map((r: { source: string; meta: unknown }) => ({ source: r.source, meta: r.meta }))));
+    };
+  }));
+  expect(stored).toContain('imported SEG');
+  expect(stored).not.toContain('local-structures-seg');
+  // Exported files are named after the study date, not the Patient ID (unless asked for).
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export SEG' }).click();
+  expect((await download).suggestedFilename()).toBe('20260115-structures-seg.dcm');
   const seg = readFileSync(await (await download).path());
   expect(seg.subarray(128, 132).toString()).toBe('DICM');
+  const named = page.waitForEvent('download');
+  await page.getByLabel('Patient ID in file names').check();
+  await page.getByRole('button', { name: 'Export NIfTI' }).click();
+  expect((await named).suggestedFilename()).toBe('LOCAL0005-20260115-structures.nii.gz');
   await page.getByRole('button', { name: 'Discard local edits' }).click();
   await page.getByRole('dialog', { name: 'Discard the local edits of this study?' }).getByRole('button', { name: 'Discard local edits' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'moved to the trash' })).toBeVisible();

@@ -82,3 +82,14 @@ describe('structure import in the viewer', () => {
     expect(onCt.segments.find((s) => s.name === 'Kidney L')!.voxels).toBeGreaterThan(count(p.labels.data, 1));
   });
 });
+
+describe('privacy of names', () => {
+  it('exported files are named after the study date, the Patient ID only when asked for', async () => {
+    const { exportFileName, importedSource } = await import('./structures');
+    const study = { studyDate: '20260115', patientId: 'MRN 0042/x' };
+    expect(exportFileName(study, 'structures', '-seg.dcm')).toBe('20260115-structures-seg.dcm');
+    expect(exportFileName(study, 'structures', '.nii.gz', true)).toBe('MRN_0042_x-20260115-structures.nii.gz');
+    expect(exportFileName({ studyDate: '', patientId: '' }, 'structures', '-seg.dcm', true)).toBe('study-structures-seg.dcm');
+    expect(importedSource('SEG')).toBe('imported SEG');
+  });
+});

@@ -72,6 +72,21 @@ export function importLosses(labels: Volume<Uint8Array>, meta: StructureMeta, in
   return lost;
 }
 
+/** What an imported set is called on screen and in local storage: the format, never the file name. */
+export function importedSource(kind: StructureFormatId): string {
+  return `imported ${kind}`;
+}
+
+/**
+ * The name of an exported file: study date and what it holds; the Patient ID only when asked for (file names
+ * travel in e-mails and folders that the file's own access rules do not cover).
+ */
+export function exportFileName(study: Pick<LoadedStudy, 'studyDate' | 'patientId'>, what: string, suffix: string, withPatientId = false): string {
+  const safe = (v: string) => v.replace(/[^A-Za-z0-9._-]+/g, '_');
+  const parts = [withPatientId && study.patientId ? safe(study.patientId) : '', safe(study.studyDate || 'study'), what].filter(Boolean);
+  return `${parts.join('-')}${suffix}`;
+}
+
 /** The image series a label map is drawn on (PET, or CT for CT-grid structure sets), as SEG/RTSTRUCT reference it. */
 function source(study: LoadedStudy, labels: Geometry): SourceSeries {
   const onCt = !!study.ct && !sameGrid(labels, study.pet!.raw) && sameGrid(labels, study.ct);
