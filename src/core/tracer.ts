@@ -75,7 +75,7 @@ export interface Agent {
 const word = (s: string) => new RegExp(`(?<![a-z])(?:${s})(?![a-z])`);
 const code = (value: string, scheme: string, meaning: string): Code => ({ value, scheme, meaning });
 
-const HEPATOBILIARY = '18F-PSMA-1007 is cleared predominantly through the liver and bile rather than the urine, with higher liver and spleen background: biodistribution and organ SUVs differ from renally cleared ligands such as 18F-DCFPyL or 68Ga-PSMA-11.';
+const HEPATOBILIARY = '18F-PSMA-1007 has predominantly hepatobiliary rather than urinary clearance, with higher liver and spleen background: biodistribution and organ SUVs differ from renally cleared ligands such as 18F-DCFPyL or 68Ga-PSMA-11.';
 
 // PSMA ligands first: a text naming a specific ligand is matched before the generic "PSMA".
 export const AGENTS: Agent[] = [
