@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGENTS, identifyTracer, nonPsmaBlock, tracerColumn, tracerFromName, tracerGate } from './tracer';
+import { AGENTS, identifyTracer, nonPsmaBlock, tracerColumn, tracerFromName, tracerGate, trainingTracer, withStatedTracer } from './tracer';
 
 const F18 = { RadionuclideCodeSequence: [{ CodeValue: 'C-111A1', CodingSchemeDesignator: 'SRT', CodeMeaning: '^18^Fluorine' }], RadionuclideHalfLife: '6586.2' };
 const GA68 = { RadionuclideCodeSequence: [{ CodeValue: 'C-131A3', CodingSchemeDesignator: 'SRT', CodeMeaning: '^68^Gallium' }], RadionuclideHalfLife: '4057.74' };
@@ -168,5 +168,37 @@ describe('tracerGate', () => {
     const g = tracerGate(tracerFromName('18F-DCFPyL'), '18F-PSMA');
     expect(g.status).toBe('confirm');
     expect(g.message).toMatch(/does not name the PSMA ligand/);
+  });
+});
+
+describe('trainingTracer: what a model card names', () => {
+  const tracerFrom = (column: string[], stated: { name: string; from: string }[] = []) => trainingTracer(column, stated);
+  it('the stated name, the cohort and the tracer column', () => {
+    expect(tracerFrom([], [{ name: 'Pylarify', from: '--tracer' }])).toEqual({ tracer: '18F-DCFPyL' });
+    expect(tracerFrom(['18F-DCFPyL', '18F-DCFPyL'])).toEqual({ tracer: '18F-DCFPyL' });
+    expect(tracerFrom(['18F-DCFPyL', '68Ga-PSMA-11'])).toEqual({ tracer: '18F-DCFPyL; 68Ga-PSMA-11' });
+    expect(tracerFrom(['unknown', '18F PSMA ligand'], [{ name: '18F-DCFPyL', from: '--tracer' }])).toEqual({ tracer: '18F-DCFPyL' });
+  });
+  it('refuses a missing, non-PSMA, unnamed or contradictory tracer with a message', () => {
+    expect(tracerFrom([])).toEqual({ problem: expect.stringMatching(/does not name its PET tracer: give --tracer NAME \(known PSMA ligands: 18F-DCFPyL/) });
+    expect(tracerFrom([], [{ name: 'FDG', from: '--tracer' }])).toEqual({ problem: expect.stringMatching(/--tracer "FDG" names 18F-FDG \(fluorodeoxyglucose\), not a PSMA ligand/) });
+    expect(tracerFrom([], [{ name: '18F-PSMA', from: '--tracer' }])).toEqual({ problem: expect.stringMatching(/does not name a known PSMA ligand/) });
+    expect(tracerFrom(['unknown'])).toEqual({ problem: expect.stringMatching(/tracer column \("unknown"\).*--tracer NAME/) });
+    expect(tracerFrom(['18F-PSMA-1007'], [{ name: '18F-DCFPyL', from: '--tracer' }])).toEqual({ problem: expect.stringMatching(/names "18F-PSMA-1007" but --tracer says 18F-DCFPyL/) });
+    expect(tracerFrom([], [{ name: '18F-DCFPyL', from: '--tracer' }, { name: '68Ga-PSMA-11', from: 'cohort.json' }])).toEqual({ problem: '--tracer says 18F-DCFPyL but cohort.json says 68Ga-PSMA-11' });
+  });
+});
+
+describe('withStatedTracer (--tracer for a PET header)', () => {
+  const stated = tracerFromName('18F-DCFPyL');
+  it('fills in a header that names no tracer or no ligand', () => {
+    expect(withStatedTracer(identifyTracer({}), stated)).toEqual({ tracer: expect.objectContaining({ agent: '18F-DCFPyL', evidence: 'name "18F-DCFPyL"; the header names no tracer' }) });
+    expect(withStatedTracer(identifyTracer(pet({ Radiopharmaceutical: 'PSMA', ...F18 })), stated)).toEqual({ tracer: expect.objectContaining({ agent: '18F-DCFPyL', evidence: 'Radiopharmaceutical "PSMA"; name "18F-DCFPyL"' }) });
+    expect(withStatedTracer(identifyTracer(pet({ Radiopharmaceutical: 'F-18 DCFPyL' })), stated)).toEqual({ tracer: expect.objectContaining({ agent: '18F-DCFPyL', evidence: 'Radiopharmaceutical "F-18 DCFPyL"' }) });
+  });
+  it('a header naming another agent or nuclide is a problem, not overridden', () => {
+    expect(withStatedTracer(identifyTracer(pet(coded('C-B1031', 'SRT', 'Fluorodeoxyglucose F^18^'))), stated)).toEqual({ problem: expect.stringMatching(/the PET header says 18F-FDG .* but name "18F-DCFPyL" says 18F-DCFPyL/) });
+    expect(withStatedTracer(identifyTracer(pet({ Radiopharmaceutical: 'PSMA-1007' })), stated)).toHaveProperty('problem');
+    expect(withStatedTracer(identifyTracer(pet({ Radiopharmaceutical: 'PSMA', ...GA68 })), stated)).toHaveProperty('problem');
   });
 });

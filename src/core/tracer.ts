@@ -353,3 +353,69 @@ export function tracerGate(tracer: TracerIdentity, modelTracer: string): TracerG
     caveat: join(`${tracer.agent} is not the tracer the model was trained on (${trained}).`, tracer.caveat, nuc, valid),
   };
 }
+
+export const PSMA_AGENTS = AGENTS.filter((a) => a.class === 'psma').map((a) => a.id);
+
+/**
+ * The agent(s) a model trained on a table is valid for (the card's `tracer`, ids joined by '; '): the names stated
+ * for the data (`--tracer`, the cohort's agent) and the table's tracer column must agree, and each must be a
+ * named PSMA ligand. A column value that names no ligand ("unknown", "18F PSMA ligand") needs a stated name.
+ */
+export function trainingTracer(column: string[], stated: { name: string; from: string }[]): { tracer: string } | { problem: string } {
+  const known = `known PSMA ligands: ${PSMA_AGENTS.join(', ')}`;
+  const named = (t: TracerIdentity, what: string): string | undefined => {
+    if (t.class === 'other') return `${what} names ${t.label}, not a PSMA ligand: a 177Lu-PSMA dose model must be trained on PSMA PET`;
+    if (!t.agent || t.conflict) return `${what} does not name a known PSMA ligand (${known})`;
+    return undefined;
+  };
+  const says = stated.map((s) => ({ ...s, t: tracerFromName(s.name) }));
+  for (const s of says) {
+    const p = named(s.t, `${s.from} "${s.name}"`);
+    if (p) return { problem: p };
+  }
+  const first = says[0];
+  const other = says.find((s) => s.t.agent !== first?.t.agent);
+  if (first && other) return { problem: `${first.from} says ${first.t.agent} but ${other.from} says ${other.t.agent}` };
+  const values = [...new Set(column.map((v) => v.trim()).filter(Boolean))];
+  if (first) {
+    for (const v of values) {
+      const t = tracerFromName(v);
+      if (t.class === 'other' || (t.agent && t.agent !== first.t.agent)) return { problem: `the table's tracer column names "${v}" but ${first.from} says ${first.t.agent}` };
+    }
+    return { tracer: first.t.agent! };
+  }
+  if (!values.length) return { problem: `the training data does not name its PET tracer: give --tracer NAME (${known})` };
+  const agents: string[] = [];
+  for (const v of values) {
+    const p = named(tracerFromName(v), `the table's tracer column ("${v}")`);
+    if (p) return { problem: `${p}; name the agent with --tracer NAME` };
+    agents.push(tracerFromName(v).agent!);
+  }
+  return { tracer: [...new Set(agents)].join('; ') };
+}
+
+/** The gate of each distinct tracer name of a table's rows against a model card's tracer, with the rows it covers. */
+export function rowGates(names: string[], modelTracer: string): { name: string; rows: number[]; gate: TracerGate }[] {
+  const groups = new Map<string, number[]>();
+  names.forEach((n, i) => {
+    const k = n.trim();
+    groups.set(k, [...(groups.get(k) ?? []), i]);
+  });
+  return [...groups].map(([name, rows]) => ({ name, rows, gate: tracerGate(tracerFromName(name), modelTracer) }));
+}
+
+/**
+ * A PET header's tracer with the one a user states for it (`--tracer`): the statement fills in what the header
+ * leaves open (no tracer, or a PSMA ligand not named); a header that names something else is a problem.
+ */
+export function withStatedTracer(header: TracerIdentity, stated: TracerIdentity | undefined): { tracer: TracerIdentity } | { problem: string } {
+  if (!stated) return { tracer: header };
+  const name = (t: TracerIdentity) => t.agent ?? t.label;
+  const differ = `the PET header says ${name(header)} (${header.evidence}) but ${stated.evidence} says ${name(stated)}`;
+  if (stated.nuclide && header.nuclide && stated.nuclide !== header.nuclide) return { problem: differ };
+  if (header.conflict) return { tracer: header };
+  if (header.class === 'unknown') return { tracer: { ...stated, nuclide: stated.nuclide ?? header.nuclide, evidence: `${stated.evidence}; ${header.evidence === 'none' ? 'the header names no tracer' : header.evidence}` } };
+  if (header.class !== stated.class || (header.agent && stated.agent && header.agent !== stated.agent)) return { problem: differ };
+  if (!header.agent && stated.agent) return { tracer: { ...stated, evidence: `${header.evidence}; ${stated.evidence}` } };
+  return { tracer: header };
+}
