@@ -12,6 +12,7 @@ import { previewDoses } from '../../core/dose/pipeline';
 import { dosimetricStructures } from '../../core/dose/tasks';
 import { biomarkerProblems, biomarkersFromHeader, biomarkersOf, biomarkerValues, type Biomarker } from '../../core/dose/biomarkers';
 import { plan, DEFAULT_LIMITS, type OrganLimit, type Plan, type StructurePrediction } from '../../core/dose/plan';
+import { tracerRefusal } from './tracer.svelte';
 
 export const dose = $state<{
   card?: ModelCard;
@@ -25,6 +26,8 @@ export const dose = $state<{
   limits: OrganLimit[];
   predictions?: StructurePrediction[];
   timing?: { featuresMs: number; inferenceMs: number; sessionMs: number };
+  /** The user's confirmation to predict although the tracer is not the model's (session/tracer.svelte.ts). */
+  tracerConfirmation?: { agent: string; caveat: string; confirmedAt: string };
 }>({ biomarkers: {}, activity: 7.4, cycles: 6, limits: structuredClone(DEFAULT_LIMITS) });
 
 let inference: Remote<InferenceApi> | undefined;
@@ -49,15 +52,6 @@ export function currentPlan(): Plan | undefined {
   return plan(p, { activityGBq: dose.activity, cycles: dose.cycles, limits: dose.limits, singleKidney });
 }
 
-/** A warning when the study's radiopharmaceutical is not the model's tracer (isotope compared). */
-export function tracerWarning(): string | undefined {
-  const rp = viewer.study?.pet?.instances[0]?.attrs.RadiopharmaceuticalInformationSequence;
-  const name = String((Array.isArray(rp) ? rp[0] : rp)?.Radiopharmaceutical ?? '');
-  if (!dose.card || !name) return undefined;
-  const iso = (s: string) => (/68\s*Ga|ga-?68/i.test(s) ? '68Ga' : /18\s*F|f-?18|fluor/i.test(s) ? '18F' : /64\s*Cu/i.test(s) ? '64Cu' : s);
-  return iso(name) !== iso(dose.card.tracer) ? `The study's radiopharmaceutical is "${name}" but the model was trained on ${dose.card.tracer} PET: predictions may not transfer.` : undefined;
-}
-
 /** Follows the open study: another study clears biomarkers and results; new SUV values clear the results. */
 export function followStudy(study: LoadedStudy | undefined): void {
   const key = study ? `${study.studyUid}|${study.petSeriesUid}` : undefined;
@@ -66,6 +60,7 @@ export function followStudy(study: LoadedStudy | undefined): void {
     dose.biomarkers = {};
     dose.predictions = undefined;
     dose.message = undefined;
+    dose.tracerConfirmation = undefined;
     prefill();
   }
   if (study?.pet?.suv !== studySuv) {
@@ -120,6 +115,8 @@ export async function loadSiteModel(files: File[]): Promise<void> {
 
 export async function computeDoses(): Promise<void> {
   dose.message = undefined;
+  const refusal = tracerRefusal();
+  if (refusal) { dose.message = refusal; return; }
   const study = viewer.study, structures = viewer.structures, card = dose.card;
   if (!card) { dose.message = 'Load a model first.'; return; }
   if (!study?.pet?.suv) { dose.message = 'Dose prediction needs the PET in SUV (enter the missing SUV values first).'; return; }
