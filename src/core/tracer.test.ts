@@ -168,6 +168,8 @@ describe('tracerGate', () => {
     const g = tracerGate(tracerFromName('18F-DCFPyL'), '18F-PSMA');
     expect(g.status).toBe('confirm');
     expect(g.message).toMatch(/does not name the PSMA ligand/);
+    const none = tracerGate(tracerFromName('18F-DCFPyL'), undefined as unknown as string); // a site card without the field
+    expect(none.status === 'confirm' && none.message).toMatch(/no tracer given/);
   });
 });
 

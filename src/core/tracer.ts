@@ -319,7 +319,7 @@ function nuclideCaveat(study: string | undefined, trained: string[]): string | u
 export function tracerGate(tracer: TracerIdentity, modelTracer: string): TracerGate {
   const blocked = nonPsmaBlock(tracer);
   if (blocked) return blocked;
-  const models = modelTracer.split(';').map((s) => s.trim()).filter(Boolean).map(tracerFromName);
+  const models = String(modelTracer ?? '').split(';').map((s) => s.trim()).filter(Boolean).map(tracerFromName); // a card may lack the field
   const agents = models.flatMap((m) => (m.agent ? [m.agent] : []));
   const trained = models.length ? models.map((m) => m.agent ?? m.label).join(' / ') : 'a tracer the model card does not name';
   const trainedNuclides = [...new Set(models.flatMap((m) => (m.nuclide ? [m.nuclide] : [])))];
@@ -345,7 +345,7 @@ export function tracerGate(tracer: TracerIdentity, modelTracer: string): TracerG
   }
   if (agents.includes(tracer.agent)) return { status: 'ok', tracer, message: `The PET was acquired with ${tracer.agent}, the tracer the model was trained on (${tracer.evidence}).` };
   if (!agents.length) {
-    return { status: 'confirm', tracer, message: `The model card does not name the PSMA ligand it was trained on ("${modelTracer}"); the PET was acquired with ${tracer.label}.`, caveat: join(`The model's ligand is unknown, so it may differ from ${tracer.agent}.`, tracer.caveat, nuc, valid) };
+    return { status: 'confirm', tracer, message: `The model card does not name the PSMA ligand it was trained on (${modelTracer ? `"${modelTracer}"` : 'no tracer given'}); the PET was acquired with ${tracer.label}.`, caveat: join(`The model's ligand is unknown, so it may differ from ${tracer.agent}.`, tracer.caveat, nuc, valid) };
   }
   return {
     status: 'confirm', tracer,
