@@ -29,6 +29,12 @@ export default async function globalSetup() {
   const pairIds = studyIds(pair);
   const ctIds = { ...pairIds, studyUid: makeUid('PAIR0007', 'ct-study'), frameOfReferenceUid: makeUid('PAIR0007', 'ct-for') };
   await stow(info.url, [...writePtSeries(pair, pairIds).files, ...writeCtSeries(pair, ctIds).files].map((f) => f.data));
+  // Tracer gate studies (small, like PAIR0007): an FDG-coded PET, and an 18F-PSMA-1007 PET with its structures as a SEG.
+  for (const [seed, id, tracer] of [[11, 'FDG0011', '18F-FDG'], [13, 'P1007', '18F-PSMA-1007']] as const) {
+    const t = generatePatient(defaultPatientSpec(seed, { id, tracer, lesions: 2, imaging: { ctSpacing: [6, 6, 6], petSpacing: [6, 6, 6], zBottomMm: 200, zTopMm: 420 } }));
+    const images = [...writeCtSeries(t).files, ...writePtSeries(t).files].map((f) => f.data);
+    await stow(info.url, [...images, writeSeg(t.labels, ptReference(t), { seriesDescription: `Structures ${id}` })]);
+  }
 
   // A small local study for the file-picker test.
   const small = generatePatient(defaultPatientSpec(5, { id: 'LOCAL0005', lesions: 3, imaging: { ctSpacing: [4, 4, 6], petSpacing: [6, 6, 6], zBottomMm: 200, zTopMm: 420 } }));

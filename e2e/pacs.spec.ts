@@ -13,7 +13,7 @@ test('finds the study on the PACS, loads it fused, SUV readout matches the store
   await expect(row).toContainText('PT');
   await row.getByRole('button', { name: /^Series of/ }).click();
   const list = page.getByRole('list', { name: 'Series list' });
-  await expect(list).toContainText('PT · PET 18F-PSMA AC');
+  await expect(list).toContainText('PT · PET 18F-DCFPyL AC');
   await expect(list).toContainText('CT ·');
   await row.getByRole('button', { name: /Open study/ }).click();
   await waitReady(page);

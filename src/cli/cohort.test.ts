@@ -14,6 +14,7 @@ describe('cohort CLI', () => {
     expect(cli('--patients', '4', '--seed', '9', '--out', join(tmp, 'b'), '--no-images').status).toBe(0);
     for (const f of ['patients.csv', 'structures.csv', 'pet_metrics.csv']) expect(readFileSync(join(tmp, 'a', f), 'utf8')).toBe(readFileSync(join(tmp, 'b', f), 'utf8'));
     const c = JSON.parse(readFileSync(join(tmp, 'a', 'cohort.json'), 'utf8'));
+    expect(c.tracer).toBe('18F-DCFPyL');
     expect(Object.keys(c.oracle)).toEqual(expect.arrayContaining(['kidney', 'parotid', 'submandibular', 'lacrimal', 'tumour']));
     expect(existsSync(join(tmp, 'a', 'patients', 'P001', 'truth.json'))).toBe(true);
   });

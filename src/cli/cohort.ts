@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, intArg, UsageError } from './args';
 import { prepareOutDir } from './files';
-import { COHORT_VERSION, generateCohort, oracleLimits, TYPE_PARAMS, PATIENT_EFFECT_SD, PET_NOISE_SD, SPECT_NOISE, SPECT_FWHM_MM, SPECT_TIMES_H, LOCAL_DEPOSITION, LU177_HALF_LIFE_H } from '../core/cohort/model';
+import { COHORT_TRACER, COHORT_VERSION, generateCohort, oracleLimits, TYPE_PARAMS, PATIENT_EFFECT_SD, PET_NOISE_SD, SPECT_NOISE, SPECT_FWHM_MM, SPECT_TIMES_H, LOCAL_DEPOSITION, LU177_HALF_LIFE_H } from '../core/cohort/model';
 import { imagingSpec, measuredCsv, patientsCsv, petMetricsCsv, structuresCsv } from '../core/cohort/tables';
 import { generatePatient, suvbwFactor } from '../core/phantom/generate';
 import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../core/phantom/dicom';
@@ -69,7 +69,7 @@ run(async () => {
   const counts: Record<string, number> = {};
   for (const p of cohort) for (const s of p.structures) counts[s.type] = (counts[s.type] ?? 0) + 1;
   writeFileSync(join(out, 'cohort.json'), JSON.stringify({
-    name: `virtual-mcrpc-${likeSeed ? 'like-seed' : patients}-seed${seed}`, version: COHORT_VERSION, seed, patients, likeSeed, images: mode,
+    name: `virtual-mcrpc-${likeSeed ? 'like-seed' : patients}-seed${seed}`, version: COHORT_VERSION, seed, patients, likeSeed, images: mode, tracer: COHORT_TRACER,
     synthetic: true, counts, rtdoseActivityGBq: RTDOSE_GBQ,
     parameters: { types: TYPE_PARAMS, patientEffectSd: PATIENT_EFFECT_SD, petNoiseSd: PET_NOISE_SD, spectNoise: SPECT_NOISE, spectFwhmMm: SPECT_FWHM_MM, spectTimesH: SPECT_TIMES_H, localDepositionGyPerHPerMBqPerG: LOCAL_DEPOSITION, lu177HalfLifeH: LU177_HALF_LIFE_H },
     oracle: oracleLimits(cohort),

@@ -1,6 +1,7 @@
-// npm run extract -- --cohort DIR --out TABLE.csv
+// npm run extract -- --cohort DIR --out TABLE.csv [--tracer NAME]
 // One row per structure: uptake metrics, IBSI features (clinical PET profile, worker pool), reference ratios,
-// patient-level tumour burden, biomarkers and the target columns. Layout: README "Cohort layout".
+// patient-level tumour burden, biomarkers, the PET tracer and the target columns. Layout: README "Cohort layout".
+// Every patient's tracer is checked first: a non-PSMA PET is refused; NIfTI PET (no header) needs --tracer.
 import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
@@ -8,15 +9,16 @@ import { readArrayBuffer } from './files';
 import { parseCsv, recordsToCsv } from '../core/csv';
 import { readNifti } from '../core/io/nifti';
 import { readSeg } from '../core/io/seg';
-import { readDicomSeries } from '../core/dicom/read';
+import { parseDicom, readDicomSeries } from '../core/dicom/read';
 import { petSeriesSuv } from '../core/study';
 import { structureByName } from '../core/vocabulary';
 import { sameGrid, toFloat32, type Volume } from '../core/volume';
 import { nodeFeaturePool } from '../workers/nodeFeaturePool';
 import { extractRows } from '../core/dose/pipeline';
 import { completeRows, skippedNote } from '../core/dose/rows';
+import { identifyTracer, KNOWN_AGENTS, nonPsmaBlock, tracerColumn, tracerFromName, withStatedTracer, type TracerIdentity } from '../core/tracer';
 
-const USAGE = 'npm run extract -- --cohort DIR --out TABLE.csv';
+const USAGE = 'npm run extract -- --cohort DIR --out TABLE.csv [--tracer NAME]';
 const buf = readArrayBuffer;
 
 /** PET in SUVbw and the label map (vocabulary numbers) of one patient folder. */
@@ -39,14 +41,44 @@ function readPatient(dir: string): { suv: Volume<Float32Array>; labels: Volume }
   return { suv, labels };
 }
 
+/** The PET tracer of one patient folder, or why the patient is refused. */
+function patientTracer(dir: string, stated: TracerIdentity | undefined): { tracer: TracerIdentity; file: string } | { problem: string } {
+  const nifti = join(dir, 'pet_suv.nii.gz');
+  if (existsSync(nifti)) return stated ? { tracer: stated, file: nifti } : { problem: `${nifti}: NIfTI has no header naming the PET tracer: give --tracer NAME` };
+  const pt = join(dir, 'pt');
+  if (!existsSync(pt)) return { problem: `${dir}: no PET (pet_suv.nii.gz or pt/ DICOM folder)` };
+  const first = readdirSync(pt).sort()[0];
+  if (!first) return { problem: `${pt}: the folder is empty` };
+  const header = identifyTracer(parseDicom(buf(join(pt, first)), join(pt, first)).attrs);
+  const r = withStatedTracer(header, stated);
+  return 'problem' in r ? { problem: `${pt}: ${r.problem}` } : { ...r, file: pt };
+}
+
 run(async () => {
-  const a = parseArgs(process.argv.slice(2), { values: ['cohort', 'out'] });
+  const a = parseArgs(process.argv.slice(2), { values: ['cohort', 'out', 'tracer'] });
   if (!a.cohort) throw new UsageError('--cohort DIR is required');
   if (!a.out) throw new UsageError('--out TABLE.csv is required');
   const dir = a.cohort[0];
   for (const f of ['patients.csv', 'structures.csv']) if (!existsSync(join(dir, f))) throw new UsageError(`${join(dir, f)} does not exist (see README "Cohort layout")`);
   const patients = new Map(parseCsv(readFileSync(join(dir, 'patients.csv'), 'utf8')).map((r) => [r.patient_id, r]));
   const structures = parseCsv(readFileSync(join(dir, 'structures.csv'), 'utf8'));
+  const name = a.tracer?.[0];
+  const stated = name === undefined ? undefined : { ...tracerFromName(name), evidence: `--tracer "${name}"` };
+  if (stated && stated.class === 'unknown') throw new UsageError(`--tracer "${name}" is not a known agent (known: ${KNOWN_AGENTS.join(', ')})`);
+  // The tracer gate before any feature is computed: every refusal at once, naming the file and the tracer.
+  const tracers = new Map<string, string>();
+  const refused: string[] = [];
+  for (const pid of patients.keys()) {
+    const pdir = join(dir, 'patients', pid);
+    if (!existsSync(pdir)) throw new Error(`patient folder ${pdir} is missing`);
+    const r = patientTracer(pdir, stated);
+    if ('problem' in r) { refused.push(`${pid}: ${r.problem}`); continue; }
+    const block = nonPsmaBlock(r.tracer);
+    if (block) { refused.push(`${pid}: ${r.file}: ${block.message}`); continue; }
+    if (r.tracer.class !== 'psma' || r.tracer.conflict || !r.tracer.agent) process.stderr.write(`warning: ${pid}: PET tracer ${r.tracer.label}${r.tracer.conflict ? ` (${r.tracer.conflict})` : ''}; written as "${tracerColumn(r.tracer)}"\n`);
+    tracers.set(pid, tracerColumn(r.tracer));
+  }
+  if (refused.length) throw new Error(`${refused.length} patient(s) refused:\n  ${refused.join('\n  ')}`);
   const pool = nodeFeaturePool();
   const t0 = performance.now();
   const out: Record<string, string | number>[] = [];
@@ -54,9 +86,8 @@ run(async () => {
   try {
     for (const [pid, prow] of patients) {
       const pdir = join(dir, 'patients', pid);
-      if (!existsSync(pdir)) throw new Error(`patient folder ${pdir} is missing`);
       const mine = structures.filter((s) => s.patient_id === pid);
-      const patient = Object.fromEntries(Object.entries(prow).filter(([k]) => !['n_tumours', 'total_tumour_volume_ml'].includes(k)));
+      const patient = { ...Object.fromEntries(Object.entries(prow).filter(([k]) => !['n_tumours', 'total_tumour_volume_ml'].includes(k))), tracer: tracers.get(pid)! };
       const r = await extractRows({
         ...readPatient(pdir), patient,
         structures: mine.map((s) => ({ id: s.structure_id, name: s.name, type: s.type, site: s.site })),

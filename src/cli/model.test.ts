@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_DIR } from '../../test-support/paths';
@@ -26,18 +26,28 @@ function table(dir: string): string {
 describe('train / predict CLIs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'psma-model-'));
   const data = table(dir);
+  /** The table with a tracer column (what `npm run extract` writes). */
+  const withTracer = (tracer: string) => {
+    const [head, ...lines] = readFileSync(data, 'utf8').trim().split('\n');
+    const path = join(dir, `table-${tracer.replace(/[^A-Za-z0-9]/g, '')}.csv`);
+    writeFileSync(path, [`${head},tracer`, ...lines.map((l) => `${l},${tracer}`)].join('\n') + '\n');
+    return path;
+  };
   it('train writes model.onnx and a card; predict prints the contract JSON equal to the TypeScript model', () => {
-    const t = cli('train', '--data', data, '--target', 'measured_dose_gy_per_gbq', '--truth', 'true_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--out', join(dir, 'm'));
+    const t = cli('train', '--data', data, '--target', 'measured_dose_gy_per_gbq', '--truth', 'true_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--tracer', 'Pylarify', '--out', join(dir, 'm'));
     expect(t.status, t.stderr).toBe(0);
     const card = JSON.parse(readFileSync(join(dir, 'm', 'model-card.json'), 'utf8'));
+    expect(card.tracer).toBe('18F-DCFPyL');
     expect(card.notForClinicalUse).toBe(true);
     expect(card.intendedUse).toMatch(/NOT FOR CLINICAL USE/);
     expect(Object.keys(card.cv)).toEqual(expect.arrayContaining(['kidney', 'tumour']));
-    const p = cli('predict', '--model', join(dir, 'm'), '--data', data);
+    const p = cli('predict', '--model', join(dir, 'm'), '--data', data, '--tracer', '18F-DCFPyL');
     expect(p.status, p.stderr).toBe(0);
     const out = JSON.parse(p.stdout);
     const rows = parseCsv(readFileSync(data, 'utf8'));
     expect(out.length).toBe(rows.length);
+    expect(out[0].tracer).toBe('18F-DCFPyL');
+    expect(out[0].tracerCaveat).toBeUndefined();
     const model = modelFromCard(card);
     out.forEach((o: { row: number; prediction: number; pi90: [number, number]; model: string }, i: number) => {
       expect(o.row).toBe(i);
@@ -50,11 +60,11 @@ describe('train / predict CLIs', () => {
     });
   });
   it('--model trees: boosted trees with a random intercept, exported as TreeEnsembleRegressor, predict equals TypeScript', () => {
-    const t = cli('train', '--data', data, '--target', 'measured_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--model', 'trees', '--out', join(dir, 't'));
+    const t = cli('train', '--data', data, '--target', 'measured_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--model', 'trees', '--tracer', '18F-DCFPyL', '--out', join(dir, 't'));
     expect(t.status, t.stderr).toBe(0);
     const card = JSON.parse(readFileSync(join(dir, 't', 'model-card.json'), 'utf8'));
     expect(card.modelType).toBe('trees');
-    const p = cli('predict', '--model', join(dir, 't'), '--data', data);
+    const p = cli('predict', '--model', join(dir, 't'), '--data', data, '--tracer', '18F-DCFPyL');
     expect(p.status, p.stderr).toBe(0);
     const out = JSON.parse(p.stdout);
     const rows = parseCsv(readFileSync(data, 'utf8'));
@@ -66,10 +76,10 @@ describe('train / predict CLIs', () => {
     });
   });
   it('bad input gets a message and a non-zero exit', () => {
-    expect(cli('train', '--data', data, '--target', 'nope', '--group', 'patient_id', '--out', join(dir, 'x')).stderr).toMatch(/missing column\(s\): nope/);
+    expect(cli('train', '--data', data, '--target', 'nope', '--group', 'patient_id', '--tracer', '18F-DCFPyL', '--out', join(dir, 'x')).stderr).toMatch(/missing column\(s\): nope/);
     const one = join(dir, 'one.csv');
     writeFileSync(one, 'patient_id,y,x\nA,1,2\nA,2,3\nA,3,5\n');
-    expect(cli('train', '--data', one, '--target', 'y', '--group', 'patient_id', '--features', 'x', '--out', join(dir, 'y')).stderr).toMatch(/single value/);
+    expect(cli('train', '--data', one, '--target', 'y', '--group', 'patient_id', '--features', 'x', '--tracer', '18F-DCFPyL', '--out', join(dir, 'y')).stderr).toMatch(/single value/);
     const bad = join(dir, 'bad.onnx');
     writeFileSync(join(dir, 'm', 'model.onnx.bak'), '');
     writeFileSync(bad, 'x');
@@ -80,5 +90,45 @@ describe('train / predict CLIs', () => {
     const r = cli('predict', '--model', notModel, '--data', data);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/not a loadable ONNX model/);
+  });
+  it('train names the tracer from the table, the cohort or --tracer, and refuses a missing or non-PSMA one', () => {
+    const base = ['--data', data, '--target', 'measured_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--features', 'suv_mean'];
+    const none = cli('train', ...base, '--out', join(dir, 'n1'));
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/does not name its PET tracer: give --tracer NAME \(known PSMA ligands: 18F-DCFPyL/);
+    const fdg = cli('train', ...base, '--tracer', 'FDG', '--out', join(dir, 'n2'));
+    expect(fdg.status).toBe(2);
+    expect(fdg.stderr).toMatch(/not a PSMA ligand/);
+    const cohortDir = join(dir, 'cohort');
+    mkdirSync(cohortDir, { recursive: true });
+    writeFileSync(join(cohortDir, 'cohort.json'), JSON.stringify({ name: 'c', seed: 1, version: '0', patients: 30, tracer: '18F-DCFPyL' }));
+    expect(cli('train', ...base, '--cohort', cohortDir, '--out', join(dir, 'c1')).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'c1', 'model-card.json'), 'utf8')).tracer).toBe('18F-DCFPyL');
+    const clash = cli('train', ...base, '--cohort', cohortDir, '--tracer', '68Ga-PSMA-11', '--out', join(dir, 'c2'));
+    expect(clash.stderr).toMatch(/--tracer says 68Ga-PSMA-11 but .*cohort\.json says 18F-DCFPyL/);
+    const col = withTracer('18F-PSMA-1007');
+    expect(cli('train', '--data', col, ...base.slice(2), '--out', join(dir, 'c3')).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'c3', 'model-card.json'), 'utf8')).tracer).toBe('18F-PSMA-1007');
+  });
+  it('predict gates each row\'s tracer against the card: blocked, confirm (--accept-tracer, caveat in the output), ok', () => {
+    const m = join(dir, 'm');
+    const fdg = cli('predict', '--model', m, '--data', withTracer('18F-FDG'));
+    expect(fdg.status).toBe(1);
+    expect(fdg.stderr).toMatch(/row\(s\) with tracer "18F-FDG": The PET was acquired with 18F-FDG \(fluorodeoxyglucose\), not a PSMA ligand/);
+    expect(cli('predict', '--model', m, '--data', withTracer('18F-FDG'), '--accept-tracer').status).toBe(1);
+    const other = cli('predict', '--model', m, '--data', withTracer('18F-PSMA-1007'));
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/hepatobiliary.*--accept-tracer/);
+    const accepted = cli('predict', '--model', m, '--data', withTracer('18F-PSMA-1007'), '--accept-tracer');
+    expect(accepted.status, accepted.stderr).toBe(0);
+    expect(accepted.stderr).toMatch(/warning: .*hepatobiliary/);
+    const out = JSON.parse(accepted.stdout);
+    expect(out[0].tracer).toBe('18F-PSMA-1007');
+    expect(out[0].tracerCaveat).toMatch(/hepatobiliary/);
+    const unknown = cli('predict', '--model', m, '--data', data);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/not given \(no tracer column, no --tracer\).*not identified/);
+    expect(cli('predict', '--model', m, '--data', withTracer('18F-DCFPyL')).status).toBe(0);
+    expect(cli('predict', '--model', m, '--data', withTracer('18F-DCFPyL'), '--tracer', '18F-PSMA-1007').stderr).toMatch(/tracer column says "18F-DCFPyL" but --tracer says "18F-PSMA-1007"/);
   });
 });

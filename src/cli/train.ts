@@ -1,5 +1,6 @@
 // npm run --silent train -- --data TABLE.csv --target COL --group COL [--type-col COL] [--features a,b,…]
-//   [--model lmm|trees] [--cohort DIR] [--truth COL] [--real-data] [--name NAME] --out DIR
+//   [--model lmm|trees] [--cohort DIR] [--truth COL] [--tracer NAME] [--real-data] [--name NAME] --out DIR
+// The card's tracer comes from the table's tracer column, the cohort's agent or --tracer (a named PSMA ligand).
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
@@ -7,11 +8,12 @@ import { parseCsv } from '../core/csv';
 import { train, PUBLISHED_GY_PER_GBQ } from '../core/model/train';
 import { toOnnx } from '../core/model/doseModel';
 import type { ModelCard } from '../core/model/card';
+import { trainingTracer } from '../core/tracer';
 
-const USAGE = 'npm run --silent train -- --data TABLE.csv --target COL --group COL [--type-col COL] [--features a,b,…] [--model lmm|trees] [--cohort DIR] [--truth COL] [--real-data] --out DIR';
+const USAGE = 'npm run --silent train -- --data TABLE.csv --target COL --group COL [--type-col COL] [--features a,b,…] [--model lmm|trees] [--cohort DIR] [--truth COL] [--tracer NAME] [--real-data] --out DIR';
 
 run(async () => {
-  const a = parseArgs(process.argv.slice(2), { values: ['data', 'target', 'group', 'type-col', 'features', 'model', 'cohort', 'out', 'truth', 'name'], flags: ['real-data'] });
+  const a = parseArgs(process.argv.slice(2), { values: ['data', 'target', 'group', 'type-col', 'features', 'model', 'cohort', 'out', 'truth', 'name', 'tracer'], flags: ['real-data'] });
   for (const k of ['data', 'target', 'group', 'out']) if (!a[k]) throw new UsageError(`--${k} is required`);
   const kind = a.model?.[0] ?? 'lmm';
   if (kind !== 'lmm' && kind !== 'trees') throw new UsageError(`--model must be lmm or trees (got "${kind}")`);
@@ -20,6 +22,12 @@ run(async () => {
   const table = parseCsv(readFileSync(dataPath, 'utf8'));
   const cohortDir = a.cohort?.[0];
   const cohort = cohortDir ? JSON.parse(readFileSync(join(cohortDir, 'cohort.json'), 'utf8')) : undefined;
+  const stated = [
+    ...(a.tracer ? [{ name: a.tracer[0], from: '--tracer' }] : []),
+    ...(typeof cohort?.tracer === 'string' ? [{ name: cohort.tracer, from: `${join(cohortDir!, 'cohort.json')}` }] : []),
+  ];
+  const tracer = trainingTracer(table.map((r) => r.tracer ?? ''), stated);
+  if ('problem' in tracer) throw new UsageError(`the model's tracer: ${tracer.problem}`);
   const t0 = performance.now();
   const r = train(table, {
     target: a.target[0], group: a.group[0], typeCol: a['type-col']?.[0],
@@ -39,7 +47,7 @@ run(async () => {
       'Valid only for the tracer, scanner protocol, contouring practice and dosimetry method of the training data.',
       'Local electron-deposition dosimetry; no cross-dose.',
     ],
-    tracer: '18F-PSMA', therapyAgent: '177Lu-PSMA',
+    tracer: tracer.tracer, therapyAgent: '177Lu-PSMA',
     trainingData: { name, rows: r.rows, patients: r.groups, synthetic, ...(cohort ? { cohort: { seed: cohort.seed, version: cohort.version, patients: cohort.patients } } : {}) },
     target: { column: a.target[0], units: 'Gy/GBq', transform: r.model.logTarget ? 'log' : 'none' },
     inputs: r.inputColumns, types: r.model.types,

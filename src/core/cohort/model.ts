@@ -3,8 +3,11 @@
 import { Rng } from '../random';
 import type { Side, StructureType, TumourSite } from '../vocabulary';
 import type { BiomarkerName } from '../dose/biomarkers';
+import { DEMO_TRACER } from '../phantom/generate';
 
 export const COHORT_VERSION = '0.1.0';
+/** The PET agent of the cohort's images and of a model trained on it (the demo's; see DEMO_TRACER). */
+export const COHORT_TRACER = DEMO_TRACER;
 export const LU177_HALF_LIFE_H = 6.647 * 24; // 159.5 h [V]
 /** Local electron energy deposition: Gy·h⁻¹ per MBq·g⁻¹ [D from 147.9 keV/decay]. */
 export const LOCAL_DEPOSITION = 0.0853;
@@ -37,7 +40,7 @@ export type Biomarkers = Record<BiomarkerName, number>;
 export interface StructureTruth {
   name: string; type: Exclude<StructureType, 'reference'>; side?: Side; site?: TumourSite;
   volumeMl: number; massG: number;
-  /** True 18F-PSMA SUVmean (before partial volume and noise) and what a PET measurement shows. */
+  /** True PSMA PET SUVmean (before partial volume and noise) and what a PET measurement shows. */
   petSuvTrue: number; petSuvObserved: number;
   /** Lesion heterogeneity 0–1 (what the phantom renders as texture) and the part PET reveals. */
   heterogeneity: number;

@@ -1,7 +1,7 @@
 // Cohort files: patients.csv, structures.csv, pet_metrics.csv and the PatientSpec that images a patient.
 import type { PatientSpec } from '../phantom/spec';
 import { defaultPatientSpec } from '../phantom/generate';
-import type { VirtualPatient } from './model';
+import { COHORT_TRACER, type VirtualPatient } from './model';
 import { formatCsv as csv } from '../csv';
 import { BIOMARKERS } from '../dose/biomarkers';
 
@@ -37,7 +37,7 @@ export function measuredCsv(p: VirtualPatient, times: number[]): string {
 
 /** The phantom spec that images this patient (head to pelvis, coarse grids for cohort speed). */
 export function imagingSpec(p: VirtualPatient): PatientSpec {
-  const base = defaultPatientSpec(p.seed % 2147483647, { id: p.id, lesions: 0, imaging: { ctSpacing: [4, 4, 5], petSpacing: [4, 4, 4], petNoise: 0.1 } });
+  const base = defaultPatientSpec(p.seed % 2147483647, { id: p.id, lesions: 0, tracer: COHORT_TRACER, imaging: { ctSpacing: [4, 4, 5], petSpacing: [4, 4, 4], petNoise: 0.1 } });
   const organSuv = { ...base.organSuv };
   for (const s of p.structures) if (s.type !== 'tumour') organSuv[s.name] = s.petSuvTrue;
   const organScale: Record<string, number> = {};

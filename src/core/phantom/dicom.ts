@@ -1,9 +1,10 @@
 // Writes the synthetic patient as real DICOM Part-10 files: a CT series (Int16, HU via rescale) and a
-// PT series (BQML, DecayCorrection START, 18F radiopharmaceutical, per-slice slope), plus the reference
-// a SEG or RTSTRUCT on its PET grid uses.
+// PT series (BQML, DecayCorrection START, the spec's radiopharmaceutical with its CID 4021 code and nuclide,
+// per-slice slope), plus the reference a SEG or RTSTRUCT on its PET grid uses.
 import { CT_SOP_CLASS, PT_SOP_CLASS, ds, greyscalePixels, makeUid, planeGeometry, toPart10, type SourceSeries } from '../dicom/write';
 import type { Geometry } from '../volume';
-import { F18_HALF_LIFE_S, type SyntheticPatient } from './generate';
+import type { Code } from '../tracer';
+import { phantomTracer, type SyntheticPatient } from './generate';
 
 export interface StudyIds {
   studyUid: string;
@@ -35,6 +36,7 @@ export function studyIds(p: SyntheticPatient): StudyIds {
 }
 
 function common(p: SyntheticPatient, ids: StudyIds) {
+  const { agent } = phantomTracer(p.spec);
   return {
     SpecificCharacterSet: 'ISO_IR 100',
     PatientName: `Synthetic^${p.spec.id}`,
@@ -50,7 +52,7 @@ function common(p: SyntheticPatient, ids: StudyIds) {
     StudyID: '1',
     AccessionNumber: '',
     ReferringPhysicianName: '',
-    StudyDescription: 'PSMA PET/CT (synthetic, not a real patient)',
+    StudyDescription: `${agent.class === 'psma' ? 'PSMA' : agent.id} PET/CT (synthetic, not a real patient)`,
     FrameOfReferenceUID: ids.frameOfReferenceUid,
     PositionReferenceIndicator: '',
     Manufacturer: 'psma-dose-preview',
@@ -76,6 +78,10 @@ function sliceBlock(vol: Geometry, ids: StudyIds, k: number, nz: number, series:
     ...planeGeometry(vol, k),
   };
 }
+
+const codeItem = (c: Code) => ({ CodeValue: c.value, CodingSchemeDesignator: c.scheme, CodeMeaning: c.meaning });
+/** The current code of a concept: SNOMED CT where DICOM moved it there (SRT is retired), else the first. */
+const current = (codes: Code[]) => codes.find((c) => c.scheme === 'SCT') ?? codes[0];
 
 export interface WrittenSeries {
   seriesUid: string;
@@ -114,6 +120,7 @@ export function writeCtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSe
 export function writePtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSeries {
   const { pet, petSlopes } = p;
   const [nx, ny, nz] = pet.dims;
+  const { agent, nuclide } = phantomTracer(p.spec);
   const files: WrittenSeries['files'] = [];
   for (let k = 0; k < nz; k++) {
     const slope = petSlopes[k];
@@ -122,7 +129,7 @@ export function writePtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSe
     const uid = makeUid(ids.ptSeriesUid, k);
     const dataset = {
       ...common(p, ids),
-      ...sliceBlock(pet, ids, k, nz, { uid: ids.ptSeriesUid, number: '3', description: 'PET 18F-PSMA AC', modality: 'PT' }),
+      ...sliceBlock(pet, ids, k, nz, { uid: ids.ptSeriesUid, number: '3', description: `PET ${agent.id} AC`, modality: 'PT' }),
       ImageIndex: nz - k,
       NumberOfSlices: nz,
       ImageType: ['ORIGINAL', 'PRIMARY'],
@@ -143,13 +150,14 @@ export function writePtSeries(p: SyntheticPatient, ids = studyIds(p)): WrittenSe
       ActualFrameDuration: 120000,
       DecayFactor: '1',
       RadiopharmaceuticalInformationSequence: [{
-        Radiopharmaceutical: '18F-PSMA',
+        Radiopharmaceutical: agent.headerText,
         RadiopharmaceuticalStartTime: ids.injectionTime,
         RadiopharmaceuticalStartDateTime: `${ids.studyDate}${ids.injectionTime}`,
         RadionuclideTotalDose: ds(p.spec.injectedMBq * 1e6),
-        RadionuclideHalfLife: ds(F18_HALF_LIFE_S),
-        RadionuclidePositronFraction: '0.9686',
-        RadionuclideCodeSequence: [{ CodeValue: '77004003', CodingSchemeDesignator: 'SCT', CodeMeaning: '^18^Fluorine' }],
+        RadionuclideHalfLife: ds(nuclide.halfLifeS),
+        RadionuclidePositronFraction: ds(nuclide.positronFraction),
+        RadionuclideCodeSequence: [codeItem(current(nuclide.codes))],
+        ...(agent.codes.length ? { RadiopharmaceuticalCodeSequence: [codeItem(current(agent.codes))] } : {}),
       }],
       ...greyscalePixels(nx, ny, 16, true),
       RescaleIntercept: '0',

@@ -6,8 +6,24 @@ import { IDENTITY, index } from '../volume';
 import { ORGANS, TUMOUR_LABEL_BASE, structureByName, type StructureType, type Side, type TumourSite } from '../vocabulary';
 import { LESION_SITES, inside, referenceAnatomy, shapeBox, type AnatomyPart, type Shape } from './anatomy';
 import type { LesionSpec, PatientSpec } from './spec';
+import { agentById, KNOWN_AGENTS, nuclideById, type Agent, type Nuclide } from '../tracer';
 
-export const F18_HALF_LIFE_S = 6586.2;
+/**
+ * The agent of the demo patient and the virtual cohort. The seed study (Southampton, SNMMI 2026) used "18F-PSMA"
+ * PET without naming the ligand; 18F-DCFPyL (piflufolastat F 18), a widely used 18F PSMA ligand, stands in for it.
+ */
+export const DEMO_TRACER = '18F-DCFPyL';
+export const F18_HALF_LIFE_S = nuclideById('18F')!.halfLifeS;
+
+/** The spec's PET agent and its nuclide; throws naming the known agents when the id is not one of them. */
+export function phantomTracer(spec: Pick<PatientSpec, 'tracer'>): { agent: Agent; nuclide: Nuclide } {
+  const id = spec.tracer ?? DEMO_TRACER;
+  const agent = agentById(id);
+  if (!agent) throw new Error(`unknown tracer "${id}" (known: ${KNOWN_AGENTS.join(', ')})`);
+  const nuclide = nuclideById(agent.nuclide);
+  if (!nuclide) throw new Error(`tracer ${agent.id}: no half-life known for ${agent.nuclide}`);
+  return { agent, nuclide };
+}
 
 export interface StructureTruth {
   name: string;
@@ -217,9 +233,9 @@ function quantiseSlices(vol: Volume<Float32Array>): Float64Array {
   return slopes;
 }
 
-/** SUVbw per Bq/mL with decay correction to scan start (DecayCorrection START). */
-export function suvbwFactor(spec: Pick<PatientSpec, 'weightKg' | 'injectedMBq' | 'uptakeMinutes'>): number {
-  const decayed = spec.injectedMBq * 1e6 * Math.pow(2, (-spec.uptakeMinutes * 60) / F18_HALF_LIFE_S);
+/** SUVbw per Bq/mL with decay correction to scan start (DecayCorrection START), with the agent's nuclide half-life. */
+export function suvbwFactor(spec: Pick<PatientSpec, 'weightKg' | 'injectedMBq' | 'uptakeMinutes' | 'tracer'>): number {
+  const decayed = spec.injectedMBq * 1e6 * Math.pow(2, (-spec.uptakeMinutes * 60) / phantomTracer(spec).nuclide.halfLifeS);
   return (spec.weightKg * 1000) / decayed;
 }
 
@@ -398,6 +414,7 @@ function globalPeak(vol: Volume, labels: Volume<Uint8Array>, label: number): num
 
 function validateSpec(spec: PatientSpec): void {
   const bad = (m: string) => { throw new Error(`patient ${spec.id}: ${m}`); };
+  try { phantomTracer(spec); } catch (e) { bad((e as Error).message); }
   if (!(spec.weightKg > 20 && spec.weightKg < 300)) bad(`weight ${spec.weightKg} kg is outside 20–300 kg`);
   if (!(spec.heightCm > 100 && spec.heightCm < 250)) bad(`height ${spec.heightCm} cm is outside 100–250 cm`);
   if (!(spec.injectedMBq > 0)) bad(`injected activity must be positive (got ${spec.injectedMBq} MBq)`);
@@ -408,8 +425,8 @@ function validateSpec(spec: PatientSpec): void {
   if (!(im.zTopMm > im.zBottomMm)) bad('zTopMm must be above zBottomMm');
 }
 
-/** The default (demo) patient: head to pelvis, ~12 lesions, 18F-PSMA at 90 min. */
-export function defaultPatientSpec(seed: number, opts: { lesions?: number; id?: string; imaging?: Partial<PatientSpec['imaging']> } = {}): PatientSpec {
+/** The default (demo) patient: head to pelvis, ~12 lesions, DEMO_TRACER (18F-DCFPyL) at 90 min. */
+export function defaultPatientSpec(seed: number, opts: { lesions?: number; id?: string; tracer?: string; imaging?: Partial<PatientSpec['imaging']> } = {}): PatientSpec {
   const rng = new Rng(seed ^ 0x5eed);
   const nLesions = opts.lesions ?? 12;
   const heightCm = Math.round(rng.normal(176, 6));
@@ -428,7 +445,7 @@ export function defaultPatientSpec(seed: number, opts: { lesions?: number; id?: 
   }
   return {
     id: opts.id ?? `DEMO${String(seed).padStart(4, '0')}`,
-    seed, sex: 'M', ageYears: Math.round(rng.normal(71, 7)), weightKg, heightCm,
+    seed, sex: 'M', ageYears: Math.round(rng.normal(71, 7)), weightKg, heightCm, tracer: opts.tracer ?? DEMO_TRACER,
     injectedMBq: Math.round(rng.normal(250, 30)), uptakeMinutes: Math.round(rng.uniform(80, 110)),
     anatomyScale,
     organSuv: {

@@ -9,7 +9,7 @@ export interface LesionSpec {
   site: TumourSite;
   /** Volume of the (irregular) lesion in mL. */
   volumeMl: number;
-  /** Mean 18F-PSMA SUV of the lesion before blur and noise. */
+  /** Mean PSMA PET SUV of the lesion before blur and noise. */
   suvMean: number;
   /** 0 = homogeneous, 1 = strongly heterogeneous (necrotic core, hot rim, texture). */
   heterogeneity: number;
@@ -25,7 +25,12 @@ export interface PatientSpec {
   ageYears: number;
   weightKg: number;
   heightCm: number;
-  /** Injected 18F-PSMA activity (MBq) and uptake time (min) between injection and scan start. */
+  /**
+   * PET agent id from core/tracer.ts (default DEMO_TRACER, 18F-DCFPyL). It sets the DICOM radiopharmaceutical,
+   * its codes and the nuclide's half-life; the biodistribution stays the PSMA one whatever the agent.
+   */
+  tracer?: string;
+  /** Injected activity (MBq) and uptake time (min) between injection and scan start. */
   injectedMBq: number;
   uptakeMinutes: number;
   /** Body size relative to the reference anatomy (1 = reference man); scales organ sizes and positions. */

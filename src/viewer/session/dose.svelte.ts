@@ -26,6 +26,7 @@ import { plan, DEFAULT_LIMITS, type NotPredicted, type OrganLimit, type Plan, ty
 export type ModelState = 'idle' | 'loading' | 'ready' | 'failed';
 
 export const LOADING_MODEL = 'Loading the dose model…';
+import { tracerRefusal } from './tracer.svelte';
 
 export const dose = $state<{
   card?: ModelCard;
@@ -108,15 +109,6 @@ export function currentPlan(): Plan | undefined {
   if (!p || doseResultsFit()?.fit !== true || planInputProblem()) return undefined;
   const singleKidney = !!viewer.structures?.meta.singleKidney;
   return plan(p, { activityGBq: dose.activity, cycles: dose.cycles, limits: dose.limits, singleKidney, skipped: dose.skipped });
-}
-
-/** A warning when the study's radiopharmaceutical is not the model's tracer (isotope compared). */
-export function tracerWarning(): string | undefined {
-  const rp = viewer.study?.pet?.instances[0]?.attrs.RadiopharmaceuticalInformationSequence;
-  const name = String((Array.isArray(rp) ? rp[0] : rp)?.Radiopharmaceutical ?? '');
-  if (!dose.card || !name) return undefined;
-  const iso = (s: string) => (/68\s*Ga|ga-?68/i.test(s) ? '68Ga' : /18\s*F|f-?18|fluor/i.test(s) ? '18F' : /64\s*Cu/i.test(s) ? '64Cu' : s);
-  return iso(name) !== iso(dose.card.tracer) ? `The study's radiopharmaceutical is "${name}" but the model was trained on ${dose.card.tracer} PET: predictions may not transfer.` : undefined;
 }
 
 /** The saved key of a study's PET (none without a PET series: its state is then not saved). */
@@ -248,6 +240,8 @@ export async function loadSiteModel(files: File[]): Promise<void> {
 
 export async function computeDoses(): Promise<void> {
   dose.message = undefined;
+  const refusal = tracerRefusal();
+  if (refusal) { dose.message = refusal; return; }
   const study = viewer.study, structures = viewer.structures, card = dose.card, key = owner.key;
   if (dose.modelState === 'loading') { dose.message = `${LOADING_MODEL} Compute when it is ready.`; return; }
   if (!card) { dose.message = 'No dose model is loaded: load a site model (.onnx + model card .json).'; return; }
