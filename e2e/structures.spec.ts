@@ -40,7 +40,7 @@ test('imported structures are listed, autosaved locally, restored after a reload
   const seg = readFileSync(await (await download).path());
   expect(seg.subarray(128, 132).toString()).toBe('DICM');
   const named = page.waitForEvent('download');
-  await page.getByLabel('Patient ID in file names').check();
+  await page.getByLabel('ID in export file names').check();
   await page.getByRole('button', { name: 'Export NIfTI' }).click();
   expect((await named).suggestedFilename()).toBe('LOCAL0005-20260115-structures.nii.gz');
   await page.getByRole('button', { name: 'Discard local edits' }).click();

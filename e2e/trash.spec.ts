@@ -1,75 +1,9 @@
 import { test, expect, type Page } from '@playwright/test';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { base, waitReady } from './helpers';
+import { base, waitReady, digest, stored, autosaved, openLocal, acceptAll, drawKidneys, EMPTY } from './helpers';
 
 // Nothing destructive without a way back: replacing, discarding and clearing a structure set ask first; a new
 // set is one undo step; the previous set waits in the trash of its PET series, also after a reload.
-
-const localFiles = () => { const dir = join(process.env.E2E_DIR!, 'local'); return readdirSync(dir).filter((f) => f.endsWith('.dcm')).map((f) => join(dir, f)); };
-
-interface Digest { counts: Record<number, number>; sum: number }
-
-/** Voxels per label and an order-sensitive checksum of the label map on screen. */
-const digest = (page: Page) => page.evaluate((): Digest | undefined => {
-  const d = window.__psma!.viewer.structures?.labels.data;
-  if (!d) return undefined;
-  const counts: Record<number, number> = {};
-  let sum = 0;
-  for (let n = 0; n < d.length; n++) if (d[n]) { counts[d[n]] = (counts[d[n]] ?? 0) + 1; sum = (sum + (n + 1) * d[n]) % 2147483647; }
-  return { counts, sum };
-});
-const EMPTY: Digest = { counts: {}, sum: 0 };
-
-/** The same digest of the record a store of the app's database holds (gunzipped in the page), with its source. */
-const stored = (page: Page, store: 'structureSets' | 'trash') => page.evaluate(async (store) => {
-  if (!(await indexedDB.databases()).some((d) => d.name === 'psma-dose-preview')) return null;
-  const db = await new Promise<IDBDatabase>((resolve, reject) => { const r = indexedDB.open('psma-dose-preview'); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
-  try {
-    if (!db.objectStoreNames.contains(store)) return null;
-    const recs = await new Promise<{ data: Uint8Array; source: string; meta?: { hidden: number[] } }[]>((resolve, reject) => {
-      const r = db.transaction(store).objectStore(store).getAll();
-      r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error);
-    });
-    if (!recs.length) return null;
-    const d = new Uint8Array(await new Response(new Blob([recs[0].data as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
-    const counts: Record<number, number> = {};
-    let sum = 0;
-    for (let n = 0; n < d.length; n++) if (d[n]) { counts[d[n]] = (counts[d[n]] ?? 0) + 1; sum = (sum + (n + 1) * d[n]) % 2147483647; }
-    return { records: recs.length, digest: { counts, sum }, source: recs[0].source, hidden: recs[0].meta?.hidden ?? [] };
-  } finally {
-    db.close();
-  }
-}, store);
-
-/** Waits until autosave has stored exactly the set on screen (voxels and hidden structures). */
-async function autosaved(page: Page) {
-  const now = { digest: await digest(page), hidden: await page.evaluate(() => [...window.__psma!.viewer.structures!.meta.hidden]) };
-  await expect.poll(async () => { const r = await stored(page, 'structureSets'); return r && { digest: r.digest, hidden: r.hidden }; }).toEqual(now);
-}
-
-async function openLocal(page: Page) {
-  await page.getByLabel('Open DICOM files').setInputFiles(localFiles());
-  await expect(page.getByLabel('Patient')).toContainText('LOCAL0005');
-  await waitReady(page);
-}
-
-async function acceptAll(page: Page) {
-  const cands = page.getByRole('table', { name: 'Candidates' });
-  await expect(cands).toBeVisible();
-  await page.getByRole('button', { name: 'Accept all' }).click();
-  await expect(cands).toHaveCount(0);
-}
-
-/** Kidneys accepted from the proposals, as drawn structures on the local study. */
-async function drawKidneys(page: Page): Promise<Digest> {
-  await page.getByRole('button', { name: 'Propose kidneys' }).click();
-  await acceptAll(page);
-  await expect(page.getByRole('table', { name: 'Structure list' }).getByRole('button', { name: 'Jump to Kidney R' })).toBeVisible();
-  const d = (await digest(page))!;
-  expect(Object.keys(d.counts).map(Number)).toEqual([1, 2]);
-  return d;
-}
 
 const restoreButton = (page: Page) => page.getByRole('button', { name: /^Restore previous structure set/ });
 const heading = (page: Page) => page.getByRole('heading', { name: /^Structures ·/ });

@@ -1,27 +1,15 @@
 // Headers that would give silent wrong numbers or exhaust memory are refused with a message naming the file,
 // the attribute and the value; odd but valid geometry (oblique planes) is read with its direction.
-import dcmjs from 'dcmjs';
 import { describe, expect, it } from 'vitest';
 import { defaultPatientSpec, generatePatient } from '../phantom/generate';
 import { writeCtSeries, writePtSeries } from '../phantom/dicom';
 import { readDicomSeries } from './read';
 import { checkVolumeSize, MAX_VOXELS } from './validate';
+import { rewriteDicom, type Dataset } from '../../../test-support/dicomEdit';
 
-const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 const p = generatePatient(defaultPatientSpec(7, { lesions: 1, imaging: { ctSpacing: [8, 8, 8], petSpacing: [8, 8, 8], zBottomMm: 300, zTopMm: 400 } }));
-type Files = { name: string; data: ArrayBuffer }[];
-type Ds = Record<string, any>;
-
-/** The series with each slice's dataset changed by `fn` (k = file index). */
-function rewrite(files: Files, fn: (ds: Ds, k: number) => void): Files {
-  return files.map((f, k) => {
-    const d = DicomMessage.readFile(f.data);
-    const ds = DicomMetaDictionary.naturalizeDataset(d.dict);
-    ds._meta = DicomMetaDictionary.naturalizeDataset(d.meta);
-    fn(ds, k);
-    return { name: f.name, data: dcmjs.data.datasetToDict(ds).write() };
-  });
-}
+const rewrite = rewriteDicom;
+type Ds = Dataset;
 const pt = () => writePtSeries(p).files;
 const ct = () => writeCtSeries(p).files;
 const z = (ds: Ds) => Number(ds.ImagePositionPatient[2]);
