@@ -16,7 +16,7 @@ describe('phantom CLI --tracer', () => {
     expect(r.status, r.stderr).toBe(0);
     const first = readdirSync(join(out, 'pt'))[0];
     const attrs = parseDicom(new Uint8Array(readFileSync(join(out, 'pt', first))).buffer).attrs;
-    expect(identifyTracer(attrs)).toMatchObject({ agent: '18F-FDG', evidence: 'Radiopharmaceutical Code Sequence (SRT C-B1031)' });
+    expect(identifyTracer(attrs)).toMatchObject({ agent: '18F-FDG', evidence: 'Radiopharmaceutical Code Sequence (SCT 35321007)' });
   }, 60_000);
   it('refuses a name that is no known agent, listing the known ones', () => {
     for (const name of ['18F-PSMA', 'banana']) {
