@@ -156,7 +156,8 @@ test('results computed from another structure set are not shown after a reload: 
 
   // "Discard local edits" drops the dose state too.
   await page.getByRole('button', { name: 'Discard local edits' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'discarded' })).toBeVisible();
+  await page.getByRole('dialog', { name: 'Discard the local edits of this study?' }).getByRole('button', { name: 'Discard local edits' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'its saved dose inputs were deleted' })).toBeVisible();
   await expect.poll(async () => (await storedDose(page)).length).toBe(0);
   await page.reload();
   await waitReady(page);

@@ -93,7 +93,7 @@ test('replaced, reloaded: "Restore previous structure set" brings every voxel ba
   await page.reload();
   await waitReady(page);
   await openLocal(page);
-  expect(await digest(page)).toEqual(EMPTY); // the empty set was saved
+  await expect.poll(() => digest(page)).toEqual(EMPTY); // the empty set was saved (restored once the study is open)
   await expect(restoreButton(page)).toContainText('(2 structures, saved');
   // Nothing on screen to lose: restored without asking, as one undo step.
   await restoreButton(page).click();
@@ -132,7 +132,7 @@ test('replaced, reloaded: "Restore previous structure set" brings every voxel ba
   await page.reload();
   await waitReady(page);
   await openLocal(page);
-  expect(await digest(page)).toEqual(lesions);
+  await expect.poll(() => digest(page)).toEqual(lesions); // restored once the study is open
   await expect(restoreButton(page)).toContainText('(2 structures, saved');
 });
 
