@@ -1,39 +1,13 @@
 import { test, expect, type Page } from '@playwright/test';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { base, waitReady } from './helpers';
+import { base, waitReady, digest, openLocal, stroke, type Lps } from './helpers';
 import type { PatientTruth } from '../src/core/phantom/generate';
 
-type Lps = [number, number, number];
-const localFiles = () => { const dir = join(process.env.E2E_DIR!, 'local'); return readdirSync(dir).filter((f) => f.endsWith('.dcm')).map((f) => join(dir, f)); };
 const localTruth = (): PatientTruth => JSON.parse(readFileSync(join(process.env.E2E_DIR!, 'local-truth.json'), 'utf8'));
 
-/** Voxels per label and an order-sensitive checksum of the structure label map. */
-const digest = (page: Page) => page.evaluate(() => {
-  const d = window.__psma!.viewer.structures?.labels.data;
-  if (!d) return undefined;
-  const counts: Record<number, number> = {};
-  let sum = 0;
-  for (let n = 0; n < d.length; n++) if (d[n]) { counts[d[n]] = (counts[d[n]] ?? 0) + 1; sum = (sum + (n + 1) * d[n]) % 2147483647; }
-  return { counts, sum };
-});
 const voxels = async (page: Page, label: number) => (await digest(page))?.counts[label] ?? 0;
 
-async function openLocal(page: Page) {
-  await page.getByLabel('Open DICOM files').setInputFiles(localFiles());
-  await expect(page.getByLabel('Patient')).toContainText('LOCAL0005');
-  await waitReady(page);
-}
-
-/** A brush stroke in the axial view through an LPS point (dx in CSS pixels either side). */
-async function stroke(page: Page, at: Lps, dx = 12) {
-  await page.evaluate((p) => window.__psma!.jumpTo!(p), at);
-  const [x, y] = await page.evaluate((p) => window.__psma!.clientPoint!('axial', p), at);
-  await page.mouse.move(x - dx, y);
-  await page.mouse.down();
-  for (let d = -dx; d <= dx; d += 3) await page.mouse.move(x + d, y);
-  await page.mouse.up();
-}
 
 async function clickAt(page: Page, at: Lps) {
   await page.evaluate((p) => window.__psma!.jumpTo!(p), at);

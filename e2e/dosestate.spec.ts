@@ -1,12 +1,10 @@
 import { test, expect, type Page } from '@playwright/test';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { base, waitReady } from './helpers';
+import { base, waitReady, openLocal, stroke, type Lps } from './helpers';
 import type { PatientTruth } from '../src/core/phantom/generate';
 
-type Lps = [number, number, number];
 const BIOMARKERS: [string, string][] = [['eGFR', '72'], ['Haemoglobin', '12.5'], ['Height', '176'], ['Weight', '82'], ['Age', '71']];
-const localFiles = () => { const dir = join(process.env.E2E_DIR!, 'local'); return readdirSync(dir).filter((f) => f.endsWith('.dcm')).map((f) => join(dir, f)); };
 const localTruth = (): PatientTruth => JSON.parse(readFileSync(join(process.env.E2E_DIR!, 'local-truth.json'), 'utf8'));
 const modelFile = (name: string) => join(process.cwd(), 'models', 'default', name);
 
@@ -48,11 +46,6 @@ const storedDose = (page: Page) => page.evaluate(() => new Promise<{ activity: n
   };
 }));
 
-async function openLocal(page: Page) {
-  await page.getByLabel('Open DICOM files').setInputFiles(localFiles());
-  await expect(page.getByLabel('Patient')).toContainText('LOCAL0005');
-  await waitReady(page);
-}
 
 const marks = (page: Page, name: string) => page.evaluate((n) => performance.getEntriesByName(n).length, name);
 
@@ -61,12 +54,7 @@ const voxels = (page: Page, label: number) => page.evaluate((l) => window.__psma
 /** An eraser stroke in the axial view through an LPS point. */
 async function eraseAt(page: Page, at: Lps, dx = 12) {
   await page.getByRole('button', { name: 'Eraser', exact: true }).click();
-  await page.evaluate((p) => window.__psma!.jumpTo!(p), at);
-  const [x, y] = await page.evaluate((p) => window.__psma!.clientPoint!('axial', p), at);
-  await page.mouse.move(x - dx, y);
-  await page.mouse.down();
-  for (let d = -dx; d <= dx; d += 3) await page.mouse.move(x + d, y);
-  await page.mouse.up();
+  await stroke(page, at, dx);
 }
 
 test('the dose state outlives the panel and a reload of the demo patient; another study has its own', async ({ page }) => {

@@ -113,3 +113,14 @@ export async function drawKidneys(page: Page): Promise<Digest> {
   return d;
 }
 
+export type Lps = [number, number, number];
+
+/** A stroke of the active tool in the axial view through an LPS point (dx in CSS pixels either side). */
+export async function stroke(page: Page, at: Lps, dx = 12) {
+  await page.evaluate((p) => window.__psma!.jumpTo!(p), at);
+  const [x, y] = await page.evaluate((p) => window.__psma!.clientPoint!('axial', p), at);
+  await page.mouse.move(x - dx, y);
+  await page.mouse.down();
+  for (let d = -dx; d <= dx; d += 3) await page.mouse.move(x + d, y);
+  await page.mouse.up();
+}

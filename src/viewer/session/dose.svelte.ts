@@ -11,7 +11,7 @@ import { loadDoseState } from './storage';
 import type { AutosaveKey } from './storage';
 import {
   decodeDoseRecord, doseRecord, limitsWith, recordContent, resultsFit, structureFingerprint, suvFingerprint,
-  type ComputedFrom, type DoseRecord, type DoseTiming, type ResultsFit, type TracerConfirmation,
+  type DoseInputs, type DoseRecord, type ResultsFit,
 } from './doseRecord';
 import { browserFeaturePool } from '../../workers/featurePool';
 import type { InferenceApi } from '../../workers/inference.worker';
@@ -20,15 +20,15 @@ import type { LoadedStudy } from '../../core/study';
 import { previewDoses } from '../../core/dose/pipeline';
 import { dosimetricStructures } from '../../core/dose/tasks';
 import { biomarkerProblems, biomarkersFromHeader, biomarkersOf, biomarkerValues, type Biomarker } from '../../core/dose/biomarkers';
+import { tracerRefusal } from './tracer.svelte';
 import { plan, DEFAULT_LIMITS, type NotPredicted, type OrganLimit, type Plan, type StructurePrediction } from '../../core/dose/plan';
 
 /** idle: no model asked for yet; loading: a model is being loaded (Compute waits); failed: none could be loaded. */
 export type ModelState = 'idle' | 'loading' | 'ready' | 'failed';
 
 export const LOADING_MODEL = 'Loading the dose model…';
-import { tracerRefusal } from './tracer.svelte';
 
-export const dose = $state<{
+export const dose = $state<DoseInputs & {
   card?: ModelCard;
   modelState: ModelState;
   /** Why the last model load failed. */
@@ -37,17 +37,6 @@ export const dose = $state<{
   progress?: { done: number; total: number };
   /** Entered biomarkers (form text), by name. */
   biomarkers: Record<string, string>;
-  activity: number;
-  cycles: number;
-  limits: OrganLimit[];
-  /** The last results (shown only while they fit, see doseResultsFit) and what they were computed from. */
-  predictions?: StructurePrediction[];
-  /** Structures drawn but not predicted, with the reason (the plan says why a value is missing). */
-  skipped?: NotPredicted[];
-  timing?: DoseTiming;
-  computed?: ComputedFrom;
-  /** The user's recorded confirmation to predict for a tracer other than the model's. */
-  tracerConfirmation?: TracerConfirmation;
 }>({ modelState: 'idle', biomarkers: {}, activity: 7.4, cycles: 6, limits: structuredClone(DEFAULT_LIMITS) });
 
 let inference: Remote<InferenceApi> | undefined;
