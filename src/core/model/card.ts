@@ -4,7 +4,7 @@ import { ONNX_INPUTS_KEY, ONNX_TYPES_KEY, type DoseModel } from './doseModel';
 import type { Ensemble } from './trees';
 import type { InputColumn } from '../dose/inputs';
 
-export interface Metrics { n: number; mape: number; mae: number; r2: number; coverage90?: number }
+export interface Metrics { n: number; male?: number; mape: number; mae: number; r2: number; coverage90?: number }
 /** Leave-one-patient-out metrics per structure type, with the baselines they are compared to. */
 export type CrossValidation = Record<string, { model: Metrics; modelVsTruth?: Metrics; populationMean: Metrics; published?: Metrics }>;
 /** 'per-type' (separate LMMs) or 'pooled' (type interactions, shared variance components). */
@@ -20,11 +20,17 @@ export interface ModelCard {
   limitations: string[];
   tracer: string;
   therapyAgent: string;
-  trainingData: { name: string; rows: number; patients: number; synthetic: boolean; cohort?: Record<string, unknown> };
+  trainingData: {
+    name: string; rows: number; patients: number; synthetic: boolean; cohort?: Record<string, unknown>;
+    /** What training did with each column of the table, the imputed medians, and types written although worse than the population mean (--force). */
+    columns?: { column: string; decision: string; reason: string }[]; imputed?: Record<string, number>; worseThanPopulationMean?: string[];
+  };
   target: { column: string; units: string; transform: 'log' | 'none' };
   inputs: InputColumn[];
   types: string[];
-  perType: { type: string; features: string[]; means: number[]; sds: number[]; fixedEffects: number[]; groupVariance: number; residualVariance: number; covBeta: number[][]; trees?: { ensemble: Ensemble; q90: number } }[];
+  perType: { type: string; features: string[]; means: number[]; sds: number[]; fixedEffects: number[]; groupVariance: number; residualVariance: number; covBeta: number[][]; trees?: { ensemble: Ensemble; q90: number };
+    /** 90 % interval half-width on the log scale (conformal), and whether the type gets a population value. */
+    intervalQ90?: number; populationValue?: boolean; inputSpec?: string }[];
   onnx: { inputs: { name: string; shape: (string | number)[] }[]; outputs: string[] };
   cv: CrossValidation;
   variant?: ModelVariant;
@@ -37,7 +43,7 @@ export function modelFromCard(card: ModelCard): DoseModel {
   return {
     kind: card.modelType, inputs: card.inputs.map((c) => c.name), types: card.types, logTarget: card.target.transform === 'log',
     perType: card.perType.map((t) => ({
-      type: t.type, features: t.features, means: t.means, sds: t.sds, trees: t.trees,
+      type: t.type, features: t.features, means: t.means, sds: t.sds, trees: t.trees, ...(t.intervalQ90 !== undefined ? { intervalQ90: t.intervalQ90 } : {}),
       fit: { beta: t.fixedEffects, groupVar: t.groupVariance, residVar: t.residualVariance, covBeta: t.covBeta, nObs: 0, nGroups: 0, reml: NaN },
     })),
   };
@@ -86,6 +92,7 @@ export function validateCard(card: unknown, graph?: LoadedGraph): string[] {
       if (!isNums(t.fixedEffects, k + 1)) problems.push(`type ${type}: "fixedEffects" must be ${k + 1} finite numbers (intercept first)`);
       if (!Array.isArray(t.covBeta) || t.covBeta.length !== k + 1 || !t.covBeta.every((r) => isNums(r, k + 1))) problems.push(`type ${type}: "covBeta" must be a ${k + 1}×${k + 1} matrix`);
       for (const v of ['groupVariance', 'residualVariance'] as const) if (!(typeof t[v] === 'number' && (t[v] as number) >= 0)) problems.push(`type ${type}: "${v}" must be a number ≥ 0`);
+      if (t.intervalQ90 !== undefined && !(typeof t.intervalQ90 === 'number' && Number.isFinite(t.intervalQ90) && t.intervalQ90 >= 0)) problems.push(`type ${type}: "intervalQ90" must be a number ≥ 0 (the 90 % interval half-width on the log scale)`);
     }
     for (const type of types) if (!(c.perType as { type?: unknown }[]).some((t) => t?.type === type)) problems.push(`type ${type} is listed but has no coefficients`);
   }
