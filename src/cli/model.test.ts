@@ -58,6 +58,24 @@ describe('train / predict CLIs', () => {
       expect(o.pi90[0]).toBeLessThan(o.prediction);
       expect(o.pi90[1]).toBeGreaterThan(o.prediction);
     });
+    // Every type records its training range and how its inputs were chosen; a row far outside is flagged.
+    for (const t of card.perType) {
+      expect(t.inputRanges).toHaveLength(t.features.length);
+      expect(['constant', 'prespecified', 'automatic']).toContain(t.inputSpec);
+      expect(t.intervalQ90).toBeGreaterThan(0);
+    }
+    const far = join(dir, 'far.csv');
+    const lines = readFileSync(data, 'utf8').trim().split('\n');
+    const head = lines[0].split(','), k = head.indexOf('suv_mean');
+    const usesSuv = new Set(card.perType.filter((t: { features: string[] }) => t.features.includes('log_suv_mean')).map((t: { type: string }) => t.type));
+    const at = lines.findIndex((l, i) => i > 0 && usesSuv.has(l.split(',')[head.indexOf('type')]));
+    expect(at).toBeGreaterThan(0);
+    const row = lines[at].split(','); row[k] = String(Number(row[k]) * 40);
+    writeFileSync(far, [...lines.slice(0, at), row.join(','), ...lines.slice(at + 1)].join('\n') + '\n');
+    const flagged = cli('predict', '--model', join(dir, 'm'), '--data', far, '--tracer', '18F-DCFPyL');
+    expect(flagged.status, flagged.stderr).toBe(0);
+    expect(JSON.parse(flagged.stdout)[at - 1].outsideTrainingRange.join(' ')).toMatch(/suv_mean [\d.]+ above the training range/);
+    expect(flagged.stderr).toMatch(/outside the training range \(extrapolation\)/);
   });
   it('--model trees: boosted trees with a random intercept, exported as TreeEnsembleRegressor, predict equals TypeScript', () => {
     const args = ['--data', data, '--target', 'measured_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--model', 'trees', '--tracer', '18F-DCFPyL', '--out', join(dir, 't')];

@@ -30,7 +30,9 @@ export interface ModelCard {
   types: string[];
   perType: { type: string; features: string[]; means: number[]; sds: number[]; fixedEffects: number[]; groupVariance: number; residualVariance: number; covBeta: number[][]; trees?: { ensemble: Ensemble; q90: number };
     /** 90 % interval half-width on the log scale (conformal), and whether the type gets a population value. */
-    intervalQ90?: number; populationValue?: boolean; inputSpec?: string }[];
+    intervalQ90?: number; populationValue?: boolean; inputSpec?: string;
+    /** Training range [min, max] of each feature (transform applied), in the order of `features`. */
+    inputRanges?: [number, number][] }[];
   onnx: { inputs: { name: string; shape: (string | number)[] }[]; outputs: string[] };
   cv: CrossValidation;
   variant?: ModelVariant;
@@ -47,6 +49,25 @@ export function modelFromCard(card: ModelCard): DoseModel {
       fit: { beta: t.fixedEffects, groupVar: t.groupVariance, residVar: t.residualVariance, covBeta: t.covBeta, nObs: 0, nGroups: 0, reml: NaN },
     })),
   };
+}
+
+/**
+ * The inputs of a row outside the range the model was trained on, as text in the table's own units
+ * (e.g. "suv_mean 31.2 above the training range 4.1–24.0"); empty when all are inside or the card has no ranges.
+ */
+export function outsideTrainingRange(card: Pick<ModelCard, 'inputs' | 'perType'>, row: { values: Record<string, number>; type: string }): string[] {
+  const t = card.perType.find((x) => x.type === row.type) ?? (card.perType.length === 1 ? card.perType[0] : undefined);
+  if (!t?.inputRanges) return [];
+  const out: string[] = [];
+  t.features.forEach((f, j) => {
+    const [lo, hi] = t.inputRanges![j], v = row.values[f];
+    if (v >= lo && v <= hi) return;
+    const c = card.inputs.find((x) => x.name === f);
+    const raw = (x: number) => (c?.transform === 'log' ? Math.exp(x) : x);
+    const show = (x: number) => String(+raw(x).toPrecision(3));
+    out.push(`${c?.from ?? f} ${show(v)} ${v < lo ? 'below' : 'above'} the training range ${show(lo)}–${show(hi)}`);
+  });
+  return out;
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;

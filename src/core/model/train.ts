@@ -372,6 +372,8 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
   }
   const { model, selected } = fitAll(rows, types, o, cands, variant, specsFinal);
   for (const tm of model.perType) {
+    const rs = rows.filter((r) => r.type === tm.type);
+    tm.ranges = tm.features.map((f) => { const v = rs.map((r) => r.values[f]); return [Math.min(...v), Math.max(...v)]; });
     if (tm.trees) tm.trees.q90 = q90.get(tm.type) ?? 0;
     else if (conformal) tm.intervalQ90 = q90.get(tm.type) ?? 0;
   }
