@@ -95,7 +95,7 @@ run(async () => {
       skipped.push(...r.skipped.map(skippedNote));
       for (const row of r.rows) {
         const s = mine.find((x) => x.structure_id === row.structure_id)!;
-        for (const k of ['mass_g', 'true_dose_gy_per_gbq', 'measured_dose_gy_per_gbq']) if (k in s) row[k] = s[k];
+        for (const k of ['mass_g', 'true_dose_gy_per_gbq', 'measured_dose_gy_per_gbq', 'measured_dose_rc_gy_per_gbq']) if (k in s) row[k] = s[k];
         out.push({ patient_id: pid, ...row });
       }
       process.stderr.write(`extract: ${pid} ${r.rows.length} structures\n`);

@@ -80,6 +80,9 @@ export interface StructureTruth {
   /** 177Lu kinetics per GBq injected: initial concentration (MBq/g), uptake and effective half-lives (h). */
   c0MBqPerG: number; tUptakeH: number; teffH: number;
   trueDoseGyPerGBq: number; measuredDoseGyPerGBq: number;
+  /** The measured dose divided by the SPECT recovery coefficient of a sphere of the structure's volume, as sites
+   *  correct small organs (MIRD Pamphlet 26 recommends recovery correction; the sphere curve is an assumption). */
+  measuredDoseRcGyPerGBq: number;
   /** Simulated SPECT/CT concentrations (MBq/g per GBq) at SPECT_TIMES_H. */
   measured: number[];
 }
@@ -241,7 +244,8 @@ function patient(id: string, rng: Rng, scenario: Scenario, nTumoursFixed?: numbe
     structures.push({
       name: s.name, type: s.type, side: s.side, site: s.site, volumeMl: s.volumeMl, massG: s.volumeMl * p.density,
       petSuvTrue: k.trueSuv, petSuvScan, petSuvObserved: petSuvScan * recovery(s.volumeMl, PET_FWHM_MM), heterogeneity: s.heterogeneity,
-      c0MBqPerG: k.c0, tUptakeH: p.tUptakeH, teffH: k.teffH, trueDoseGyPerGBq: k.trueDose, measuredDoseGyPerGBq: k.measuredDose, measured: k.measured,
+      c0MBqPerG: k.c0, tUptakeH: p.tUptakeH, teffH: k.teffH, trueDoseGyPerGBq: k.trueDose, measuredDoseGyPerGBq: k.measuredDose,
+      measuredDoseRcGyPerGBq: k.measuredDose / recovery(s.volumeMl, SPECT_FWHM_MM), measured: k.measured,
     });
   };
   const kv = () => rng.lognormal(150, 0.18);

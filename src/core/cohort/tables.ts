@@ -14,8 +14,8 @@ export function patientsCsv(ps: VirtualPatient[]): string {
 
 export function structuresCsv(ps: VirtualPatient[]): string {
   return csv([
-    ['patient_id', 'structure_id', 'type', 'name', 'side', 'site', 'mass_g', 'true_dose_gy_per_gbq', 'measured_dose_gy_per_gbq', 'effective_half_life_h'],
-    ...ps.flatMap((p) => p.structures.map((s) => [p.id, `${p.id}-${s.name}`, s.type, s.name, s.side, s.site, s.massG, s.trueDoseGyPerGBq, s.measuredDoseGyPerGBq, s.teffH])),
+    ['patient_id', 'structure_id', 'type', 'name', 'side', 'site', 'mass_g', 'true_dose_gy_per_gbq', 'measured_dose_gy_per_gbq', 'measured_dose_rc_gy_per_gbq', 'effective_half_life_h'],
+    ...ps.flatMap((p) => p.structures.map((s) => [p.id, `${p.id}-${s.name}`, s.type, s.name, s.side, s.site, s.massG, s.trueDoseGyPerGBq, s.measuredDoseGyPerGBq, s.measuredDoseRcGyPerGBq, s.teffH])),
   ]);
 }
 
