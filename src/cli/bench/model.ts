@@ -19,7 +19,7 @@ function cvTable(patients: number, seed: number, likeSeed = false, target = 'mea
   return {
     training_and_lopo_ms: +ms.toFixed(0),
     per_type: Object.fromEntries(Object.entries(r.cv).map(([t, m]) => [t, {
-      n: m.model.n, mape: +m.model.mape.toFixed(1), mape_vs_truth: +(m.modelVsTruth?.mape ?? NaN).toFixed(1), r2: +m.model.r2.toFixed(2), coverage90: +(m.model.coverage90 ?? NaN).toFixed(2),
+      n: m.model.n, male: +(m.model.male ?? NaN).toFixed(3), male_vs_truth: +(m.modelVsTruth?.male ?? NaN).toFixed(3), mape: +m.model.mape.toFixed(1), mape_vs_truth: +(m.modelVsTruth?.mape ?? NaN).toFixed(1), r2: +m.model.r2.toFixed(2), coverage90: +(m.model.coverage90 ?? NaN).toFixed(2),
       population_mean_mape: +m.populationMean.mape.toFixed(1), published_mape: +(m.published?.mape ?? NaN).toFixed(1),
       oracle_mape_measured: +(oracle[t]?.measured.mape ?? NaN).toFixed(1), oracle_mape_true: +(oracle[t]?.true.mape ?? NaN).toFixed(1),
       oracle_male_measured: +(oracle[t]?.measured.male ?? NaN).toFixed(3), oracle_male_true: +(oracle[t]?.true.male ?? NaN).toFixed(3),
