@@ -63,7 +63,10 @@ describe('train / predict CLIs', () => {
       expect(t.inputRanges).toHaveLength(t.features.length);
       expect(['constant', 'prespecified', 'automatic']).toContain(t.inputSpec);
       expect(t.intervalQ90).toBeGreaterThan(0);
+      expect(t.smearing).toBeGreaterThan(0.9); // mean ≥ median for a right-skewed dose, within reason
+      expect(t.smearing).toBeLessThan(1.5);
     }
+    expect(out[0].mean / out[0].prediction).toBeCloseTo(card.perType.find((t: { type: string }) => t.type === rows[0].type).smearing, 6);
     const far = join(dir, 'far.csv');
     const lines = readFileSync(data, 'utf8').trim().split('\n');
     const head = lines[0].split(','), k = head.indexOf('suv_mean');

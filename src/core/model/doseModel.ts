@@ -16,6 +16,8 @@ export interface TypeModel {
   /** Tree-ensemble model (kind 'trees'): the ensemble on the selected features and the conformal
    *  half-width of the 90 % interval on the log scale (from leave-one-patient-out residuals). */
   trees?: { ensemble: Ensemble; q90: number };
+  /** Log-target models: mean / median of the dose (Duan's smearing factor from LOPO residuals). */
+  smearing?: number;
   /** Training range [min, max] of each selected feature (as the model sees it, transform applied). */
   ranges?: [number, number][];
   /** LMM: the 90 % interval as ± this on the log scale (conformal, from leave-one-patient-out residuals) instead of the Gaussian one. */

@@ -342,7 +342,7 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
   // The 90 % interval half-width (log scale) per type is the conformal quantile of the LOPO residuals (trees, and
   // the LMM on a log target: it holds at small n where the Gaussian interval of 9 patients does not). The reported
   // coverage uses, for each held-out patient, the quantile of the other patients' residuals.
-  const q90 = new Map<string, number>();
+  const q90 = new Map<string, number>(), smearing = new Map<string, number>();
   const conformal = o.model === 'trees' || !o.features;
   const quantile90 = (res: number[]) => { const s = [...res].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil(0.9 * (s.length + 1)) - 1)] : 0; };
   if (conformal) {
@@ -350,6 +350,8 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
       const rs = rows.filter((r) => r.type === t && pred.has(r));
       const res = rs.map((r) => ({ g: r.group, e: Math.abs(Math.log(r.y) - Math.log(pred.get(r)!.p)) }));
       q90.set(t, quantile90(res.map((x) => x.e)));
+      // Duan's smearing: the mean dose is the median (exp of the log prediction) × the mean of exp(LOPO log residuals).
+      smearing.set(t, rs.length ? rs.reduce((s, r) => s + r.y / pred.get(r)!.p, 0) / rs.length : 1);
       for (const r of rs) {
         const q = quantile90(res.filter((x) => x.g !== r.group).map((x) => x.e));
         const p = pred.get(r)!; p.lo = p.p * Math.exp(-q); p.hi = p.p * Math.exp(q);
@@ -376,6 +378,7 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
     tm.ranges = tm.features.map((f) => { const v = rs.map((r) => r.values[f]); return [Math.min(...v), Math.max(...v)]; });
     if (tm.trees) tm.trees.q90 = q90.get(tm.type) ?? 0;
     else if (conformal) tm.intervalQ90 = q90.get(tm.type) ?? 0;
+    if (conformal && smearing.has(tm.type)) tm.smearing = smearing.get(tm.type);
   }
   // Card inputs in exactly the ONNX input order.
   const ordered = model.inputs.map((n) => inputColumns.find((c) => c.name === n)!).map((c) => ({ ...c, unit: columnUnit(c.from) }));
