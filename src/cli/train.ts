@@ -10,7 +10,7 @@ import { intArg, parseArgs, run, UsageError } from './args';
 import { parseSiteTable } from '../core/csv';
 import { train, PUBLISHED_GY_PER_GBQ } from '../core/model/train';
 import { toOnnx } from '../core/model/doseModel';
-import type { ModelCard } from '../core/model/card';
+import { contractDetails, type ModelCard } from '../core/model/card';
 import { trainingTracer } from '../core/tracer';
 
 const USAGE = 'npm run --silent train -- --data TABLE.csv --target COL --group COL [--type-col COL] [--features a,b,…] [--model lmm|trees] [--cohort DIR] [--truth COL] [--tracer NAME] [--allow-column NAME]… [--min-patients N] [--force] [--real-data] --out DIR';
@@ -71,7 +71,7 @@ run(async () => {
   };
   const out = a.out[0];
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'model.onnx'), toOnnx(r.model, { id, not_for_clinical_use: String(synthetic) }));
+  writeFileSync(join(out, 'model.onnx'), toOnnx(r.model, { id, not_for_clinical_use: String(synthetic), ...contractDetails(card) }));
   writeFileSync(join(out, 'model-card.json'), JSON.stringify(card, null, 2));
   const summary = Object.fromEntries(Object.entries(r.cv).map(([t, m]) => [t, {
     male: m.model.male === undefined ? null : +m.model.male.toFixed(3), male_population_mean: m.populationMean.male === undefined ? null : +m.populationMean.male.toFixed(3),

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_DIR } from '../../../test-support/paths';
-import { outsideTrainingRange, validateCard, type ModelCard } from './card';
+import { contractDetails, outsideTrainingRange, validateCard, type ModelCard } from './card';
 import { contractMetadata, toOnnx, type DoseModel } from './doseModel';
 import { readOnnxMetadata } from './onnx';
 import { openModel } from '../dose/modelSession';
@@ -24,9 +24,18 @@ describe('model card contract', () => {
     const swapped = { ...card, inputs: [card.inputs[1], card.inputs[0], ...card.inputs.slice(2)] };
     expect(validateCard(swapped)).toEqual([]); // the card alone is consistent…
     const r = await openModel(onnx, swapped); // …but not with the graph
-    expect('problem' in r && r.problem).toMatch(/input columns in another order than the ONNX graph \(position 1: card "log_weight_kg", graph "log_ngl_dc_entr_3D"\)/);
+    expect('problem' in r && r.problem).toContain(`input columns in another order than the ONNX graph (position 1: card "${card.inputs[1].name}", graph "${card.inputs[0].name}")`);
     expect(validateCard({ ...card, types: [...card.types].reverse() }, graph).join()).toMatch(/structure types in another order/);
     expect(validateCard(card, { ...graph, metadata: {} }).join()).toMatch(/does not record its input columns .* retrain/);
+  });
+  it('a card whose transforms, target or tracer differ from what the graph records is refused', () => {
+    const recorded = { ...graph, metadata: { ...graph.metadata, ...contractDetails(card) } };
+    expect(validateCard(card, recorded)).toEqual([]);
+    const otherTarget = { ...card, target: { ...card.target, column: 'measured_dose_rc_gy_per_gbq' } };
+    expect(validateCard(otherTarget, recorded).join()).toMatch(/disagree on target: card log\(measured_dose_rc_gy_per_gbq\), graph log\(measured_dose_gy_per_gbq\)/);
+    const otherTransform = { ...card, inputs: card.inputs.map((c, n) => (n === 0 ? { ...c, transform: 'none' as const } : c)) };
+    expect(validateCard(otherTransform, recorded).join()).toMatch(/disagree on transforms/);
+    expect(validateCard({ ...card, tracer: '68Ga-PSMA-11' }, recorded).join()).toMatch(/disagree on tracer: card 68Ga-PSMA-11, graph 18F-DCFPyL/);
   });
   it('malformed cards give messages, not exceptions', () => {
     expect(validateCard(null)).toEqual(['the model card is not a JSON object']);

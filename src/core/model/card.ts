@@ -123,8 +123,23 @@ export function validateCard(card: unknown, graph?: LoadedGraph): string[] {
     for (const n of ['features', 'type_onehot']) if (!graph.inputNames.includes(n)) problems.push(`ONNX input "${n}" is missing (the model has ${graph.inputNames.join(', ')})`);
     for (const n of ['prediction', 'pi_lo', 'pi_hi']) if (!graph.outputNames.includes(n)) problems.push(`ONNX output "${n}" is missing (the model has ${graph.outputNames.join(', ')})`);
     problems.push(...orderProblems('input columns', ONNX_INPUTS_KEY, inputs, graph.metadata), ...orderProblems('structure types', ONNX_TYPES_KEY, types, graph.metadata));
+    // Transforms, target and tracer, where the graph records them (models trained by this version do).
+    const recorded = contractDetails(c as Partial<ModelCard>);
+    for (const [key, value] of Object.entries(recorded)) {
+      const g = graph.metadata?.[key];
+      if (g !== undefined && g !== value) problems.push(`the card and the ONNX graph disagree on ${key.replace('psma_dose_', '')}: card ${value}, graph ${g}`);
+    }
   }
   return problems;
+}
+
+/** The rest of the model contract train writes into the ONNX metadata: each input's transform and source column, the target, the tracer. */
+export function contractDetails(card: Partial<Pick<ModelCard, 'inputs' | 'target' | 'tracer'>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(card.inputs) && card.inputs.every((c) => c && typeof c === 'object')) out.psma_dose_transforms = JSON.stringify(card.inputs.map((c) => `${c.transform}(${c.from})`));
+  if (card.target && typeof card.target === 'object') out.psma_dose_target = `${card.target.transform}(${card.target.column})`;
+  if (typeof card.tracer === 'string') out.psma_dose_tracer = card.tracer;
+  return out;
 }
 
 /** The card's list must be the graph's, in the same order (a reordered card would feed columns to the wrong coefficients). */
