@@ -1,7 +1,7 @@
 // Dose-model figures: training time, LOPO-CV vs baselines vs oracle (100-patient cohort and --like-seed,
 // PET metrics from the generator's analytic stand-in); models trained on n = 9, 30, 100 patients scored on fresh
 // patients over many seeds (MALE, MAPE, 90 % coverage vs the constant and the oracle); ORT session and inference.
-// `--seeds K` sets the seeds per setting (default 100 at n = 9 and 30, 20 at n = 100).
+// `--seeds K` sets the seeds per setting (default 100 at n = 9 and 30, 20 at n = 100); `--fresh n9,n30` picks settings.
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { oracleLimits, type Scenario } from '../../core/cohort/model';
@@ -50,7 +50,20 @@ function freshSeeds(n: number, seeds: number, scenario: Scenario) {
   return { n, seeds, scenario, fresh_patients_per_seed: 100, seconds: +((performance.now() - t0) / 1000).toFixed(1), per_type: perType };
 }
 
+const FRESH_SETTINGS: Record<string, (seeds?: number) => ReturnType<typeof freshSeeds>> = {
+  n9: (k) => freshSeeds(9, k ?? 100, 'sourced'),
+  n30: (k) => freshSeeds(30, k ?? 100, 'sourced'),
+  n100: (k) => freshSeeds(100, k ?? 20, 'sourced'),
+  n30_easy: (k) => freshSeeds(30, k ?? 100, 'easy'),
+  n30_hard: (k) => freshSeeds(30, k ?? 100, 'hard'),
+};
+
 export async function run() {
+  // `--fresh n9,n30` runs only those fresh-patient settings (all by default).
+  const freshArg = process.argv.indexOf('--fresh');
+  const settings = freshArg >= 0 ? process.argv[freshArg + 1].split(',') : Object.keys(FRESH_SETTINGS);
+  const unknown = settings.filter((k) => !FRESH_SETTINGS[k]);
+  if (unknown.length) throw new Error(`--fresh: unknown setting(s) ${unknown.join(', ')} (known: ${Object.keys(FRESH_SETTINGS).join(', ')})`);
   const seedsArg = process.argv.indexOf('--seeds');
   const seeds = seedsArg >= 0 ? Number(process.argv[seedsArg + 1]) : undefined;
   if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be a positive whole number (got ${process.argv[seedsArg + 1]})`);
@@ -62,11 +75,7 @@ export async function run() {
     like_seed: cvTable(9, 1, true),
     fresh: {
       note: 'trained on n patients of each seed, scored on the measured dose of 100 fresh patients; MALE = mean |log(pred/obs)|; constant = geometric mean of the training doses; oracle = Monte Carlo over the hidden terms',
-      n9: freshSeeds(9, seeds ?? 100, 'sourced'),
-      n30: freshSeeds(30, seeds ?? 100, 'sourced'),
-      n100: freshSeeds(100, seeds ?? 20, 'sourced'),
-      n30_easy: freshSeeds(30, seeds ?? 100, 'easy'),
-      n30_hard: freshSeeds(30, seeds ?? 100, 'hard'),
+      ...Object.fromEntries(settings.map((k) => [k, FRESH_SETTINGS[k]!(seeds)])),
     },
   };
   const dir = fileURLToPath(new URL('../../../models/default/', import.meta.url));
