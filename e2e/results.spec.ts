@@ -1,18 +1,20 @@
 // The dose results as DICOM on a real Orthanc: a study from the PACS → its structures → doses → Store results on
 // PACS (after the confirmation) → the SR is in the study (QIDO), dciodvfy finds 0 errors, pydicom reads the same
 // numbers the viewer showed, and reopening the study lists the stored results with those values.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Download, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultPatientSpec, generatePatient } from '../src/core/phantom/generate';
 import { ptReference, writeCtSeries, writePtSeries } from '../src/core/phantom/dicom';
 import { writeSeg } from '../src/core/io/seg';
+import dcmjs from 'dcmjs';
 import { stow } from './orthanc';
 import { base, waitReady } from './helpers';
 
 const ID = 'SRES0018';
 const orthanc = () => process.env.E2E_ORTHANC_URL!;
+const walker = join(import.meta.dirname, '../test-support/sr_walk.py');
 const patient = generatePatient(defaultPatientSpec(18, { id: ID, lesions: 3, imaging: { ctSpacing: [6, 6, 6], petSpacing: [6, 6, 6], zBottomMm: 100, zTopMm: 420 } }));
 
 async function openFromPacs(page: Page) {
@@ -56,11 +58,34 @@ test('dose results stored on the PACS as SEG + SR: on Orthanc, 0 dciodvfy errors
   const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
   expect(rows.length).toBeGreaterThanOrEqual(3);
 
+  // Download DICOM SR: the SEG and the SR that references it.
+  const downloads: Download[] = [];
+  page.on('download', (d) => void downloads.push(d));
+  await page.getByRole('button', { name: 'Download DICOM SR' }).click();
+  await expect.poll(() => downloads.length).toBe(2);
+  const saved = Object.fromEntries(await Promise.all(downloads.map(async (d) => {
+    const to = join(process.env.E2E_DIR!, d.suggestedFilename());
+    await d.saveAs(to);
+    return [d.suggestedFilename().endsWith('-sr.dcm') ? 'sr' : 'seg', to] as const;
+  })));
+  const walked = JSON.parse(spawnSync('/usr/bin/python3', [walker, saved.sr], { encoding: 'utf8' }).stdout) as { structures: { name: string; segSopInstanceUid: string }[] };
+  const segUid = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(new Uint8Array(readFileSync(saved.seg)).buffer).dict).SOPInstanceUID;
+  expect(new Set(walked.structures.map((s) => s.segSopInstanceUid))).toEqual(new Set([segUid]));
+  expect(walked.structures.map((s) => s.name).sort()).toEqual(rows.map((r) => r[0]).sort());
+
   // Nothing is stored without the confirmation; Cancel stores nothing.
   await store.click();
   const dialog = page.getByRole('dialog', { name: 'Store the results on the PACS?' });
   await expect(dialog).toContainText('NOT FOR CLINICAL USE');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
+  expect(await json(`/dicom-web/studies/${studyUid}/series?Modality=SR`)).toHaveLength(0);
+  // A PACS that refuses the STOW says so, naming the HTTP status; nothing is listed.
+  const stowUrl = /\/dicom-web\/studies(\/[^/?]+)?$/;
+  await page.route(stowUrl, (route) => (route.request().method() === 'POST' ? route.fulfill({ status: 503, body: 'busy' }) : route.fallback()));
+  await store.click();
+  await dialog.getByRole('button', { name: 'Store', exact: true }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'The results were not stored' })).toContainText('Storing on the PACS (STOW-RS): the PACS answered HTTP 503');
+  await page.unroute(stowUrl);
   expect(await json(`/dicom-web/studies/${studyUid}/series?Modality=SR`)).toHaveLength(0);
   await store.click();
   await dialog.getByRole('button', { name: 'Store', exact: true }).click();
@@ -80,7 +105,7 @@ test('dose results stored on the PACS as SEG + SR: on Orthanc, 0 dciodvfy errors
 
   const v = spawnSync('/usr/bin/dciodvfy', [file], { encoding: 'utf8' });
   expect(`${v.stdout}${v.stderr}`.split('\n').filter((l) => l.startsWith('Error'))).toEqual([]);
-  const py = spawnSync('/usr/bin/python3', [join(import.meta.dirname, '../test-support/sr_walk.py'), file], { encoding: 'utf8' });
+  const py = spawnSync('/usr/bin/python3', [walker, file], { encoding: 'utf8' });
   expect(py.stderr).toBe('');
   const sr = JSON.parse(py.stdout) as { studyUid: string; structures: { name: string; segmentNumber: number; segSopInstanceUid: string; volumeMl: number; dose?: { gyPerGbq: number; lower90: number; upper90: number; cumulativeGy: number } }[]; plan: { activityGBq: number; cycles: number } };
   expect(sr.studyUid).toBe(studyUid);
