@@ -130,6 +130,8 @@ test('dose results stored on the PACS as SEG + SR: on Orthanc, 0 dciodvfy errors
   await expect(listed).toHaveCount(1);
   await expect(listed).toContainText('7.4 GBq × 6');
   await listed.getByRole('button', { name: 'Show' }).click();
+  await expect(listed).toContainText(/NOT FOR CLINICAL USE.* — trained on virtual/); // UTF-8 text inside the content tree intact
+  await expect(listed).not.toContainText('â');
   const shown = page.getByRole('table', { name: 'Stored doses' });
   for (const s of sr.structures) {
     const row = shown.getByRole('row', { name: new RegExp(`^${s.name} ${s.segmentNumber} `) });

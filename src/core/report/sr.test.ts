@@ -18,7 +18,7 @@ import { emptyMeta } from '../contours/structureSet';
 import { TUMOUR_LABEL_BASE } from '../vocabulary';
 import {
   COMPREHENSIVE_3D_SR, PRIVATE_CODES, PRIVATE_SCHEME, readMeasurementReport, segReference, srStructures, structureUptake, writeMeasurementReport,
-  SrError, type MeasurementReportInput,
+  recoverUtf8, SrError, type MeasurementReportInput,
 } from './sr';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
@@ -216,6 +216,18 @@ describe('readMeasurementReport', () => {
       .toMatch(/^other-template: x\.dcm: the document is "Diagnostic imaging report" \(LN 18748-4\), template TID 2000, not a TID 1500/);
     expect(reason(edited((d) => { d.CodingSchemeIdentificationSequence = []; }))).toMatch(/^not-ours: .*no 99PSMADP coding scheme/);
     expect(reason(edited((d) => { d.SOPClassUID = '1.2.840.10008.5.1.4.1.1.88.11'; }))).toMatch(/^other-template: .*not an Enhanced, Comprehensive or Comprehensive 3D SR/);
+  });
+});
+
+describe('recoverUtf8 (dcmjs decodes text in sequence items byte by byte)', () => {
+  const utf8 = (t: string) => [...new TextEncoder().encode(t)];
+  it.each([
+    ['Latin-1 (Node)', (b: number[]) => String.fromCharCode(...b)],
+    ['Windows-1252 (browsers)', (b: number[]) => new TextDecoder('windows-1252').decode(Uint8Array.from(b))],
+  ])('%s', (_, decode) => {
+    for (const t of ['NOT FOR CLINICAL USE — research use', 'Müller^Jörg', '北京 ≤ 23 Gy']) expect(recoverUtf8(decode(utf8(t)))).toBe(t);
+    expect(recoverUtf8('plain ASCII')).toBe('plain ASCII');
+    expect(recoverUtf8('already right: — ≤')).toBe('already right: — ≤');
   });
 });
 

@@ -369,18 +369,37 @@ const find = (items: Node[], c: Code) => items.find((n) => is(n, c));
 const text = (n: Node | undefined) => (n?.TextValue !== undefined ? String(n.TextValue) : n?.UID !== undefined ? String(n.UID) : undefined);
 const personName = (v: unknown): string => (Array.isArray(v) ? personName(v[0]) : v && typeof v === 'object' && 'Alphabetic' in v ? String((v as { Alphabetic: string }).Alphabetic) : v ? String(v) : '');
 
+/** Windows-1252 characters of bytes 0x80–0x9F (browsers decode "latin1" as Windows-1252). */
+const CP1252 = new Map([0x20ac, 0, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0, 0x17d, 0,
+  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0, 0x17e, 0x178].flatMap((c, n) => (c ? [[c, 0x80 + n] as [number, number]] : [])));
+
 /**
- * dcmjs (0.52) applies SpecificCharacterSet only to top-level elements: text inside sequence items comes back as
- * Latin-1. With ISO_IR 192 (UTF-8) the bytes are recovered from those characters and decoded again.
+ * Text that was UTF-8 but decoded one byte per character (Latin-1 in Node, Windows-1252 in browsers), decoded
+ * again as UTF-8; the text as it is when it is not such text.
+ */
+export function recoverUtf8(text: string): string {
+  const bytes: number[] = [];
+  let high = false;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    const b = c <= 0xff ? c : CP1252.get(c);
+    if (b === undefined) return text;
+    if (b >= 0x80) high = true;
+    bytes.push(b);
+  }
+  if (!high) return text;
+  try { return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes)); } catch { return text; }
+}
+
+/**
+ * dcmjs (0.52) applies SpecificCharacterSet only to top-level elements: text inside sequence items comes back
+ * decoded byte by byte. With ISO_IR 192 (UTF-8) that text is decoded again (recoverUtf8).
  */
 function fixNestedUtf8(node: unknown, nested = false): unknown {
-  if (typeof node === 'string') {
-    if (!nested || !/[\u0080-\u00ff]/.test(node) || /[^\u0000-\u00ff]/.test(node)) return node;
-    try { return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(node, (c) => c.charCodeAt(0))); } catch { return node; }
-  }
+  if (typeof node === 'string') return nested ? recoverUtf8(node) : node;
   if (Array.isArray(node)) return node.map((v) => fixNestedUtf8(v, nested));
   if (node && typeof node === 'object' && !(node instanceof ArrayBuffer) && !ArrayBuffer.isView(node)) {
-    for (const [k, v] of Object.entries(node)) (node as Record<string, unknown>)[k] = fixNestedUtf8(v, nested || Array.isArray(v) && typeof v[0] === 'object');
+    for (const [k, v] of Object.entries(node)) (node as Record<string, unknown>)[k] = fixNestedUtf8(v, nested || (Array.isArray(v) && typeof v[0] === 'object'));
   }
   return node;
 }

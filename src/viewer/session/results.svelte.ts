@@ -51,8 +51,9 @@ export function resultsProblem(): string | undefined {
 
 function statement(): string {
   const c = dose.card!;
-  const use = c.intendedUse ? ` ${c.intendedUse}` : '';
-  return c.notForClinicalUse ? `NOT FOR CLINICAL USE — research use only; model trained on ${c.trainingData.name}.${use}` : `Research use.${use}`;
+  const trained = `— trained on ${c.trainingData.name}.`;
+  if (!c.notForClinicalUse) return `Research use. ${c.intendedUse ?? ''} ${trained}`.trim();
+  return /NOT FOR CLINICAL USE/i.test(c.intendedUse ?? '') ? `${c.intendedUse} ${trained}` : `NOT FOR CLINICAL USE — research use only. ${c.intendedUse ?? ''} ${trained}`.replace(/\s+/g, ' ').trim();
 }
 
 /** The SEG (on the PET grid) and the SR referencing it, from the current structures and plan. */
