@@ -18,7 +18,7 @@ import { emptyMeta } from '../contours/structureSet';
 import { TUMOUR_LABEL_BASE } from '../vocabulary';
 import {
   COMPREHENSIVE_3D_SR, PRIVATE_CODES, PRIVATE_SCHEME, readMeasurementReport, segReference, srStructures, structureUptake, writeMeasurementReport,
-  recoverUtf8, SrError, type MeasurementReportInput,
+  recoverUtf8, resultsStatement, writeDoseResults, SrError, type MeasurementReportInput,
 } from './sr';
 
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
@@ -216,6 +216,21 @@ describe('readMeasurementReport', () => {
       .toMatch(/^other-template: x\.dcm: the document is "Diagnostic imaging report" \(LN 18748-4\), template TID 2000, not a TID 1500/);
     expect(reason(edited((d) => { d.CodingSchemeIdentificationSequence = []; }))).toMatch(/^not-ours: .*no 99PSMADP coding scheme/);
     expect(reason(edited((d) => { d.SOPClassUID = '1.2.840.10008.5.1.4.1.1.88.11'; }))).toMatch(/^other-template: .*not an Enhanced, Comprehensive or Comprehensive 3D SR/);
+  });
+});
+
+describe('writeDoseResults (what the viewer and the report CLI write)', () => {
+  it('a SEG and an SR referencing it: both pass dciodvfy, every dosimetric structure with its plan row', () => {
+    const card = { notForClinicalUse: true, intendedUse: 'NOT FOR CLINICAL USE. Synthetic.', trainingData: { name: 'virtual-cohort', rows: 1, patients: 1, synthetic: true } };
+    const out = writeDoseResults({ labels: p.labels, meta, suv: p.pet, pet: source, petAttrs, plan: thePlan, model: { id: 'm', version: '1' }, statement: resultsStatement(card), created, seed: 'pair' });
+    expect(dciodvfyErrors('pair-seg.dcm', out.seg)).toEqual([]);
+    expect(dciodvfyErrors('pair-sr.dcm', out.sr)).toEqual([]);
+    const r = readMeasurementReport(out.sr);
+    const ref = segReference(out.seg);
+    expect(r.seg?.sopInstanceUid).toBe(ref.sopInstanceUid);
+    expect(r.structures.map((s) => [s.name, s.segmentNumber])).toEqual(uptake.map((u) => [u.name, ref.segments.get(u.name)]));
+    expect(r.structures.filter((s) => s.dose).map((s) => [s.name, s.dose!.gyPerGbq])).toEqual(uptake.flatMap((u) => { const row = thePlan.rows.find((x) => x.name === u.name); return row ? [[u.name, row.gyPerGBq]] : []; }));
+    expect(r.statement).toBe('NOT FOR CLINICAL USE. Synthetic. — trained on virtual-cohort.');
   });
 });
 

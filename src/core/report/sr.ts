@@ -15,9 +15,12 @@ import dcmjs from 'dcmjs';
 import { asArray } from '../dicom/read';
 import { dicomDateTime, ds, makeUid, sourceInstanceRefs, toPart10, type SourceSeries } from '../dicom/write';
 import { structureByName, type Code, type StructureDef, type TumourSite } from '../vocabulary';
-import type { PlanRow } from '../dose/plan';
+import type { Plan, PlanRow } from '../dose/plan';
+import { structureExporter } from '../io/structureFormats';
+import type { StructureMeta } from '../contours/structureSet';
+import type { ModelCard } from '../model/card';
 import type { StructureRef } from '../dose/rows';
-import { structureTasks } from '../dose/tasks';
+import { dosimetricStructures, structureTasks } from '../dose/tasks';
 import { uptakeMetrics } from '../radiomics/engine';
 import type { Volume } from '../volume';
 
@@ -541,4 +544,43 @@ export function structureUptake(suv: Volume<Float32Array>, labels: Volume, struc
     const u = uptakeMetrics(tasks[n].image, tasks[n].mask, {}, []);
     return { name: s.name, type: s.type, site: s.site, volumeMl: u.volume_ml ?? NaN, suvMax: u.suvmax ?? NaN, suvMean: u.suvmean ?? NaN, suvPeak: u.suvpeak ?? undefined };
   });
+}
+
+/** The SR's intended-use statement from the model card (NOT FOR CLINICAL USE when the card says so). */
+export function resultsStatement(card: Pick<ModelCard, 'notForClinicalUse' | 'intendedUse' | 'trainingData'>): string {
+  const trained = `— trained on ${card.trainingData.name}.`;
+  const use = card.intendedUse ?? '';
+  if (!card.notForClinicalUse) return `Research use. ${use} ${trained}`.replace(/\s+/g, ' ').trim();
+  return (/NOT FOR CLINICAL USE/i.test(use) ? `${use} ${trained}` : `NOT FOR CLINICAL USE — research use only. ${use} ${trained}`).replace(/\s+/g, ' ').trim();
+}
+
+/** What the SEG + SR pair is made from (the viewer and `npm run report` pass the same). */
+export interface DoseResultsInput {
+  /** Structure label map on the PET grid and its metadata (tumour sites). */
+  labels: Volume<Uint8Array>;
+  meta: StructureMeta;
+  suv: Volume<Float32Array>;
+  /** The PET series (the SEG is drawn on it) and a PET instance's attributes (patient and study are copied). */
+  pet: SourceSeries;
+  petAttrs: Record<string, unknown>;
+  plan: Pick<Plan, 'rows' | 'activityGBq' | 'cycles'>;
+  model: { id: string; version: string };
+  tracer?: string;
+  statement: string;
+  created?: Date;
+  seed?: string;
+}
+
+/** The SEG of the dosimetric structures and the SR of their results that references it. */
+export function writeDoseResults(input: DoseResultsInput): { seg: ArrayBuffer; sr: ArrayBuffer } {
+  const created = input.created ?? new Date();
+  const seed = input.seed ?? `${input.pet.studyUid}/${created.getTime()}`;
+  const segBytes = structureExporter('SEG').write({ labels: input.labels, meta: input.meta, source: input.pet, seed });
+  const seg = segReference(segBytes);
+  const structures = srStructures(structureUptake(input.suv, input.labels, dosimetricStructures(input.labels, input.meta)), seg.segments, input.plan.rows);
+  const sr = writeMeasurementReport({
+    petAttrs: input.petAttrs, pet: input.pet, seg, structures, model: input.model, tracer: input.tracer, statement: input.statement,
+    plan: { activityGBq: input.plan.activityGBq, cycles: input.plan.cycles }, created, seed,
+  });
+  return { seg: segBytes, sr };
 }

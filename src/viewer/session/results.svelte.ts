@@ -7,11 +7,9 @@ import { dose, currentPlan } from './dose.svelte';
 import { tracerCheck } from './tracer.svelte';
 import { onPetGrid } from './grids';
 import { exportFileName } from './structures';
-import { dosimetricStructures } from '../../core/dose/tasks';
 import { sourceSeriesOf } from '../../core/io/structureMapping';
-import { structureExporter } from '../../core/io/structureFormats';
 import { PT_SOP_CLASS } from '../../core/dicom/write';
-import { readMeasurementReport, segReference, srStructures, structureUptake, writeMeasurementReport, SrError, type MeasurementReport } from '../../core/report/sr';
+import { readMeasurementReport, resultsStatement, writeDoseResults, SrError, type MeasurementReport } from '../../core/report/sr';
 import { DicomWebSource } from '../../data/dicomweb';
 
 export interface StoredResult {
@@ -46,14 +44,8 @@ export function resultsProblem(): string | undefined {
   if (!viewer.structures) return 'A DICOM SR needs structures.';
   if (!dose.card) return 'A DICOM SR needs a loaded dose model.';
   if (!currentPlan()) return 'Compute the doses first (the SR holds the current results and plan).';
+  if (tracerCheck()?.status === 'blocked') return 'No DICOM SR: the tracer check refuses this PET.';
   return undefined;
-}
-
-function statement(): string {
-  const c = dose.card!;
-  const trained = `— trained on ${c.trainingData.name}.`;
-  if (!c.notForClinicalUse) return `Research use. ${c.intendedUse ?? ''} ${trained}`.trim();
-  return /NOT FOR CLINICAL USE/i.test(c.intendedUse ?? '') ? `${c.intendedUse} ${trained}` : `NOT FOR CLINICAL USE — research use only. ${c.intendedUse ?? ''} ${trained}`.replace(/\s+/g, ' ').trim();
 }
 
 /** The SEG (on the PET grid) and the SR referencing it, from the current structures and plan. */
@@ -61,18 +53,13 @@ export function currentResultFiles(withPatientId = false, now = new Date()): Res
   const problem = resultsProblem();
   if (problem) throw new Error(problem);
   const study = viewer.study!, st = viewer.structures!, card = dose.card!, thePlan = currentPlan()!;
-  const labels = onPetGrid(st.labels, study);
   const pet = sourceSeriesOf({ studyUid: study.studyUid, seriesUid: study.petSeriesUid!, patientName: study.patientName, patientId: study.patientId, studyDate: study.studyDate }, study.pet!.instances, PT_SOP_CLASS);
-  const seed = `${study.studyUid}/${now.getTime()}`;
-  const segBytes = structureExporter('SEG').write({ labels, meta: st.meta, source: pet, seed });
-  const seg = segReference(segBytes);
-  const structures = srStructures(structureUptake(study.pet!.suv!, labels, dosimetricStructures(labels, st.meta)), seg.segments, thePlan.rows);
-  const sr = writeMeasurementReport({
-    petAttrs: study.pet!.instances[0].attrs, pet, seg, structures, model: { id: card.id, version: card.version },
-    tracer: tracerCheck()?.tracer.label, statement: statement(), plan: { activityGBq: thePlan.activityGBq, cycles: thePlan.cycles }, created: now, seed,
+  const { seg, sr } = writeDoseResults({
+    labels: onPetGrid(st.labels, study), meta: st.meta, suv: study.pet!.suv!, pet, petAttrs: study.pet!.instances[0].attrs, plan: thePlan,
+    model: { id: card.id, version: card.version }, tracer: tracerCheck()?.tracer.label, statement: resultsStatement(card), created: now,
   });
   return [
-    { name: exportFileName(study, 'dose-structures', '-seg.dcm', withPatientId), bytes: segBytes, mime: 'application/dicom' },
+    { name: exportFileName(study, 'dose-structures', '-seg.dcm', withPatientId), bytes: seg, mime: 'application/dicom' },
     { name: exportFileName(study, 'dose-results', '-sr.dcm', withPatientId), bytes: sr, mime: 'application/dicom' },
   ];
 }
