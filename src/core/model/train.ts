@@ -315,8 +315,15 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
     if (o.features || o.model === 'trees') return new Map();
     const options: InputSpec[] = ['constant', 'prespecified', 'automatic'];
     const scored = options.map((spec) => lopoOn(rs, 'per-type', () => new Map(types.map((t) => [t, spec]))));
-    // Ties go to the simpler choice (earlier in the list).
-    return new Map(types.map((t) => { const m = scored.map((p) => maleOf(p, t)); return [t, options[m.indexOf(Math.min(...m))]]; }));
+    // One-standard-error rule (Breiman et al. 1984; Hastie, Tibshirani & Friedman 2009): the simplest choice whose
+    // LOPO MALE is within one standard error of the best, so that at 9 patients noise does not pick a model.
+    return new Map(types.map((t) => {
+      const errs = scored.map((p) => [...p].filter(([r]) => r.type === t).map(([r, q]) => Math.abs(Math.log(q.p / r.y))));
+      const m = errs.map((e) => e.reduce((a, b) => a + b, 0) / Math.max(1, e.length));
+      const best = m.indexOf(Math.min(...m)), e = errs[best];
+      const se = e.length > 1 ? Math.sqrt(e.reduce((a, x) => a + (x - m[best]) ** 2, 0) / (e.length - 1) / e.length) : 0;
+      return [t, options[m.findIndex((x) => x <= m[best] + se)]];
+    }));
   };
   const groups = groupsOf(rows);
   // At small n the choice is made inside each outer fold (nested), so the reported CV includes it.
