@@ -19,7 +19,8 @@ run(async () => {
   if (kind !== 'lmm' && kind !== 'trees') throw new UsageError(`--model must be lmm or trees (got "${kind}")`);
   const dataPath = a.data[0];
   if (!existsSync(dataPath)) throw new UsageError(`--data ${dataPath} does not exist`);
-  const table = parseCsv(readFileSync(dataPath, 'utf8'));
+  const table = parseCsv(readFileSync(dataPath, 'utf8'), dataPath);
+  if (!table.length) throw new Error(`${dataPath}: no rows to train on (the table is empty or has only a header)`);
   const cohortDir = a.cohort?.[0];
   const cohort = cohortDir ? JSON.parse(readFileSync(join(cohortDir, 'cohort.json'), 'utf8')) : undefined;
   const stated = [

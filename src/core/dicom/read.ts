@@ -247,5 +247,24 @@ export function readDicomSeries(files: { name: string; data: ArrayBuffer }[]): S
   const images = series.filter((s) => s.instances.some((i) => i.pixels));
   if (images.length > 1) throw new DicomError(`${images.length} image series found (${images.map((s) => s.modality).join(', ')}); give one series`);
   if (!images.length) throw new DicomError(`${series[0].modality || 'DICOM'} files without pixel data: not an image series`);
-  return seriesToVolume(images[0]);
+  // A file of the image series without pixel data, or a file that is not readable DICOM, is a damaged or
+  // truncated slice: reading on without it would silently lose a slice (or blame a "gap").
+  const broken = [
+    ...images[0].instances.filter((i) => !i.pixels).map((i) => `${i.name}: no pixel data, although the other files of its series have (a truncated or damaged file?)`),
+    ...series.filter((s) => s !== images[0]).flatMap((s) => s.instances).filter((i) => !i.attrs.SeriesInstanceUID || !i.attrs.Modality)
+      .map((i) => `${i.name}: no ${i.attrs.SeriesInstanceUID ? 'Modality' : 'SeriesInstanceUID'} and no pixel data (a truncated or damaged file?)`),
+  ];
+  // Files without the DICM marker (notes, exports of other tools) are skipped, as other DICOM readers do.
+  const notDicom = errors.filter((e) => NOT_DICOM.test(e));
+  const problems = [...broken, ...errors.filter((e) => !NOT_DICOM.test(e))];
+  const list = (xs: string[]) => `${xs.slice(0, 5).join('; ')}${xs.length > 5 ? ' …' : ''}`;
+  if (problems.length) throw new DicomError(`${problems.length} file(s) of the series cannot be read, so it is not read (remove them or export the series again): ${list(problems)}`);
+  try {
+    return seriesToVolume(images[0]);
+  } catch (e) {
+    if (!(e instanceof DicomError) || !notDicom.length) throw e;
+    throw new DicomError(`${e.message} (${notDicom.length} file(s) in the folder were skipped: ${list(notDicom)})`);
+  }
 }
+
+const NOT_DICOM = /: not a DICOM file \(no "DICM" marker/;
