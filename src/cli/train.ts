@@ -30,10 +30,15 @@ run(async () => {
   const tracer = trainingTracer(table.map((r) => r.tracer ?? ''), stated);
   if ('problem' in tracer) throw new UsageError(`the model's tracer: ${tracer.problem}`);
   const t0 = performance.now();
-  const r = train(table, {
-    target: a.target[0], group: a.group[0], typeCol: a['type-col']?.[0],
-    features: a.features?.[0].split(',').map((s) => s.trim()).filter(Boolean), truthCol: a.truth?.[0], model: kind,
-  });
+  let r: ReturnType<typeof train>;
+  try {
+    r = train(table, {
+      target: a.target[0], group: a.group[0], typeCol: a['type-col']?.[0],
+      features: a.features?.[0].split(',').map((s) => s.trim()).filter(Boolean), truthCol: a.truth?.[0], model: kind,
+    });
+  } catch (e) {
+    throw new Error(`${dataPath}: ${(e as Error).message}`);
+  }
   const seconds = (performance.now() - t0) / 1000;
   const synthetic = !a['real-data'];
   const name = a.name?.[0] ?? cohort?.name ?? basename(dataPath);

@@ -59,6 +59,13 @@ export function readDicomObject(buf: ArrayBuffer, name: string, modality: string
   } catch (e) {
     throw fail(`${name}: not a readable DICOM file (${(e as Error).message})`);
   }
+  // The tolerant parse above reads what it can of a file that ends early; a structure set missing its end
+  // would silently lose contours or frames, so a file that runs out of bytes is refused.
+  try {
+    DicomMessage.readFile(buf);
+  } catch (e) {
+    if (/outside the bounds/i.test((e as Error).message)) throw fail(`${name}: the file ends before its data do (${buf.byteLength} bytes; truncated or damaged in transfer): export or copy it again`);
+  }
   if (ds.Modality !== modality) throw fail(`${name}: Modality is ${ds.Modality ?? 'absent'}, not ${modality}`);
   return ds;
 }

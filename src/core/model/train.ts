@@ -71,15 +71,15 @@ function parseRows(table: Record<string, string>[], o: TrainOptions): { rows: Ro
   const bad: string[] = [];
   table.forEach((r, i) => {
     const y = Number(r[o.target]);
-    if (r[o.target] === '' || !Number.isFinite(y) || y <= 0) { bad.push(`row ${i}: target ${o.target} = "${r[o.target]}"`); return; }
+    if (r[o.target] === '' || !Number.isFinite(y) || y <= 0) { bad.push(`row ${i + 1}: target ${o.target} = "${r[o.target]}"`); return; }
     const values: Record<string, number> = {};
     for (const c of numeric) values[c] = r[c] === '' ? NaN : Number(r[c]);
-    for (const f of o.features ?? []) if (!Number.isFinite(values[f])) bad.push(`row ${i}: ${f} = "${r[f]}"`);
+    for (const f of o.features ?? []) if (!Number.isFinite(values[f])) bad.push(`row ${i + 1}: ${f} = "${r[f]}"`);
     const type = o.typeCol ? r[o.typeCol] : 'all';
-    if (o.typeCol && !(DOSIMETRIC_TYPES as readonly string[]).includes(type)) bad.push(`row ${i}: unknown structure type "${type}" (known: ${DOSIMETRIC_TYPES.join(', ')})`);
+    if (o.typeCol && !(DOSIMETRIC_TYPES as readonly string[]).includes(type)) bad.push(`row ${i + 1}: unknown structure type "${type}" (known: ${DOSIMETRIC_TYPES.join(', ')})`);
     rows.push({ values, type, group: r[o.group], y, truth: o.truthCol ? Number(r[o.truthCol]) : undefined });
   });
-  if (bad.length) throw new TableError(`${bad.length} bad value(s): ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? ' …' : ''}`);
+  if (bad.length) throw new TableError(`${bad.length} bad value(s) (rows count from 1 after the header): ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? ' …' : ''}`);
   const groups = new Set(rows.map((r) => r.group));
   if (groups.size < 2) throw new TableError(`the group column ${o.group} has a single value: a mixed model needs several patients`);
   return { rows, numeric };
