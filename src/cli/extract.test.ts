@@ -36,6 +36,17 @@ describe('extract CLI: the tracer gate', () => {
     const rows = parseCsv(readFileSync(join(dir, 't.csv'), 'utf8'));
     expect(rows.map((x) => x.tracer)).toEqual(['18F-DCFPyL', '18F-DCFPyL']);
   }, 120_000);
+  it('every structure left out is written beside the table with its reason', () => {
+    const dir = cohort('18F-DCFPyL', 'dicom');
+    writeFileSync(join(dir, 'structures.csv'), `${readFileSync(join(dir, 'structures.csv'), 'utf8')}P1,P1-LL,lacrimal,Lacrimal L,,0.9\n`);
+    const r = cli('--cohort', dir, '--out', join(dir, 't.csv'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/1 structure\(s\) left out, each with its reason → .*t\.dropped\.csv/);
+    const dropped = parseCsv(readFileSync(join(dir, 't.dropped.csv'), 'utf8'));
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]).toMatchObject({ patient_id: 'P1', structure_id: 'P1-LL', name: 'Lacrimal L', type: 'lacrimal' });
+    expect(dropped[0].reason.length).toBeGreaterThan(5);
+  }, 120_000);
   it('an FDG PET is refused, naming the folder and the tracer', () => {
     const dir = cohort('18F-FDG', 'dicom');
     const r = cli('--cohort', dir, '--out', join(dir, 't.csv'));

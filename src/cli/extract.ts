@@ -98,6 +98,7 @@ run(async () => {
   const t0 = performance.now();
   const out: Record<string, string | number>[] = [];
   const skipped: string[] = [];
+  const skippedRows: { patient: string; id: string; name: string; type: string; reason: string }[] = [];
   try {
     for (const [pid, prow] of patients) {
       const pdir = join(dir, 'patients', pid);
@@ -108,9 +109,10 @@ run(async () => {
         structures: mine.map((s) => ({ id: s.structure_id, name: s.name, type: s.type, site: s.site })),
       }, { extract: (tasks) => pool.run(tasks) });
       skipped.push(...r.skipped.map(skippedNote));
+      skippedRows.push(...r.skipped.map((x) => ({ patient: pid, ...x })));
       for (const row of r.rows) {
         const s = mine.find((x) => x.structure_id === row.structure_id)!;
-        for (const k of ['mass_g', 'true_dose_gy_per_gbq', 'measured_dose_gy_per_gbq']) if (k in s) row[k] = s[k];
+        for (const k of ['mass_g', 'true_dose_gy_per_gbq', 'measured_dose_gy_per_gbq', 'measured_dose_rc_gy_per_gbq']) if (k in s) row[k] = s[k];
         out.push({ patient_id: pid, ...row });
       }
       process.stderr.write(`extract: ${pid} ${r.rows.length} structures\n`);
@@ -119,8 +121,15 @@ run(async () => {
     pool.close();
   }
   if (!out.length) throw new Error(`no structure could be extracted${skipped.length ? `:\n  ${skipped.join('\n  ')}` : ''}`);
-  const { columns, rows, dropped } = completeRows(out);
+  const { columns, rows, dropped, droppedRows } = completeRows(out);
   if (dropped.length) skipped.push(`${dropped.length} rows without every common feature (${dropped.slice(0, 5).join(', ')}${dropped.length > 5 ? ' …' : ''})`);
   writeFileSync(a.out[0], recordsToCsv(columns, rows));
+  // Every structure left out of the table and why, beside it: what is missing is rarely random (small glands).
+  const sidecar = `${a.out[0].replace(/\.csv$/i, '')}.dropped.csv`;
+  writeFileSync(sidecar, recordsToCsv(['patient_id', 'structure_id', 'name', 'type', 'reason'], [
+    ...droppedRows.map((d) => ({ patient_id: String(d.row.patient_id), structure_id: String(d.row.structure_id), name: String(d.row.name), type: String(d.row.type), reason: `missing ${d.missing.join(', ')}` })),
+    ...skippedRows.map((s) => ({ patient_id: s.patient, structure_id: s.id, name: s.name, type: s.type, reason: s.reason })),
+  ]));
+  if (droppedRows.length || skippedRows.length) process.stderr.write(`extract: ${droppedRows.length + skippedRows.length} structure(s) left out, each with its reason → ${sidecar}\n`);
   process.stderr.write(`extract: ${rows.length} rows × ${columns.length} columns in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${a.out[0]}${skipped.length ? `; skipped ${skipped.length}: ${skipped.slice(0, 5).join('; ')}` : ''}\n`);
 }, USAGE);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_DIR } from '../../test-support/paths';
@@ -58,12 +58,40 @@ describe('train / predict CLIs', () => {
       expect(o.pi90[0]).toBeLessThan(o.prediction);
       expect(o.pi90[1]).toBeGreaterThan(o.prediction);
     });
+    // Every type records its training range and how its inputs were chosen; a row far outside is flagged.
+    for (const t of card.perType) {
+      expect(t.inputRanges).toHaveLength(t.features.length);
+      expect(['constant', 'prespecified', 'automatic']).toContain(t.inputSpec);
+      expect(t.intervalQ90).toBeGreaterThan(0);
+      expect(t.smearing).toBeGreaterThan(0.9); // mean ≥ median for a right-skewed dose, within reason
+      expect(t.smearing).toBeLessThan(1.5);
+    }
+    expect(out[0].mean / out[0].prediction).toBeCloseTo(card.perType.find((t: { type: string }) => t.type === rows[0].type).smearing, 6);
+    const far = join(dir, 'far.csv');
+    const lines = readFileSync(data, 'utf8').trim().split('\n');
+    const head = lines[0].split(','), k = head.indexOf('suv_mean');
+    const usesSuv = new Set(card.perType.filter((t: { features: string[] }) => t.features.includes('log_suv_mean')).map((t: { type: string }) => t.type));
+    const at = lines.findIndex((l, i) => i > 0 && usesSuv.has(l.split(',')[head.indexOf('type')]));
+    expect(at).toBeGreaterThan(0);
+    const row = lines[at].split(','); row[k] = String(Number(row[k]) * 40);
+    writeFileSync(far, [...lines.slice(0, at), row.join(','), ...lines.slice(at + 1)].join('\n') + '\n');
+    const flagged = cli('predict', '--model', join(dir, 'm'), '--data', far, '--tracer', '18F-DCFPyL');
+    expect(flagged.status, flagged.stderr).toBe(0);
+    expect(JSON.parse(flagged.stdout)[at - 1].outsideTrainingRange.join(' ')).toMatch(/suv_mean [\d.]+ above the training range/);
+    expect(flagged.stderr).toMatch(/outside the training range \(extrapolation\)/);
   });
   it('--model trees: boosted trees with a random intercept, exported as TreeEnsembleRegressor, predict equals TypeScript', () => {
-    const t = cli('train', '--data', data, '--target', 'measured_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--model', 'trees', '--tracer', '18F-DCFPyL', '--out', join(dir, 't'));
+    const args = ['--data', data, '--target', 'measured_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--model', 'trees', '--tracer', '18F-DCFPyL', '--out', join(dir, 't')];
+    // At 30 patients the trees lose to the population mean for some types: refused, then written with --force and recorded.
+    const refused = cli('train', ...args);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/worse than the population mean in cross-validation for kidney.*nothing written/);
+    expect(existsSync(join(dir, 't', 'model-card.json'))).toBe(false);
+    const t = cli('train', ...args, '--force');
     expect(t.status, t.stderr).toBe(0);
     const card = JSON.parse(readFileSync(join(dir, 't', 'model-card.json'), 'utf8'));
     expect(card.modelType).toBe('trees');
+    expect(card.trainingData.worseThanPopulationMean).toContain('kidney');
     const p = cli('predict', '--model', join(dir, 't'), '--data', data, '--tracer', '18F-DCFPyL');
     expect(p.status, p.stderr).toBe(0);
     const out = JSON.parse(p.stdout);
@@ -79,7 +107,7 @@ describe('train / predict CLIs', () => {
     expect(cli('train', '--data', data, '--target', 'nope', '--group', 'patient_id', '--tracer', '18F-DCFPyL', '--out', join(dir, 'x')).stderr).toMatch(/missing column\(s\): nope/);
     const one = join(dir, 'one.csv');
     writeFileSync(one, 'patient_id,y,x\nA,1,2\nA,2,3\nA,3,5\n');
-    expect(cli('train', '--data', one, '--target', 'y', '--group', 'patient_id', '--features', 'x', '--tracer', '18F-DCFPyL', '--out', join(dir, 'y')).stderr).toMatch(/single value/);
+    expect(cli('train', '--data', one, '--target', 'y', '--group', 'patient_id', '--features', 'x', '--tracer', '18F-DCFPyL', '--out', join(dir, 'y')).stderr).toMatch(/too few patients to train: the table has 1 \(at least 5 per structure type; --min-patients changes this\)/);
     const bad = join(dir, 'bad.onnx');
     writeFileSync(join(dir, 'm', 'model.onnx.bak'), '');
     writeFileSync(bad, 'x');
@@ -92,7 +120,7 @@ describe('train / predict CLIs', () => {
     expect(r.stderr).toMatch(/not a loadable ONNX model/);
   });
   it('train names the tracer from the table, the cohort or --tracer, and refuses a missing or non-PSMA one', () => {
-    const base = ['--data', data, '--target', 'measured_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--features', 'suv_mean'];
+    const base = ['--data', data, '--target', 'measured_dose_gy_per_gbq', '--group', 'patient_id', '--type-col', 'type', '--features', 'suv_mean', '--force'];
     const none = cli('train', ...base, '--out', join(dir, 'n1'));
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/does not name its PET tracer: give --tracer NAME \(known PSMA ligands: 18F-DCFPyL/);

@@ -1,5 +1,5 @@
 // npm run --silent predict -- --model DIR --data TABLE.csv [--tracer NAME] [--accept-tracer]
-//   → JSON array {row, prediction, pi90, model, tracer, tracerCaveat?}
+//   → JSON array {row, prediction (median), mean?, pi90, model, tracer, tracerCaveat?, populationValue?, outsideTrainingRange?}
 // Each row's PET tracer (its tracer column; --tracer for a table without one) is gated against the card: a non-PSMA tracer is refused;
 // another PSMA ligand, a ligand not named or an unknown tracer needs --accept-tracer, and then carries its caveat.
 // A row the model cannot predict (a value not a number, a biomarker outside its plausible range, uptake ≤ 0, a
@@ -11,6 +11,7 @@ import { parseArgs, run, UsageError } from './args';
 import { parseCsv } from '../core/csv';
 import { openModel, inferWith } from '../core/dose/modelSession';
 import { modelInput, neededColumns, rowProblems } from '../core/dose/predict';
+import { outsideTrainingRange } from '../core/model/card';
 import { rowGates, tracerFromName } from '../core/tracer';
 
 const USAGE = 'npm run --silent predict -- --model DIR --data TABLE.csv [--type-col COL] [--tracer NAME] [--accept-tracer]';
@@ -64,8 +65,14 @@ run(async () => {
   }
   const rows = table.map((r) => modelInput(card, r, typeOf(r)));
   const { predictions } = await inferWith(model)(rows);
+  const outside = rows.map((r) => outsideTrainingRange(card, r));
+  const n = outside.filter((o) => o.length).length;
+  if (n) process.stderr.write(`warning: ${n} row(s) have inputs outside the training range (extrapolation), e.g. row ${outside.findIndex((o) => o.length)}: ${outside.find((o) => o.length)!.join('; ')}\n`);
+  const smearing = (type: string) => card.perType.find((t) => t.type === type)?.smearing;
   process.stdout.write(JSON.stringify(predictions.map((p, i) => ({
-    row: i, prediction: p.prediction, pi90: p.pi90, model: card.id, tracer: names[i] || 'unknown', ...(caveats.has(i) ? { tracerCaveat: caveats.get(i) } : {}),
+    row: i, prediction: p.prediction, ...(smearing(rows[i].type) ? { mean: p.prediction * smearing(rows[i].type)! } : {}), pi90: p.pi90, model: card.id, tracer: names[i] || 'unknown', ...(caveats.has(i) ? { tracerCaveat: caveats.get(i) } : {}),
+    ...(card.perType.find((t) => t.type === rows[i].type)?.populationValue ? { populationValue: true } : {}),
+    ...(outside[i].length ? { outsideTrainingRange: outside[i] } : {}),
   }))) + '\n');
 }, USAGE);
 

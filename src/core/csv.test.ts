@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCsv, parseCsv, recordsToCsv } from './csv';
+import { formatCsv, parseCsv, recordsToCsv, parseSiteTable } from './csv';
 
 describe('CSV', () => {
   it('round-trips quotes, commas, newlines and CRLF', () => {
@@ -31,5 +31,18 @@ describe('parseCsv names what is wrong', () => {
   it('a UTF-8 BOM and quoted newlines keep line numbers right', () => {
     expect(parseCsv('\ufeffstructure,dose\nT1,2\n')).toEqual([{ structure: 'T1', dose: '2' }]);
     expect(() => parseCsv('a,b\n"x\ny",2\n3,4,5\n')).toThrow(/line 4 has 3 fields/);
+  });
+});
+
+describe('parseSiteTable reads what spreadsheets save', () => {
+  it('semicolons with decimal commas, tabs, BOM and CRLF; commas unchanged', () => {
+    const semi = parseSiteTable('\ufeffpatient_id;type;suv_mean;note\r\nP1;kidney;22,5;"a;b"\r\nP2;kidney;19;x\r\n', 'site.csv');
+    expect(semi.rows).toEqual([{ patient_id: 'P1', type: 'kidney', suv_mean: '22.5', note: 'a;b' }, { patient_id: 'P2', type: 'kidney', suv_mean: '19', note: 'x' }]);
+    expect(semi.notes.join(' ')).toMatch(/semicolon-separated.*1 number\(s\) with a decimal comma/);
+    const tab = parseSiteTable('a\tb\n1,5\t2\n', 't.tsv');
+    expect(tab.rows).toEqual([{ a: '1.5', b: '2' }]);
+    const comma = parseSiteTable('a,b\n"1,5",2\n');
+    expect(comma.rows).toEqual([{ a: '1,5', b: '2' }]);
+    expect(comma.notes).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ export class CsvError extends Error {}
  * Throws CsvError naming the line for an unclosed quote, a row with more fields than the header, an empty or
  * repeated column name, or a semicolon-separated file.
  */
-export function parseCsv(text: string, name = 'CSV'): Record<string, string>[] {
+export function parseCsv(text: string, name = 'CSV', delimiter: ',' | ';' | '\t' = ','): Record<string, string>[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const rows: { line: number; cells: string[] }[] = [];
   let row: string[] = [], field = '', q = false, line = 1, rowLine = 1, quoteLine = 0;
@@ -16,7 +16,7 @@ export function parseCsv(text: string, name = 'CSV'): Record<string, string>[] {
     if (q) {
       if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') q = false; else { if (c === '\n') line++; field += c; }
     } else if (c === '"') { q = true; quoteLine = line; }
-    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === delimiter) { row.push(field); field = ''; }
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(field); field = '';
@@ -30,7 +30,7 @@ export function parseCsv(text: string, name = 'CSV'): Record<string, string>[] {
   if (!rows.length) return [];
   const [head, ...body] = rows;
   const names = head.cells.map((h) => h.trim());
-  if (names.length === 1 && names[0].includes(';')) throw new CsvError(`${name}: the header is separated by semicolons; save the table as comma-separated CSV (with a decimal point)`);
+  if (delimiter === ',' && names.length === 1 && names[0].includes(';')) throw new CsvError(`${name}: the header is separated by semicolons; save the table as comma-separated CSV (with a decimal point)`);
   names.forEach((h, n) => {
     if (!h) throw new CsvError(`${name}: line ${head.line}: column ${n + 1} of the header has no name`);
     if (names.indexOf(h) !== n) throw new CsvError(`${name}: line ${head.line}: column "${h}" appears twice in the header`);
@@ -40,6 +40,25 @@ export function parseCsv(text: string, name = 'CSV'): Record<string, string>[] {
     if (r.cells.length > names.length) throw new CsvError(`${name}: line ${r.line} has ${r.cells.length} fields but the header ${names.length} (an unquoted comma, e.g. a decimal comma?)`);
     return Object.fromEntries(names.map((h, n) => [h, unescape((r.cells[n] ?? '').trim())]));
   });
+}
+
+/**
+ * A table a site assembles in a spreadsheet: comma-, semicolon- or tab-separated (from the header line), and with a
+ * semicolon or tab, decimal commas in numbers ("0,43") read as decimal points. `notes` says what was assumed.
+ */
+export function parseSiteTable(text: string, name = 'table'): { rows: Record<string, string>[]; notes: string[] } {
+  const head = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r?\n/, 1)[0].replace(/"[^"]*"/g, '');
+  const count = (c: string) => head.split(c).length - 1;
+  const delimiter = ([';', '\t', ','] as const).reduce((best, c) => (count(c) > count(best) ? c : best), ',' as ',' | ';' | '\t');
+  const rows = parseCsv(text, name, delimiter);
+  const notes: string[] = [];
+  if (delimiter !== ',') {
+    notes.push(`${name}: ${delimiter === ';' ? 'semicolon' : 'tab'}-separated`);
+    let converted = 0;
+    for (const r of rows) for (const k of Object.keys(r)) if (/^[+-]?\d+,\d+([eE][+-]?\d+)?$/.test(r[k])) { r[k] = r[k].replace(',', '.'); converted++; }
+    if (converted) notes.push(`${name}: ${converted} number(s) with a decimal comma read as decimals (e.g. 0,43 → 0.43)`);
+  }
+  return { rows, notes };
 }
 
 export type CsvCell = string | number | undefined;

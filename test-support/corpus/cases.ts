@@ -389,7 +389,7 @@ export const CASES: CorpusCase[] = [
   { id: 'CSV train: duplicate header', input: 'CSV', cli: 'train', files: (b) => trainCsv(b, (l) => { l[0] = l[0].replace('tracer', 'type'); return l; }), args: trainArgs,
     expect: { error: /train\.csv: line 1: column "type" appears twice/ } },
   { id: 'CSV train: target not a number', input: 'CSV', cli: 'train', files: (b) => trainCsv(b, (l) => { l[5] = l[5].replace(/,[^,]*$/, ',n/a'); return l; }), args: trainArgs,
-    expect: { error: /train\.csv: 1 bad value\(s\) \(rows count from 1 after the header\): row 5: target measured_dose_gy_per_gbq = "n\/a"/ } },
+    expect: { error: /train\.csv: 1 bad value\(s\): row 6: target measured_dose_gy_per_gbq = "n\/a"/ } },
   { id: 'CSV train: target column missing', input: 'CSV', cli: 'train', files: (b) => trainCsv(b, (l) => { l[0] = l[0].replace('measured_dose_gy_per_gbq', 'dose'); return l; }), args: trainArgs,
     expect: { error: /train\.csv: missing column\(s\): measured_dose_gy_per_gbq \(the table has patient_id, type/ } },
   { id: 'CSV train: empty file', input: 'CSV', cli: 'train', files: () => ({ 'train.csv': '' }), args: trainArgs,

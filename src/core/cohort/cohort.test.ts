@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { generateCohort, oracleLimits, tiac, LOCAL_DEPOSITION, creatinineFor, ckdEpi2021Male, measuredTiac, concentrationAt } from './model';
+import { cohortStatistics, PUBLISHED, PUBLISHED_RELATIONS } from './report';
 import { structuresCsv } from './tables';
+import { cohortTable, scoreOnFresh } from './evaluate';
+import { train } from '../model/train';
 
 const cohort = generateCohort({ patients: 100, seed: 3 });
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -46,13 +49,78 @@ describe('virtual mCRPC cohort', () => {
     const o = oracleLimits(cohort);
     expect(o.kidney.true.r2).toBeGreaterThan(0.2);
     expect(o.kidney.true.mape).toBeGreaterThan(5);
+    expect(o.kidney.true.male).toBeGreaterThan(0.05);
   });
   it('structures.csv has exactly the agreed columns', () => {
-    expect(structuresCsv(cohort.slice(0, 1)).split('\n')[0]).toBe('patient_id,structure_id,type,name,side,site,mass_g,true_dose_gy_per_gbq,measured_dose_gy_per_gbq,effective_half_life_h');
+    expect(structuresCsv(cohort.slice(0, 1)).split('\n')[0]).toBe('patient_id,structure_id,type,name,side,site,mass_g,true_dose_gy_per_gbq,measured_dose_gy_per_gbq,measured_dose_rc_gy_per_gbq,effective_half_life_h');
   });
   it('rejects invalid counts and seeds', () => {
     expect(() => generateCohort({ patients: 0, seed: 1 })).toThrow(/patients/);
     expect(() => generateCohort({ patients: 3, seed: -1 })).toThrow(/seed/);
     expect(() => generateCohort({ patients: 3, seed: 1, likeSeed: true })).toThrow(/9 patients/);
+  });
+});
+
+describe('the sourced generator follows the literature (models/COHORT.md)', () => {
+  const big = cohortStatistics(generateCohort({ patients: 1500, seed: 21 }));
+  for (const [type, pub] of Object.entries(PUBLISHED)) {
+    it(`${type}: median dose, spread and uptake–dose correlation near the published figures`, () => {
+      const t = big.perType[type];
+      if (pub.median) expect(Math.abs(Math.log(t.medianDose / pub.median.value))).toBeLessThan(0.15);
+      if (pub.cv) expect(Math.abs(t.cvDose - pub.cv.value)).toBeLessThan(type === 'tumour' ? 0.25 : 0.06);
+      if (pub.rUptakeDose) expect(Math.abs(t.rUptakeDose - pub.rUptakeDose.value)).toBeLessThan(0.08);
+    });
+  }
+  it('organ pairs share patient-level uptake and kinetics: left and right agree more than patients do', () => {
+    for (const type of ['kidney', 'parotid', 'submandibular']) {
+      expect(big.perType[type].rLeftRight!).toBeGreaterThan(0.75);
+      expect(big.perType[type].rWithin).toBeLessThan(big.perType[type].rBetween);
+    }
+  });
+  it('tumour sink: kidney dose falls with the tumour volume as published; tumour uptake–dose r is lower within patients than between', () => {
+    expect(Math.abs(big.kidneyDoseVsTumourVolume - PUBLISHED_RELATIONS.kidneyDoseVsTumourVolume.value)).toBeLessThan(0.1);
+    const t = big.perType.tumour;
+    expect(Math.abs(t.rWithin / t.rBetween - PUBLISHED_RELATIONS.tumourWithinVsBetween.value)).toBeLessThan(0.15);
+  });
+  it('kidney effective half-life does not depend on eGFR (no correlation with creatinine clearance, AAPM 2026)', () => {
+    const c = generateCohort({ patients: 800, seed: 5 });
+    const k = c.map((p) => [p.biomarkers.egfr_ml_min_1_73m2, p.structures.find((s) => s.name === 'Kidney L')!.teffH]);
+    const r = pearsonLocal(k.map((x) => x[0]), k.map((x) => Math.log(x[1])));
+    expect(Math.abs(r)).toBeLessThan(0.08);
+  });
+  it('the recovery-corrected measured dose undoes the partial-volume loss of small glands (lacrimal measured/true 0.56)', () => {
+    const c = generateCohort({ patients: 300, seed: 6 });
+    const lac = c.flatMap((p) => p.structures.filter((s) => s.type === 'lacrimal'));
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    expect(med(lac.map((s) => s.measuredDoseGyPerGBq / s.trueDoseGyPerGBq))).toBeLessThan(0.7);
+    expect(Math.abs(med(lac.map((s) => s.measuredDoseRcGyPerGBq / s.trueDoseGyPerGBq)) - 1)).toBeLessThan(0.08);
+  });
+  it('easy and hard scenarios scale the hidden spread around the sourced one', () => {
+    const [easy, sourced, hard] = (['easy', 'sourced', 'hard'] as const).map((scenario) => oracleLimits(generateCohort({ patients: 150, seed: 8, scenario }), 200).kidney.true.male);
+    expect(easy).toBeLessThan(sourced);
+    expect(sourced).toBeLessThan(hard);
+  });
+});
+
+function pearsonLocal(x: number[], y: number[]): number {
+  const mx = x.reduce((s, v) => s + v, 0) / x.length, my = y.reduce((s, v) => s + v, 0) / y.length;
+  let a = 0, b = 0, c = 0;
+  for (let i = 0; i < x.length; i++) { a += (x[i] - mx) * (y[i] - my); b += (x[i] - mx) ** 2; c += (y[i] - my) ** 2; }
+  return a / Math.sqrt(b * c);
+}
+
+describe('the Monte Carlo oracle is a limit', () => {
+  it('a model trained on 40 patients does not beat it on 100 fresh patients beyond chance (MALE on the measured dose, per type)', () => {
+    const train40 = cohortTable(40, 31);
+    const trained = train(train40.rows, { target: 'measured_dose_gy_per_gbq', group: 'patient_id', typeCol: 'type', maxFeatures: 3 });
+    const fresh = cohortTable(100, 32);
+    const scores = scoreOnFresh(trained, train40.rows, fresh, 'measured_dose_gy_per_gbq', 300);
+    expect(Object.keys(scores).sort()).toEqual(['kidney', 'lacrimal', 'parotid', 'submandibular', 'tumour']);
+    for (const [type, s] of Object.entries(scores)) {
+      // Two standard errors of a mean absolute log error over n structures (its SD is ≈ 0.75 × its mean).
+      const se = (0.75 * s.model.male) / Math.sqrt(s.n);
+      expect(s.model.male, type).toBeGreaterThan(s.oracle.male - 2 * se);
+      expect(s.oracle.male, type).toBeLessThan(s.constant.male);
+    }
   });
 });

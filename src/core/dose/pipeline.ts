@@ -49,10 +49,10 @@ export interface DosePreview {
   timing: { featuresMs: number; inferenceMs: number };
 }
 
-export async function previewDoses(p: PatientImages, card: Pick<ModelCard, 'inputs' | 'types'>, o: RunOptions & { infer: Infer }): Promise<DosePreview> {
+export async function previewDoses(p: PatientImages, card: Pick<ModelCard, 'inputs' | 'types' | 'perType'>, o: RunOptions & { infer: Infer }): Promise<DosePreview> {
   const { rows, skipped, featuresMs } = await extractRows(p, o);
   const input = predictionInputs(card, rows);
   const { predictions, ms } = input.inputs.length ? await o.infer(input.inputs) : { predictions: [], ms: 0 };
   const all = [...skipped, ...input.skipped];
-  return { predictions: toPredictions(input.usable, predictions), skipped: all, notes: all.map(skippedNote), timing: { featuresMs, inferenceMs: ms } };
+  return { predictions: toPredictions(input.usable, predictions, card), skipped: all, notes: all.map(skippedNote), timing: { featuresMs, inferenceMs: ms } };
 }

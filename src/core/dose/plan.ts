@@ -19,6 +19,10 @@ export interface StructurePrediction {
   hi: number;
   /** ROI volume (mL): voxel count × voxel volume on the PET grid (the feature row's volume_ml). */
   volumeMl: number;
+  /** The model gives this type its population value (no model beat it in cross-validation): not personalised. */
+  populationValue?: boolean;
+  /** Inputs outside the model's training range, as text (the prediction is an extrapolation). */
+  outsideTrainingRange?: string[];
 }
 
 /** A structure that was drawn but got no prediction, with the reason. */

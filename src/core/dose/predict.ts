@@ -1,6 +1,6 @@
 // From feature rows to model inputs and back: which rows a model can predict (type covered, every input
 // column finite), their input vectors (card transforms applied) and the predictions per structure.
-import type { ModelCard } from '../model/card';
+import { outsideTrainingRange, type ModelCard } from '../model/card';
 import type { PredictRow } from '../model/doseModel';
 import type { OrtPrediction } from '../model/runtime';
 import { applyInputs } from './inputs';
@@ -59,11 +59,17 @@ export function predictionInputs(card: Pick<ModelCard, 'inputs' | 'types'>, rows
 }
 
 /** Model outputs (same order as the usable rows) as per-structure predictions, with the ROI volume for mass weighting. */
-export function toPredictions(usable: FeatureRow[], outputs: OrtPrediction[]): StructurePrediction[] {
+export function toPredictions(usable: FeatureRow[], outputs: OrtPrediction[], card?: Pick<ModelCard, 'inputs' | 'perType'>): StructurePrediction[] {
   if (outputs.length !== usable.length) throw new Error(`the model returned ${outputs.length} predictions for ${usable.length} structures`);
   return usable.map((r, i) => {
     const volumeMl = Number(r.volume_ml);
     if (!(volumeMl > 0)) throw new Error(`${r.name}: the feature row has no positive volume_ml (${r.volume_ml})`);
-    return { name: String(r.name), type: String(r.type), gyPerGBq: outputs[i].prediction, lo: outputs[i].pi90[0], hi: outputs[i].pi90[1], volumeMl };
+    const type = String(r.type);
+    const outside = card ? outsideTrainingRange(card, modelInput(card, r, type)) : [];
+    const populationValue = !!card?.perType.find((t) => t.type === type)?.populationValue;
+    return {
+      name: String(r.name), type, gyPerGBq: outputs[i].prediction, lo: outputs[i].pi90[0], hi: outputs[i].pi90[1], volumeMl,
+      ...(populationValue ? { populationValue } : {}), ...(outside.length ? { outsideTrainingRange: outside } : {}),
+    };
   });
 }

@@ -50,10 +50,11 @@ export function featureRows(structures: StructureRef[], results: Map<string, Fea
  * The feature table without holes: columns present (finite) in at least 95 % of rows; rows lacking one of
  * them (e.g. single-slice lesions without 3D texture) are left out and their structure ids returned.
  */
-export function completeRows(rows: FeatureRow[]): { columns: string[]; rows: FeatureRow[]; dropped: string[] } {
+export function completeRows(rows: FeatureRow[]): { columns: string[]; rows: FeatureRow[]; dropped: string[]; droppedRows: { row: FeatureRow; missing: string[] }[] } {
   const ok = (r: FeatureRow, c: string) => c in r && (typeof r[c] !== 'number' || Number.isFinite(r[c] as number));
   const all = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const columns = all.filter((c) => rows.filter((r) => ok(r, c)).length >= 0.95 * rows.length);
   const complete = rows.filter((r) => columns.every((c) => ok(r, c)));
-  return { columns, rows: complete, dropped: rows.filter((r) => !complete.includes(r)).map((r) => String(r.structure_id)) };
+  const droppedRows = rows.filter((r) => !complete.includes(r)).map((row) => ({ row, missing: columns.filter((c) => !ok(row, c)) }));
+  return { columns, rows: complete, dropped: droppedRows.map((d) => String(d.row.structure_id)), droppedRows };
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_DIR } from '../../../test-support/paths';
-import { validateCard, type ModelCard } from './card';
+import { contractDetails, outsideTrainingRange, validateCard, type ModelCard } from './card';
 import { contractMetadata, toOnnx, type DoseModel } from './doseModel';
 import { readOnnxMetadata } from './onnx';
 import { openModel } from '../dose/modelSession';
@@ -24,9 +24,18 @@ describe('model card contract', () => {
     const swapped = { ...card, inputs: [card.inputs[1], card.inputs[0], ...card.inputs.slice(2)] };
     expect(validateCard(swapped)).toEqual([]); // the card alone is consistent…
     const r = await openModel(onnx, swapped); // …but not with the graph
-    expect('problem' in r && r.problem).toMatch(/input columns in another order than the ONNX graph \(position 1: card "log_weight_kg", graph "log_ngl_dc_entr_3D"\)/);
+    expect('problem' in r && r.problem).toContain(`input columns in another order than the ONNX graph (position 1: card "${card.inputs[1].name}", graph "${card.inputs[0].name}")`);
     expect(validateCard({ ...card, types: [...card.types].reverse() }, graph).join()).toMatch(/structure types in another order/);
     expect(validateCard(card, { ...graph, metadata: {} }).join()).toMatch(/does not record its input columns .* retrain/);
+  });
+  it('a card whose transforms, target or tracer differ from what the graph records is refused', () => {
+    const recorded = { ...graph, metadata: { ...graph.metadata, ...contractDetails(card) } };
+    expect(validateCard(card, recorded)).toEqual([]);
+    const otherTarget = { ...card, target: { ...card.target, column: 'measured_dose_rc_gy_per_gbq' } };
+    expect(validateCard(otherTarget, recorded).join()).toMatch(/disagree on target: card log\(measured_dose_rc_gy_per_gbq\), graph log\(measured_dose_gy_per_gbq\)/);
+    const otherTransform = { ...card, inputs: card.inputs.map((c, n) => (n === 0 ? { ...c, transform: 'none' as const } : c)) };
+    expect(validateCard(otherTransform, recorded).join()).toMatch(/disagree on transforms/);
+    expect(validateCard({ ...card, tracer: '68Ga-PSMA-11' }, recorded).join()).toMatch(/disagree on tracer: card 68Ga-PSMA-11, graph 18F-DCFPyL/);
   });
   it('malformed cards give messages, not exceptions', () => {
     expect(validateCard(null)).toEqual(['the model card is not a JSON object']);
@@ -43,5 +52,19 @@ describe('model card contract', () => {
   it('toOnnx records the column order in the model itself', () => {
     const model: DoseModel = { kind: 'lmm', inputs: ['a', 'b'], types: ['kidney'], logTarget: true, perType: [{ type: 'kidney', features: ['b'], means: [0], sds: [1], fit: { beta: [0, 1], groupVar: 0.1, residVar: 0.1, covBeta: [[0.01, 0], [0, 0.01]], nObs: 0, nGroups: 0, reml: 0 } }] };
     expect(readOnnxMetadata(toOnnx(model, { id: 'x' }))).toEqual({ id: 'x', ...contractMetadata(model) });
+  });
+});
+
+describe('inputs outside the training range', () => {
+  const card = {
+    inputs: [{ name: 'log_suv_mean', from: 'suv_mean', transform: 'log' as const }, { name: 'age', from: 'age', transform: 'none' as const }],
+    perType: [{ type: 'kidney', features: ['log_suv_mean', 'age'], inputRanges: [[Math.log(4), Math.log(24)], [50, 90]] as [number, number][] } as ModelCard['perType'][number]],
+  };
+  it('names the column, the value and the range in the table\'s units; nothing inside the range', () => {
+    expect(outsideTrainingRange(card, { type: 'kidney', values: { log_suv_mean: Math.log(12), age: 70 } })).toEqual([]);
+    expect(outsideTrainingRange(card, { type: 'kidney', values: { log_suv_mean: Math.log(31.2), age: 45 } })).toEqual([
+      'suv_mean 31.2 above the training range 4–24', 'age 45 below the training range 50–90',
+    ]);
+    expect(outsideTrainingRange({ ...card, perType: [{ ...card.perType[0], inputRanges: undefined }] }, { type: 'kidney', values: { log_suv_mean: 9, age: 1 } })).toEqual([]);
   });
 });

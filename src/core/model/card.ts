@@ -4,7 +4,7 @@ import { ONNX_INPUTS_KEY, ONNX_TYPES_KEY, type DoseModel } from './doseModel';
 import type { Ensemble } from './trees';
 import type { InputColumn } from '../dose/inputs';
 
-export interface Metrics { n: number; mape: number; mae: number; r2: number; coverage90?: number }
+export interface Metrics { n: number; male?: number; mape: number; mae: number; r2: number; coverage90?: number }
 /** Leave-one-patient-out metrics per structure type, with the baselines they are compared to. */
 export type CrossValidation = Record<string, { model: Metrics; modelVsTruth?: Metrics; populationMean: Metrics; published?: Metrics }>;
 /** 'per-type' (separate LMMs) or 'pooled' (type interactions, shared variance components). */
@@ -20,11 +20,21 @@ export interface ModelCard {
   limitations: string[];
   tracer: string;
   therapyAgent: string;
-  trainingData: { name: string; rows: number; patients: number; synthetic: boolean; cohort?: Record<string, unknown> };
+  trainingData: {
+    name: string; rows: number; patients: number; synthetic: boolean; cohort?: Record<string, unknown>;
+    /** What training did with each column of the table, the imputed medians, and types written although worse than the population mean (--force). */
+    columns?: { column: string; decision: string; reason: string }[]; imputed?: Record<string, number>; worseThanPopulationMean?: string[];
+  };
   target: { column: string; units: string; transform: 'log' | 'none' };
   inputs: InputColumn[];
   types: string[];
-  perType: { type: string; features: string[]; means: number[]; sds: number[]; fixedEffects: number[]; groupVariance: number; residualVariance: number; covBeta: number[][]; trees?: { ensemble: Ensemble; q90: number } }[];
+  perType: { type: string; features: string[]; means: number[]; sds: number[]; fixedEffects: number[]; groupVariance: number; residualVariance: number; covBeta: number[][]; trees?: { ensemble: Ensemble; q90: number };
+    /** 90 % interval half-width on the log scale (conformal), and whether the type gets a population value. */
+    intervalQ90?: number; populationValue?: boolean; inputSpec?: string;
+    /** The prediction is the median dose; × this gives the mean (Duan's smearing). */
+    smearing?: number;
+    /** Training range [min, max] of each feature (transform applied), in the order of `features`. */
+    inputRanges?: [number, number][] }[];
   onnx: { inputs: { name: string; shape: (string | number)[] }[]; outputs: string[] };
   cv: CrossValidation;
   variant?: ModelVariant;
@@ -37,10 +47,29 @@ export function modelFromCard(card: ModelCard): DoseModel {
   return {
     kind: card.modelType, inputs: card.inputs.map((c) => c.name), types: card.types, logTarget: card.target.transform === 'log',
     perType: card.perType.map((t) => ({
-      type: t.type, features: t.features, means: t.means, sds: t.sds, trees: t.trees,
+      type: t.type, features: t.features, means: t.means, sds: t.sds, trees: t.trees, ...(t.intervalQ90 !== undefined ? { intervalQ90: t.intervalQ90 } : {}),
       fit: { beta: t.fixedEffects, groupVar: t.groupVariance, residVar: t.residualVariance, covBeta: t.covBeta, nObs: 0, nGroups: 0, reml: NaN },
     })),
   };
+}
+
+/**
+ * The inputs of a row outside the range the model was trained on, as text in the table's own units
+ * (e.g. "suv_mean 31.2 above the training range 4.1–24.0"); empty when all are inside or the card has no ranges.
+ */
+export function outsideTrainingRange(card: Pick<ModelCard, 'inputs' | 'perType'>, row: { values: Record<string, number>; type: string }): string[] {
+  const t = card.perType.find((x) => x.type === row.type) ?? (card.perType.length === 1 ? card.perType[0] : undefined);
+  if (!t?.inputRanges) return [];
+  const out: string[] = [];
+  t.features.forEach((f, j) => {
+    const [lo, hi] = t.inputRanges![j], v = row.values[f];
+    if (v >= lo && v <= hi) return;
+    const c = card.inputs.find((x) => x.name === f);
+    const raw = (x: number) => (c?.transform === 'log' ? Math.exp(x) : x);
+    const show = (x: number) => String(+raw(x).toPrecision(3));
+    out.push(`${c?.from ?? f} ${show(v)} ${v < lo ? 'below' : 'above'} the training range ${show(lo)}–${show(hi)}`);
+  });
+  return out;
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
@@ -86,6 +115,7 @@ export function validateCard(card: unknown, graph?: LoadedGraph): string[] {
       if (!isNums(t.fixedEffects, k + 1)) problems.push(`type ${type}: "fixedEffects" must be ${k + 1} finite numbers (intercept first)`);
       if (!Array.isArray(t.covBeta) || t.covBeta.length !== k + 1 || !t.covBeta.every((r) => isNums(r, k + 1))) problems.push(`type ${type}: "covBeta" must be a ${k + 1}×${k + 1} matrix`);
       for (const v of ['groupVariance', 'residualVariance'] as const) if (!(typeof t[v] === 'number' && (t[v] as number) >= 0)) problems.push(`type ${type}: "${v}" must be a number ≥ 0`);
+      if (t.intervalQ90 !== undefined && !(typeof t.intervalQ90 === 'number' && Number.isFinite(t.intervalQ90) && t.intervalQ90 >= 0)) problems.push(`type ${type}: "intervalQ90" must be a number ≥ 0 (the 90 % interval half-width on the log scale)`);
     }
     for (const type of types) if (!(c.perType as { type?: unknown }[]).some((t) => t?.type === type)) problems.push(`type ${type} is listed but has no coefficients`);
   }
@@ -93,8 +123,23 @@ export function validateCard(card: unknown, graph?: LoadedGraph): string[] {
     for (const n of ['features', 'type_onehot']) if (!graph.inputNames.includes(n)) problems.push(`ONNX input "${n}" is missing (the model has ${graph.inputNames.join(', ')})`);
     for (const n of ['prediction', 'pi_lo', 'pi_hi']) if (!graph.outputNames.includes(n)) problems.push(`ONNX output "${n}" is missing (the model has ${graph.outputNames.join(', ')})`);
     problems.push(...orderProblems('input columns', ONNX_INPUTS_KEY, inputs, graph.metadata), ...orderProblems('structure types', ONNX_TYPES_KEY, types, graph.metadata));
+    // Transforms, target and tracer, where the graph records them (models trained by this version do).
+    const recorded = contractDetails(c as Partial<ModelCard>);
+    for (const [key, value] of Object.entries(recorded)) {
+      const g = graph.metadata?.[key];
+      if (g !== undefined && g !== value) problems.push(`the card and the ONNX graph disagree on ${key.replace('psma_dose_', '')}: card ${value}, graph ${g}`);
+    }
   }
   return problems;
+}
+
+/** The rest of the model contract train writes into the ONNX metadata: each input's transform and source column, the target, the tracer. */
+export function contractDetails(card: Partial<Pick<ModelCard, 'inputs' | 'target' | 'tracer'>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(card.inputs) && card.inputs.every((c) => c && typeof c === 'object')) out.psma_dose_transforms = JSON.stringify(card.inputs.map((c) => `${c.transform}(${c.from})`));
+  if (card.target && typeof card.target === 'object') out.psma_dose_target = `${card.target.transform}(${card.target.column})`;
+  if (typeof card.tracer === 'string') out.psma_dose_tracer = card.tracer;
+  return out;
 }
 
 /** The card's list must be the graph's, in the same order (a reordered card would feed columns to the wrong coefficients). */

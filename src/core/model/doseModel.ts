@@ -16,6 +16,12 @@ export interface TypeModel {
   /** Tree-ensemble model (kind 'trees'): the ensemble on the selected features and the conformal
    *  half-width of the 90 % interval on the log scale (from leave-one-patient-out residuals). */
   trees?: { ensemble: Ensemble; q90: number };
+  /** Log-target models: mean / median of the dose (Duan's smearing factor from LOPO residuals). */
+  smearing?: number;
+  /** Training range [min, max] of each selected feature (as the model sees it, transform applied). */
+  ranges?: [number, number][];
+  /** LMM: the 90 % interval as ± this on the log scale (conformal, from leave-one-patient-out residuals) instead of the Gaussian one. */
+  intervalQ90?: number;
 }
 
 export interface DoseModel {
@@ -61,7 +67,7 @@ export function predictRow(model: DoseModel, row: PredictRow): { prediction: num
     mean += tm.fit.beta[a] * u[a];
     for (let b = 0; b < u.length; b++) q += u[a] * tm.fit.covBeta[a][b] * u[b];
   }
-  const sd = Math.sqrt(q + tm.fit.groupVar + tm.fit.residVar);
+  const sd = tm.intervalQ90 !== undefined ? tm.intervalQ90 / Z90 : Math.sqrt(q + tm.fit.groupVar + tm.fit.residVar);
   const lo = mean - Z90 * sd, hi = mean + Z90 * sd;
   return model.logTarget ? { prediction: Math.exp(mean), pi90: [Math.exp(lo), Math.exp(hi)] } : { prediction: mean, pi90: [lo, hi] };
 }
@@ -91,13 +97,15 @@ export function toOnnx(model: DoseModel, extra: Record<string, string> = {}): Ui
       B[col * (k + 1) + j + 1] = 1 / tm.sds[j];
       e[j + 1] = -tm.means[j] / tm.sds[j];
     });
+    // A conformal interval has a fixed half-width: no covariance term, the variance (q / z90)².
+    const conformal = tm.intervalQ90 !== undefined;
     const cov = new Float32Array((k + 1) * (k + 1));
-    for (let a = 0; a <= k; a++) for (let b = 0; b <= k; b++) cov[a * (k + 1) + b] = tm.fit.covBeta[a][b];
+    if (!conformal) for (let a = 0; a <= k; a++) for (let b = 0; b <= k; b++) cov[a * (k + 1) + b] = tm.fit.covBeta[a][b];
     inits.push(
       { name: `B${t}`, dims: [F, k + 1], data: B }, { name: `e${t}`, dims: [k + 1], data: e },
       { name: `beta${t}`, dims: [k + 1, 1], data: Float32Array.from(tm.fit.beta) },
       { name: `cov${t}`, dims: [k + 1, k + 1], data: cov },
-      { name: `s2_${t}`, dims: [1], data: [tm.fit.groupVar + tm.fit.residVar] },
+      { name: `s2_${t}`, dims: [1], data: [conformal ? (tm.intervalQ90! / Z90) ** 2 : tm.fit.groupVar + tm.fit.residVar] },
     );
     nodes.push(
       { op: 'MatMul', inputs: ['features', `B${t}`], outputs: [`XB${t}`] },

@@ -21,7 +21,42 @@ export interface TrainOptions {
   maxFeatures?: number;
   /** 'lmm' (default) or 'trees' (boosted trees with a random intercept; automatic pipeline only). */
   model?: 'lmm' | 'trees';
+  /** Columns that look post-therapy or dose-derived but may be inputs (named by the user). */
+  allowColumns?: string[];
+  /** Fewest patients per structure type (default 5). */
+  minPatients?: number;
 }
+
+/** What training did with a column of the table (recorded in the card and printed). */
+export interface ColumnDecision { column: string; decision: 'candidate' | 'imputed' | 'dropped' | 'excluded'; reason: string }
+
+/** Columns that look measured after therapy or derived from the dose: never inputs unless allowed by name (target leakage). */
+export const POST_THERAPY_COLUMN = /(spect|dose|absorb|measured|dosimetry|(^|_)tia($|_)|time_integrated|half_?life|t_?eff|(^|_)\d+\s*h($|_)|conc_)/i;
+/** Truth a PET does not show (the cohort's true mass and true values): never inputs. */
+const UNOBSERVABLE_COLUMN = /^(mass_g|true_.*|.*_true)$/i;
+const IDENTIFIER_COLUMN = /^(patient_id|structure_id|name|side|site|type|tracer)$/;
+/**
+ * The pre-specified default per type, the seed study's kind of inputs, in priority order:
+ * - uptake and body size (SUV × activity / weight is the concentration);
+ * - the partial volume of small structures;
+ * - for kidneys, the tumour sink and eGFR.
+ * Only as many are used as 1 per 3 patients allows.
+ */
+export const PRESPECIFIED: Record<string, string[]> = {
+  kidney: ['log_suv_mean', 'log_weight_kg', 'log_total_tumour_volume_ml', 'log_egfr_ml_min_1_73m2'],
+  parotid: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
+  submandibular: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
+  lacrimal: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
+  tumour: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
+  all: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
+};
+/** How a type's inputs are chosen: none (population value), the pre-specified default, or forward selection. */
+export type InputSpec = 'constant' | 'prespecified' | 'automatic';
+
+/** Up to this many patients the model-or-constant choice is nested inside the reported LOPO (above, it is made once). */
+const NESTED_MAX_PATIENTS = 12;
+/** A column with at most this share of empty or non-numeric cells has them imputed (median); more and it is dropped. */
+const IMPUTE_SHARE = 0.05;
 
 export interface TrainResult {
   model: DoseModel;
@@ -33,6 +68,14 @@ export interface TrainResult {
   /** 'per-type' (separate LMMs) or 'pooled' (type interactions, shared variance components): the better in LOPO. */
   variant: ModelVariant;
   lopoMapeByVariant: Record<string, number>;
+  /** Every column of the table and what training did with it. */
+  columns: ColumnDecision[];
+  /** Imputed cells: column → median used. */
+  imputed: Record<string, number>;
+  /** Types predicted by a population value (the model was not better than the constant in cross-validation). */
+  populationValueTypes: string[];
+  /** Per type, how its inputs were chosen. */
+  inputSpecs: Record<string, InputSpec>;
 }
 
 /** Published cycle-1 Gy/GBq used as a naive baseline (dosimetry.md §3a). */
@@ -44,55 +87,92 @@ export const PUBLISHED_GY_PER_GBQ: Record<string, { value: number; source: strin
   tumour: { value: 3.0, source: 'bone 3.4 and lymph node 2.6, Scarpa et al. EJNMMI 2017 (mean)' },
 };
 
-const NON_FEATURE = /(dose|half_life|^patient_id$|^structure_id$|^name$|^side$|^site$|^type$)/;
 
 export function metrics(pred: number[], obs: number[], lo?: number[], hi?: number[]): Metrics {
   const n = obs.length;
   const mean = obs.reduce((s, v) => s + v, 0) / n;
-  let ape = 0, ae = 0, ss = 0, st = 0, cov = 0;
+  let ale = 0, ape = 0, ae = 0, ss = 0, st = 0, cov = 0;
   for (let i = 0; i < n; i++) {
+    ale += Math.abs(Math.log(pred[i] / obs[i]));
     ape += Math.abs(pred[i] - obs[i]) / Math.abs(obs[i]); ae += Math.abs(pred[i] - obs[i]);
     ss += (pred[i] - obs[i]) ** 2; st += (obs[i] - mean) ** 2;
     if (lo && hi && obs[i] >= lo[i] && obs[i] <= hi[i]) cov++;
   }
-  return { n, mape: (100 * ape) / n, mae: ae / n, r2: st > 0 ? 1 - ss / st : NaN, ...(lo ? { coverage90: cov / n } : {}) };
+  return { n, male: ale / n, mape: (100 * ape) / n, mae: ae / n, r2: st > 0 ? 1 - ss / st : NaN, ...(lo ? { coverage90: cov / n } : {}) };
 }
 
 interface Row { values: Record<string, number>; type: string; group: string; y: number; truth?: number }
 
-function parseRows(table: Record<string, string>[], o: TrainOptions): { rows: Row[]; numeric: string[] } {
+function parseRows(table: Record<string, string>[], o: TrainOptions): { rows: Row[]; numeric: string[]; columns: ColumnDecision[]; imputed: Record<string, number> } {
   if (!table.length) throw new TableError('the table has no rows');
   const cols = Object.keys(table[0]);
   const need = [o.target, o.group, ...(o.typeCol ? [o.typeCol] : []), ...(o.features ?? []), ...(o.truthCol ? [o.truthCol] : [])];
   const missing = need.filter((c) => !cols.includes(c));
   if (missing.length) throw new TableError(`missing column(s): ${missing.join(', ')} (the table has ${cols.join(', ')})`);
-  const numeric = cols.filter((c) => table.every((r) => r[c] === '' || Number.isFinite(Number(r[c]))) && table.some((r) => r[c] !== ''));
+  const allowed = new Set(o.allowColumns ?? []);
+  for (const c of allowed) if (!cols.includes(c)) throw new TableError(`--allow-column ${c}: the table has no such column`);
+  const leaking = (o.features ?? []).filter((f) => (POST_THERAPY_COLUMN.test(f) || UNOBSERVABLE_COLUMN.test(f)) && !allowed.has(f));
+  if (leaking.length) throw new TableError(`feature(s) ${leaking.join(', ')} look post-therapy, dose-derived or unobservable on PET (target leakage); name them with --allow-column if they are known before therapy`);
+  const columns: ColumnDecision[] = [];
+  const imputed: Record<string, number> = {};
+  const numeric: string[] = [];
+  const special = new Set([o.target, o.group, o.typeCol, o.truthCol].filter(Boolean) as string[]);
+  for (const c of cols) {
+    if (special.has(c)) continue;
+    if (IDENTIFIER_COLUMN.test(c)) { columns.push({ column: c, decision: 'excluded', reason: 'identifier or label' }); continue; }
+    if (UNOBSERVABLE_COLUMN.test(c) && !allowed.has(c)) { columns.push({ column: c, decision: 'excluded', reason: 'not observable before therapy (truth of the virtual cohort)' }); continue; }
+    if (POST_THERAPY_COLUMN.test(c) && !allowed.has(c)) { columns.push({ column: c, decision: 'excluded', reason: 'looks post-therapy or dose-derived (target leakage); --allow-column to use it' }); continue; }
+    const bad = table.map((r, i) => ({ i, v: r[c] })).filter(({ v }) => v === '' || !Number.isFinite(Number(v)));
+    if (bad.length === table.length) { columns.push({ column: c, decision: 'excluded', reason: 'no numbers (text column)' }); continue; }
+    if (bad.length && (bad.length > IMPUTE_SHARE * table.length || (o.features ?? []).includes(c))) {
+      columns.push({ column: c, decision: 'dropped', reason: `${bad.length} of ${table.length} cells empty or not numbers (rows ${bad.slice(0, 5).map((b) => `${b.i + 2} "${b.v}"`).join(', ')}${bad.length > 5 ? ' …' : ''})` });
+      continue;
+    }
+    if (bad.length) {
+      const good = table.map((r) => Number(r[c])).filter((_, i) => !bad.some((b) => b.i === i)).sort((a, b) => a - b);
+      imputed[c] = good[Math.floor(good.length / 2)];
+      columns.push({ column: c, decision: 'imputed', reason: `${bad.length} cell(s) empty or not numbers (rows ${bad.map((b) => b.i + 2).join(', ')}) set to the median ${imputed[c]}` });
+    } else columns.push({ column: c, decision: 'candidate', reason: 'numeric' });
+    numeric.push(c);
+  }
+  const dropped = columns.filter((c) => c.decision === 'dropped' && (o.features ?? []).includes(c.column));
+  if (dropped.length) throw new TableError(`feature ${dropped[0].column}: ${dropped[0].reason}`);
   const rows: Row[] = [];
   const bad: string[] = [];
   table.forEach((r, i) => {
     const y = Number(r[o.target]);
-    if (r[o.target] === '' || !Number.isFinite(y) || y <= 0) { bad.push(`row ${i + 1}: target ${o.target} = "${r[o.target]}"`); return; }
+    if (r[o.target] === '' || !Number.isFinite(y) || y <= 0) { bad.push(`row ${i + 2}: target ${o.target} = "${r[o.target]}"`); return; }
     const values: Record<string, number> = {};
-    for (const c of numeric) values[c] = r[c] === '' ? NaN : Number(r[c]);
-    for (const f of o.features ?? []) if (!Number.isFinite(values[f])) bad.push(`row ${i + 1}: ${f} = "${r[f]}"`);
+    for (const c of numeric) values[c] = r[c] === '' || !Number.isFinite(Number(r[c])) ? imputed[c] : Number(r[c]);
     const type = o.typeCol ? r[o.typeCol] : 'all';
-    if (o.typeCol && !(DOSIMETRIC_TYPES as readonly string[]).includes(type)) bad.push(`row ${i + 1}: unknown structure type "${type}" (known: ${DOSIMETRIC_TYPES.join(', ')})`);
+    if (o.typeCol && !(DOSIMETRIC_TYPES as readonly string[]).includes(type)) bad.push(`row ${i + 2}: unknown structure type "${type}" (known: ${DOSIMETRIC_TYPES.join(', ')})`);
+    if (!r[o.group]) bad.push(`row ${i + 2}: empty ${o.group}`);
     rows.push({ values, type, group: r[o.group], y, truth: o.truthCol ? Number(r[o.truthCol]) : undefined });
   });
-  if (bad.length) throw new TableError(`${bad.length} bad value(s) (rows count from 1 after the header): ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? ' …' : ''}`);
-  const groups = new Set(rows.map((r) => r.group));
-  if (groups.size < 2) throw new TableError(`the group column ${o.group} has a single value: a mixed model needs several patients`);
-  return { rows, numeric };
+  if (bad.length) throw new TableError(`${bad.length} bad value(s): ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? ' …' : ''}`);
+  const minPatients = o.minPatients ?? 5;
+  const perType = new Map<string, Set<string>>();
+  for (const r of rows) { if (!perType.has(r.type)) perType.set(r.type, new Set()); perType.get(r.type)!.add(r.group); }
+  const few = [...perType].filter(([, g]) => g.size < minPatients);
+  if (few.length) {
+    throw new TableError(`too few patients to train: ${few.map(([t, g]) => `${t === 'all' ? 'the table' : t} has ${g.size}`).join(', ')} (at least ${minPatients} per structure type; --min-patients changes this)`);
+  }
+  if (!o.features && !columns.some((c) => c.decision === 'candidate' || c.decision === 'imputed')) {
+    throw new TableError(`no input columns: ${columns.map((c) => `${c.column} (${c.reason})`).join('; ') || 'the table has only the target, group and type columns'}; a model would give every structure the population value`);
+  }
+  return { rows, numeric, columns, imputed };
 }
 
 /** Candidate inputs of the automatic pipeline: numeric, observable, non-constant; log for positive columns. */
-function candidates(rows: Row[], numeric: string[], o: TrainOptions): InputColumn[] {
+function candidates(rows: Row[], numeric: string[], columns: ColumnDecision[]): InputColumn[] {
   const out: InputColumn[] = [];
   for (const c of numeric) {
-    if (c === o.target || c === o.group || c === o.truthCol || NON_FEATURE.test(c)) continue;
     const v = rows.map((r) => r.values[c]);
-    if (v.some((x) => !Number.isFinite(x))) continue;
-    if (v.every((x) => x === v[0])) continue; // constant: carries no information
+    if (v.every((x) => x === v[0])) { // constant: carries no information
+      const d = columns.find((x) => x.column === c);
+      if (d) { d.decision = 'excluded'; d.reason = `constant (${v[0]})`; }
+      continue;
+    }
     const positive = v.every((x) => x > 0);
     out.push(positive ? { name: `log_${c}`, from: c, transform: 'log' } : { name: c, from: c, transform: 'none' });
   }
@@ -169,13 +249,17 @@ function pooled(rows: Row[], perType: TypeModel[]): TypeModel[] {
   });
 }
 
-function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColumn[] | undefined, variant: 'per-type' | 'pooled' = 'per-type'): { model: DoseModel; selected: Record<string, string[]> } {
+function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColumn[] | undefined, variant: 'per-type' | 'pooled' = 'per-type', specs: ReadonlyMap<string, InputSpec> = new Map()): { model: DoseModel; selected: Record<string, string[]> } {
   const selected: Record<string, string[]> = {};
   const perType = types.map((type) => {
     const rs = rows.filter((r) => r.type === type);
     const nGroups = new Set(rs.map((r) => r.group)).size;
     const k = o.model === 'trees' ? 6 : 4;
-    const feats = o.features ?? select(rs, cands!, Math.max(1, Math.min(o.maxFeatures ?? k, Math.floor(nGroups / 3), rs.length - 3)));
+    const most = Math.max(1, Math.min(o.maxFeatures ?? k, Math.floor(nGroups / 3), rs.length - 3));
+    const spec = specs.get(type) ?? 'automatic';
+    const feats = o.features ?? (spec === 'constant' ? []
+      : spec === 'prespecified' ? (PRESPECIFIED[type] ?? PRESPECIFIED.all).filter((f) => cands!.some((c) => c.name === f)).slice(0, most)
+        : select(rs, cands!, most));
     selected[type] = feats;
     const y = rs.map((r) => (o.features ? r.y : Math.log(r.y)));
     if (o.model === 'trees') {
@@ -192,26 +276,27 @@ function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColum
 
 export function train(table: Record<string, string>[], o: TrainOptions): TrainResult {
   if (o.model === 'trees' && o.features) throw new TableError('--model trees uses the automatic pipeline (feature selection inside CV); leave out --features');
-  const { rows, numeric } = parseRows(table, o);
+  const { rows, numeric, columns, imputed } = parseRows(table, o);
   if (o.features) {
     for (const f of o.features) {
       const v = rows.map((r) => r.values[f]);
       if (v.every((x) => x === v[0])) throw new TableError(`feature ${f} is constant (${v[0]}): it cannot be estimated`);
     }
   }
-  const inputColumns: InputColumn[] = o.features ? o.features.map((f) => ({ name: f, from: f, transform: 'none' })) : candidates(rows, numeric, o);
+  const inputColumns: InputColumn[] = o.features ? o.features.map((f) => ({ name: f, from: f, transform: 'none' })) : candidates(rows, numeric, columns);
   for (const r of rows) Object.assign(r.values, applyInputs(r.values, inputColumns));
   const types = o.features || !o.typeCol ? ['all'] : [...new Set(rows.map((r) => r.type))].sort();
   if (o.features || !o.typeCol) for (const r of rows) r.type = 'all';
   const cands = o.features ? undefined : inputColumns;
   // Leave-one-patient-out CV (selection, scaling and fitting redone without the held-out patient).
-  const groups = [...new Set(rows.map((r) => r.group))];
-  const lopo = (variant: 'per-type' | 'pooled') => {
-    const pred = new Map<Row, { p: number; lo: number; hi: number; mean: number }>();
-    for (const g of groups) {
-      const trainRows = rows.filter((r) => r.group !== g), test = rows.filter((r) => r.group === g);
+  type Pred = { p: number; lo: number; hi: number; mean: number };
+  const groupsOf = (rs: Row[]) => [...new Set(rs.map((r) => r.group))];
+  const lopoOn = (rs: Row[], variant: 'per-type' | 'pooled', specsFor: (train: Row[]) => ReadonlyMap<string, InputSpec>) => {
+    const pred = new Map<Row, Pred>();
+    for (const g of groupsOf(rs)) {
+      const trainRows = rs.filter((r) => r.group !== g), test = rs.filter((r) => r.group === g);
       const usable = types.filter((t) => new Set(trainRows.filter((r) => r.type === t).map((r) => r.group)).size >= 2);
-      const { model } = fitAll(trainRows, usable, o, cands, variant);
+      const { model } = fitAll(trainRows, usable, o, cands, variant, specsFor(trainRows));
       for (const r of test) {
         if (!usable.includes(r.type)) continue;
         const q = predictRow(model, { values: r.values, type: r.type } as PredictRow);
@@ -221,6 +306,23 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
     }
     return pred;
   };
+  const maleOf = (pred: Map<Row, Pred>, type: string) => {
+    const rs = [...pred].filter(([r]) => r.type === type);
+    return rs.reduce((s, [r, p]) => s + Math.abs(Math.log(p.p / r.y)), 0) / Math.max(1, rs.length);
+  };
+  /** Per type, the input choice (population value, pre-specified, automatic) with the lowest LOPO MALE on these rows. */
+  const chooseSpecs = (rs: Row[]): ReadonlyMap<string, InputSpec> => {
+    if (o.features || o.model === 'trees') return new Map();
+    const options: InputSpec[] = ['constant', 'prespecified', 'automatic'];
+    const scored = options.map((spec) => lopoOn(rs, 'per-type', () => new Map(types.map((t) => [t, spec]))));
+    // Ties go to the simpler choice (earlier in the list).
+    return new Map(types.map((t) => { const m = scored.map((p) => maleOf(p, t)); return [t, options[m.indexOf(Math.min(...m))]]; }));
+  };
+  const groups = groupsOf(rows);
+  // At small n the choice is made inside each outer fold (nested), so the reported CV includes it.
+  const nested = groups.length <= NESTED_MAX_PATIENTS;
+  const specsFinal = chooseSpecs(rows);
+  const lopo = (variant: 'per-type' | 'pooled') => lopoOn(rows, variant, nested ? chooseSpecs : () => specsFinal);
   const overallMape = (pred: Map<Row, { p: number }>) => { let s = 0; for (const [r, p] of pred) s += Math.abs(p.p - r.y) / r.y; return (100 * s) / pred.size; };
   let variant: 'per-type' | 'pooled' = 'per-type';
   let pred = lopo('per-type');
@@ -237,14 +339,23 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
     alternatives['per-type_worst_coverage90'] = worstCoverage(pred);
     if (alternatives.pooled < alternatives['per-type'] && alternatives.pooled_worst_coverage90 >= 0.85) { variant = 'pooled'; pred = pp; }
   }
-  // Trees: the 90 % interval half-width (log scale) per type is the conformal quantile of the LOPO residuals.
-  const q90 = new Map<string, number>();
-  if (o.model === 'trees') {
+  // The 90 % interval half-width (log scale) per type is the conformal quantile of the LOPO residuals (trees, and
+  // the LMM on a log target: it holds at small n where the Gaussian interval of 9 patients does not). The reported
+  // coverage uses, for each held-out patient, the quantile of the other patients' residuals.
+  const q90 = new Map<string, number>(), smearing = new Map<string, number>();
+  const conformal = o.model === 'trees' || !o.features;
+  const quantile90 = (res: number[]) => { const s = [...res].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil(0.9 * (s.length + 1)) - 1)] : 0; };
+  if (conformal) {
     for (const t of types) {
-      const res = rows.filter((r) => r.type === t && pred.has(r)).map((r) => Math.abs(Math.log(r.y) - Math.log(pred.get(r)!.p))).sort((a, b) => a - b);
-      const q = res.length ? res[Math.min(res.length - 1, Math.ceil(0.9 * (res.length + 1)) - 1)] : 0;
-      q90.set(t, q);
-      for (const r of rows) if (r.type === t && pred.has(r)) { const p = pred.get(r)!; p.lo = p.p * Math.exp(-q); p.hi = p.p * Math.exp(q); }
+      const rs = rows.filter((r) => r.type === t && pred.has(r));
+      const res = rs.map((r) => ({ g: r.group, e: Math.abs(Math.log(r.y) - Math.log(pred.get(r)!.p)) }));
+      q90.set(t, quantile90(res.map((x) => x.e)));
+      // Duan's smearing: the mean dose is the median (exp of the log prediction) × the mean of exp(LOPO log residuals).
+      smearing.set(t, rs.length ? rs.reduce((s, r) => s + r.y / pred.get(r)!.p, 0) / rs.length : 1);
+      for (const r of rs) {
+        const q = quantile90(res.filter((x) => x.g !== r.group).map((x) => x.e));
+        const p = pred.get(r)!; p.lo = p.p * Math.exp(-q); p.hi = p.p * Math.exp(q);
+      }
     }
   }
   const cv: TrainResult['cv'] = {};
@@ -261,9 +372,18 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
       ...(PUBLISHED_GY_PER_GBQ[t] ? { published: metrics(obs.map(() => PUBLISHED_GY_PER_GBQ[t].value), obs) } : {}),
     };
   }
-  const { model, selected } = fitAll(rows, types, o, cands, variant);
-  for (const tm of model.perType) if (tm.trees) tm.trees.q90 = q90.get(tm.type) ?? 0;
+  const { model, selected } = fitAll(rows, types, o, cands, variant, specsFinal);
+  for (const tm of model.perType) {
+    const rs = rows.filter((r) => r.type === tm.type);
+    tm.ranges = tm.features.map((f) => { const v = rs.map((r) => r.values[f]); return [Math.min(...v), Math.max(...v)]; });
+    if (tm.trees) tm.trees.q90 = q90.get(tm.type) ?? 0;
+    else if (conformal) tm.intervalQ90 = q90.get(tm.type) ?? 0;
+    if (conformal && smearing.has(tm.type)) tm.smearing = smearing.get(tm.type);
+  }
   // Card inputs in exactly the ONNX input order.
   const ordered = model.inputs.map((n) => inputColumns.find((c) => c.name === n)!).map((c) => ({ ...c, unit: columnUnit(c.from) }));
-  return { model, inputColumns: ordered, cv, selected, rows: rows.length, groups: groups.length, variant, lopoMapeByVariant: alternatives };
+  return {
+    model, inputColumns: ordered, cv, selected, rows: rows.length, groups: groups.length, variant, lopoMapeByVariant: alternatives,
+    columns, imputed, populationValueTypes: types.filter((t) => specsFinal.get(t) === 'constant'), inputSpecs: Object.fromEntries(specsFinal),
+  };
 }
