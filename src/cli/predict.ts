@@ -11,7 +11,7 @@ import { parseArgs, run, UsageError } from './args';
 import { parseCsv } from '../core/csv';
 import { openModel, inferWith } from '../core/dose/modelSession';
 import { modelInput, neededColumns, rowProblems } from '../core/dose/predict';
-import { outsideTrainingRange } from '../core/model/card';
+import { outsideTrainingRange } from '../core/dose/inputs';
 import { rowGates, tracerFromName } from '../core/tracer';
 
 const USAGE = 'npm run --silent predict -- --model DIR --data TABLE.csv [--type-col COL] [--tracer NAME] [--accept-tracer]';

@@ -1,6 +1,7 @@
 // Model input columns: which feature-table column each ONNX input reads and how it is transformed. Shared by
 // training (which chooses them) and prediction (panel, CLIs), so the viewer never imports the trainer.
 import { biomarker } from './biomarkers';
+import type { ModelCard } from '../model/card';
 
 export interface InputColumn { name: string; from: string; transform: 'none' | 'log'; unit?: string }
 
@@ -18,4 +19,23 @@ export function columnUnit(col: string): string {
   if (col.startsWith('ratio_')) return 'ratio';
   const known: Record<string, string> = { total_tumour_uptake: 'SUVbw·mL', mass_g: 'g' };
   return biomarker(col)?.unit ?? known[col] ?? 'IBSI feature (see the IBSI 1 manual for its unit)';
+}
+
+/**
+ * The inputs of a row outside the range the model was trained on, as text in the table's own units
+ * (e.g. "suv_mean 31.2 above the training range 4.1–24.0"); empty when all are inside or the card has no ranges.
+ */
+export function outsideTrainingRange(card: Pick<ModelCard, 'inputs' | 'perType'>, row: { values: Record<string, number>; type: string }): string[] {
+  const t = card.perType.find((x) => x.type === row.type) ?? (card.perType.length === 1 ? card.perType[0] : undefined);
+  if (!t?.inputRanges) return [];
+  const out: string[] = [];
+  t.features.forEach((f, j) => {
+    const [lo, hi] = t.inputRanges![j], v = row.values[f];
+    if (v >= lo && v <= hi) return;
+    const c = card.inputs.find((x) => x.name === f);
+    const raw = (x: number) => (c?.transform === 'log' ? Math.exp(x) : x);
+    const show = (x: number) => String(+raw(x).toPrecision(3));
+    out.push(`${c?.from ?? f} ${show(v)} ${v < lo ? 'below' : 'above'} the training range ${show(lo)}–${show(hi)}`);
+  });
+  return out;
 }

@@ -1,9 +1,9 @@
 // From feature rows to model inputs and back: which rows a model can predict (type covered, every input
 // column finite), their input vectors (card transforms applied) and the predictions per structure.
-import { outsideTrainingRange, type ModelCard } from '../model/card';
+import type { ModelCard } from '../model/card';
 import type { PredictRow } from '../model/doseModel';
 import type { OrtPrediction } from '../model/runtime';
-import { applyInputs } from './inputs';
+import { applyInputs, outsideTrainingRange } from './inputs';
 import { biomarker } from './biomarkers';
 import type { FeatureRow, SkippedStructure } from './rows';
 import type { StructurePrediction } from './plan';

@@ -53,25 +53,6 @@ export function modelFromCard(card: ModelCard): DoseModel {
   };
 }
 
-/**
- * The inputs of a row outside the range the model was trained on, as text in the table's own units
- * (e.g. "suv_mean 31.2 above the training range 4.1–24.0"); empty when all are inside or the card has no ranges.
- */
-export function outsideTrainingRange(card: Pick<ModelCard, 'inputs' | 'perType'>, row: { values: Record<string, number>; type: string }): string[] {
-  const t = card.perType.find((x) => x.type === row.type) ?? (card.perType.length === 1 ? card.perType[0] : undefined);
-  if (!t?.inputRanges) return [];
-  const out: string[] = [];
-  t.features.forEach((f, j) => {
-    const [lo, hi] = t.inputRanges![j], v = row.values[f];
-    if (v >= lo && v <= hi) return;
-    const c = card.inputs.find((x) => x.name === f);
-    const raw = (x: number) => (c?.transform === 'log' ? Math.exp(x) : x);
-    const show = (x: number) => String(+raw(x).toPrecision(3));
-    out.push(`${c?.from ?? f} ${show(v)} ${v < lo ? 'below' : 'above'} the training range ${show(lo)}–${show(hi)}`);
-  });
-  return out;
-}
-
 const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isNums = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
 

@@ -13,6 +13,7 @@ import { setStructures } from './editing.svelte';
 import { showInViews } from './view.svelte';
 import { restoreSaved } from './autosave.svelte';
 import { openDoseState } from './dose.svelte';
+import { listStoredResults } from './results.svelte';
 
 export const session = $state({
   /** What is being done (generating, decoding, rendering…), '' when idle. */
@@ -93,6 +94,7 @@ export async function openStudy(source: DataSource, onLoaded?: () => void): Prom
     else await restore(s);
     const doseNotice = await openDoseState(s); // its results are shown only while they fit these structures
     if (doseNotice) notify(doseNotice);
+    void listStoredResults(); // the dose results (SR) stored in a PACS study before
     for (const n of got.notices) notify(n);
     session.partner = await got.findPartner?.();
     return true;
