@@ -1,21 +1,18 @@
 import { test, expect, type Page } from '@playwright/test';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { base, waitReady, digest, autosaved, openLocal, drawKidneys, stored } from './helpers';
+import { base, waitReady, digest, autosaved, openLocal, drawKidneys } from './helpers';
+import { CASES, caseSlug, type CorpusCase } from '../test-support/corpus/cases';
 
 // A bad file costs no voxel of work: after drawing (autosaved), opening a damaged series or importing a bad
-// structure file shows the problem by name, and the study, its structure set, undo and autosave stay as they
-// were — also after a reload. The folders are written by global-setup (one fault each).
+// structure file — the worst cases of the bad-input corpus (test-support/corpus/cases.ts, marked `browser`; the
+// same definitions the CLI corpus runs) — shows the problem by name, and the study, its structure set, undo and
+// autosave stay as they were, also after a reload. global-setup writes each case's files on the local study.
 
-const badFolder = (name: string) => { const dir = join(process.env.E2E_DIR!, 'bad-open', name); return readdirSync(dir).map((f) => join(dir, f)); };
-
-const CASES: [string, RegExp][] = [
-  ['bits-8', /pixel data is \d+ bytes, but .* BitsAllocated 8 need \d+ \(the data look like 16-bit pixels/],
-  ['slope-0', /RescaleSlope "0" cannot scale pixel values/],
-  ['huge-rows', /30000×30000 slice is larger than the 4096×4096/],
-  ['no-spacing', /PixelSpacing absent: two positive numbers \(mm\) are needed/],
-  ['weight-900', /weight|900/i],
-];
+const caseDir = (c: CorpusCase) => join(process.env.E2E_DIR!, 'corpus', caseSlug(c.id));
+const filesUnder = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)]));
+const BROWSER = CASES.filter((c) => c.browser);
+const REFUSED = BROWSER.filter((c) => !(c.browser?.via === 'open' && c.browser.suvRefused));
 
 async function expectUntouched(page: Page, before: Awaited<ReturnType<typeof digest>>) {
   expect(await digest(page)).toEqual(before);
@@ -23,29 +20,37 @@ async function expectUntouched(page: Page, before: Awaited<ReturnType<typeof dig
   expect(await page.evaluate(() => window.__psma!.viewer.ready)).toBe(true);
 }
 
-test('a failed open after drawing leaves every voxel, the undo history and the autosave (reload included)', async ({ page }) => {
-  test.setTimeout(240_000);
+test('the corpus has the worst 15 bad inputs for the browser: local opens and structure imports', () => {
+  expect(REFUSED).toHaveLength(15);
+  expect(new Set(REFUSED.map((c) => c.browser!.via))).toEqual(new Set(['open', 'import']));
+});
+
+test('a failed open or import after drawing leaves every voxel, the undo history and the autosave (reload included)', async ({ page }) => {
+  test.setTimeout(420_000);
   await page.goto(base());
   await waitReady(page);
   await openLocal(page);
   const drawn = await drawKidneys(page);
   await autosaved(page);
-  const alert = page.getByRole('alert');
-  for (const [name, message] of CASES.filter(([n]) => n !== 'weight-900')) {
-    await page.getByLabel('Open DICOM files').setInputFiles(badFolder(name));
-    await expect(alert.filter({ hasText: message })).toBeVisible();
-    await expectUntouched(page, drawn);
+  for (const c of REFUSED) {
+    const b = c.browser!;
+    await test.step(c.id, async () => {
+      if (b.via === 'open') {
+        await page.getByLabel('Open DICOM files').setInputFiles(filesUnder(join(caseDir(c), b.folder)));
+        await expect(page.getByRole('alert').filter({ hasText: b.message }), `${c.id}: the open is refused by name`).toBeVisible();
+      } else {
+        await page.getByLabel('Import structures').setInputFiles(join(caseDir(c), b.file));
+        await expect(page.getByRole('status').filter({ hasText: b.message }), `${c.id}: the import is refused by name`).toBeVisible();
+      }
+      await expectUntouched(page, drawn);
+    });
   }
   // The undo history is the drawing's: Undo removes the accepted kidneys, Redo brings them back.
   await page.getByRole('button', { name: /^Undo/ }).click();
   await expect.poll(() => digest(page)).not.toEqual(drawn);
   await page.getByRole('button', { name: /^Redo/ }).click();
   await expect.poll(() => digest(page)).toEqual(drawn);
-  // A structure file that would inflate far beyond what it holds is refused after its header.
-  await page.getByLabel('Import structures').setInputFiles(join(process.env.E2E_DIR!, 'bomb.nii.gz'));
-  await expect(page.getByRole('status').filter({ hasText: /bomb\.nii\.gz: .*M voxels|bomb\.nii\.gz: geometries differ/ })).toBeVisible();
-  await expectUntouched(page, drawn);
-  await autosaved(page); // the redo above is saved too
+  await autosaved(page); // the redo is saved too
   // After a reload the same study restores every voxel.
   await page.reload();
   await waitReady(page);
@@ -54,12 +59,14 @@ test('a failed open after drawing leaves every voxel, the undo history and the a
   expect(await digest(page)).toEqual(drawn);
 });
 
-test('an implausible patient weight is not turned into a silent SUV', async ({ page }) => {
-  await page.goto(base());
-  await waitReady(page);
-  await page.getByLabel('Open DICOM files').setInputFiles(badFolder('weight-900'));
-  // Either the study opens without SUV and says why, or the open is refused naming the weight: never a silent SUV.
-  await expect(page.getByText(/900 kg|weight 900|PatientWeight/i).first()).toBeVisible();
-  const suv = await page.evaluate(() => !!window.__psma?.viewer.study?.pet?.suv);
-  expect(suv).toBe(false);
-});
+for (const c of BROWSER.filter((x) => x.browser?.via === 'open' && x.browser.suvRefused)) {
+  test(`${c.id}: the study opens without a silent SUV`, async ({ page }) => {
+    const b = c.browser as { folder: string; message: RegExp };
+    await page.goto(base());
+    await waitReady(page);
+    await page.getByLabel('Open DICOM files').setInputFiles(filesUnder(join(caseDir(c), b.folder)));
+    // Either the study opens without SUV and says why, or the open is refused naming the value: never a silent SUV.
+    await expect(page.getByText(b.message).first()).toBeVisible();
+    expect(await page.evaluate(() => !!window.__psma?.viewer.study?.pet?.suv)).toBe(false);
+  });
+}

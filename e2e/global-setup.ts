@@ -14,8 +14,9 @@ import { writeNifti } from '../src/core/io/nifti';
 import { ORGANS } from '../src/core/vocabulary';
 import { rleEncode16, appendEncapsulatedPixelData } from '../test-support/rle';
 import dcmjs from 'dcmjs';
-import { gzipSync } from 'fflate';
-import { rewriteDicom, type Dataset } from '../test-support/dicomEdit';
+import { makeBase } from '../test-support/corpus/base';
+import { CASES, caseSlug } from '../test-support/corpus/cases';
+import { writeCaseFiles } from '../test-support/corpus/run';
 
 export default async function globalSetup() {
   const dir = mkdtempSync(join(tmpdir(), 'psma-e2e-'));
@@ -62,24 +63,9 @@ export default async function globalSetup() {
   writeFileSync(join(dir, 'bad-rtstruct.dcm'), new Uint8Array(writeRtstruct(small.labels, { ...ptReference(small), seriesUid: makeUid('not-loaded') }, [{ label: 1, name: kidney.name, color: kidney.color, interpretedType: 'ORGAN' }])));
   writeFileSync(join(dir, 'bad-size.nii.gz'), writeNifti({ dims: [8, 8, 8], spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(512).fill(1) }));
 
-  // Bad opens (what a damaged export or a colleague's script sends): each folder is the small study with one fault.
-  const badOpens: Record<string, (ds: Dataset, k: number) => void> = {
-    'bits-8': (ds) => { ds.BitsAllocated = 8; ds.BitsStored = 8; ds.HighBit = 7; },
-    'slope-0': (ds, k) => { if (k === 2) ds.RescaleSlope = '0'; },
-    'huge-rows': (ds) => { ds.Rows = 30000; ds.Columns = 30000; ds.BitsAllocated = 8; ds.BitsStored = 8; ds.HighBit = 7; },
-    'no-spacing': (ds) => { delete ds.PixelSpacing; },
-    'weight-900': (ds) => { ds.PatientWeight = '900'; },
-  };
-  for (const [name, fault] of Object.entries(badOpens)) {
-    const folder = join(dir, 'bad-open', name);
-    mkdirSync(folder, { recursive: true });
-    for (const f of rewriteDicom(writePtSeries(small).files, fault)) writeFileSync(join(folder, f.name), new Uint8Array(f.data));
-  }
-  // A .nii.gz bomb: a header claiming 1024×1024×512 uint8 labels followed by zeros (inflates far beyond what it holds).
-  const bomb = new Uint8Array(352 + 64 * 1024 * 1024);
-  bomb.set(writeNifti({ dims: [1, 1, 1], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(1) }, { gzip: false }).subarray(0, 352));
-  [1024, 1024, 512].forEach((d, n) => new DataView(bomb.buffer).setInt16(42 + 2 * n, d, true));
-  writeFileSync(join(dir, 'bomb.nii.gz'), gzipSync(bomb, { level: 6 }));
+  // The browser cases of the bad-input corpus (test-support/corpus), built on this small study: one folder each.
+  const corpusBase = makeBase(small);
+  for (const c of CASES.filter((x) => x.browser)) writeCaseFiles(join(dir, 'corpus', caseSlug(c.id)), c.files(corpusBase));
 
   const preview = await startPreview({ env: { PACS_TARGET_ORTHANC: `${info.url}/dicom-web` } });
   const base = preview.url;

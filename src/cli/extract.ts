@@ -16,10 +16,19 @@ import { sameGrid, toFloat32, type Volume } from '../core/volume';
 import { nodeFeaturePool } from '../workers/nodeFeaturePool';
 import { extractRows } from '../core/dose/pipeline';
 import { completeRows, skippedNote } from '../core/dose/rows';
+import { BIOMARKERS } from '../core/dose/biomarkers';
 import { identifyTracer, KNOWN_AGENTS, nonPsmaBlock, tracerColumn, tracerFromName, withStatedTracer, type TracerIdentity } from '../core/tracer';
 
 const USAGE = 'npm run extract -- --cohort DIR --out TABLE.csv [--tracer NAME]';
 const buf = readArrayBuffer;
+
+/** Biomarker cells of a patients.csv row outside their plausible range (empty cells are unknown, not refused). */
+function biomarkerProblemsOf(row: Record<string, string>): string[] {
+  return BIOMARKERS.filter((b) => b.name in row && row[b.name] !== '').flatMap((b) => {
+    const v = Number(row[b.name]);
+    return Number.isFinite(v) && v >= b.min && v <= b.max ? [] : [`${b.name} ${Number.isFinite(v) ? v : `"${row[b.name]}"`} is outside ${b.min}–${b.max} ${b.unit} (${b.label})`];
+  });
+}
 
 /** PET in SUVbw and the label map (vocabulary numbers) of one patient folder. */
 function readPatient(dir: string): { suv: Volume<Float32Array>; labels: Volume } {
@@ -60,8 +69,14 @@ run(async () => {
   if (!a.out) throw new UsageError('--out TABLE.csv is required');
   const dir = a.cohort[0];
   for (const f of ['patients.csv', 'structures.csv']) if (!existsSync(join(dir, f))) throw new UsageError(`${join(dir, f)} does not exist (see README "Cohort layout")`);
-  const patients = new Map(parseCsv(readFileSync(join(dir, 'patients.csv'), 'utf8')).map((r) => [r.patient_id, r]));
-  const structures = parseCsv(readFileSync(join(dir, 'structures.csv'), 'utf8'));
+  const patientsPath = join(dir, 'patients.csv'), structuresPath = join(dir, 'structures.csv');
+  const patientRows = parseCsv(readFileSync(patientsPath, 'utf8'), patientsPath);
+  if (!patientRows.length) throw new Error(`${patientsPath}: no patients (the table is empty or has only a header)`);
+  if (!('patient_id' in patientRows[0])) throw new Error(`${patientsPath}: no patient_id column (see README "Cohort layout")`);
+  const implausible = patientRows.flatMap((r) => biomarkerProblemsOf(r).map((p) => `patient ${r.patient_id}: ${p}`));
+  if (implausible.length) throw new Error(`${patientsPath}: ${implausible.length} implausible value(s); correct them (or leave the cell empty when unknown):\n  ${implausible.join('\n  ')}`);
+  const patients = new Map(patientRows.map((r) => [r.patient_id, r]));
+  const structures = parseCsv(readFileSync(structuresPath, 'utf8'), structuresPath);
   const name = a.tracer?.[0];
   const stated = name === undefined ? undefined : { ...tracerFromName(name), evidence: `--tracer "${name}"` };
   if (stated && stated.class === 'unknown') throw new UsageError(`--tracer "${name}" is not a known agent (known: ${KNOWN_AGENTS.join(', ')})`);
@@ -105,7 +120,7 @@ run(async () => {
   } finally {
     pool.close();
   }
-  if (!out.length) throw new Error('no structure could be extracted');
+  if (!out.length) throw new Error(`no structure could be extracted${skipped.length ? `:\n  ${skipped.join('\n  ')}` : ''}`);
   const { columns, rows, dropped, droppedRows } = completeRows(out);
   if (dropped.length) skipped.push(`${dropped.length} rows without every common feature (${dropped.slice(0, 5).join(', ')}${dropped.length > 5 ? ' …' : ''})`);
   writeFileSync(a.out[0], recordsToCsv(columns, rows));

@@ -1,6 +1,7 @@
 // npm run --silent features -- --image IMG --mask MASK [--label N] [--reference NAME]…
 //   [--ibsi-config DP|A|B|C|D|E | --settings FILE] [--suv bw|lbm|none]
-// Prints one JSON object: {settings, diagnostics, features[, uptake], warnings}. Errors: stderr, non-zero exit.
+// Prints one JSON object: {settings, diagnostics, features[, uptake], warnings}; the warnings also go to stderr.
+// Errors: stderr, non-zero exit.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
@@ -90,5 +91,6 @@ run(async () => {
     ...(result.uptake ? { uptake: result.uptake } : {}),
     warnings: [...(image.warnings ?? []), ...result.warnings],
   };
+  for (const w of out.warnings) process.stderr.write(`warning: ${w}\n`);
   process.stdout.write(JSON.stringify(out) + '\n');
 }, USAGE);

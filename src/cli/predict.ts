@@ -2,12 +2,15 @@
 //   → JSON array {row, prediction (median), mean?, pi90, model, tracer, tracerCaveat?, populationValue?, outsideTrainingRange?}
 // Each row's PET tracer (its tracer column; --tracer for a table without one) is gated against the card: a non-PSMA tracer is refused;
 // another PSMA ligand, a ligand not named or an unknown tracer needs --accept-tracer, and then carries its caveat.
+// A row the model cannot predict (a value not a number, a biomarker outside its plausible range, uptake ≤ 0, a
+// type the model does not cover) is refused: every such row is listed (row from 1, patient, structure, column,
+// value, allowed range), the exit is non-zero and nothing is printed.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
 import { parseCsv } from '../core/csv';
 import { openModel, inferWith } from '../core/dose/modelSession';
-import { modelInput, neededColumns } from '../core/dose/predict';
+import { modelInput, neededColumns, rowProblems } from '../core/dose/predict';
 import { outsideTrainingRange } from '../core/dose/inputs';
 import { rowGates, tracerFromName } from '../core/tracer';
 
@@ -18,11 +21,18 @@ run(async () => {
   if (!a.model) throw new UsageError('--model DIR is required');
   if (!a.data) throw new UsageError('--data TABLE.csv is required');
   const dir = a.model[0];
+  const dataPath = a.data[0];
   for (const f of ['model.onnx', 'model-card.json']) if (!existsSync(join(dir, f))) throw new UsageError(`${join(dir, f)} does not exist`);
-  const model = await openModel(readFileSync(join(dir, 'model.onnx')), JSON.parse(readFileSync(join(dir, 'model-card.json'), 'utf8')));
-  if ('problem' in model) throw new Error(model.problem);
+  if (!existsSync(dataPath)) throw new UsageError(`--data ${dataPath} does not exist`);
+  const cardPath = join(dir, 'model-card.json'), onnxPath = join(dir, 'model.onnx');
+  let cardJson: unknown;
+  try { cardJson = JSON.parse(readFileSync(cardPath, 'utf8')); } catch (e) { throw new Error(`${cardPath}: not valid JSON (${(e as Error).message})`); }
+  let model;
+  try { model = await openModel(readFileSync(onnxPath), cardJson); } catch (e) { throw new Error(`${onnxPath}: ${(e as Error).message}`); }
+  if ('problem' in model) throw new Error(`${dir}: ${model.problem}`);
   const { card } = model;
-  const table = parseCsv(readFileSync(a.data[0], 'utf8'));
+  const table = parseCsv(readFileSync(dataPath, 'utf8'), dataPath);
+  if (!table.length) throw new Error(`${dataPath}: no rows to predict (the table is empty or has only a header)`);
   const stated = a.tracer?.[0];
   const names = table.map((r, i) => {
     const own = r.tracer?.trim();
@@ -42,14 +52,18 @@ run(async () => {
   }
   const typeCol = a['type-col']?.[0] ?? 'type';
   const needed = neededColumns(card);
-  const missing = needed.filter((c) => table.length && !(c in table[0]));
-  if (missing.length) throw new Error(`the table lacks column(s) the model needs: ${missing.join(', ')}`);
-  const rows = table.map((r, i) => {
-    for (const c of needed) if (r[c] === '' || !Number.isFinite(Number(r[c]))) throw new Error(`row ${i}: ${c} = "${r[c]}" is not a number`);
-    const type = card.types.length === 1 ? card.types[0] : r[typeCol];
-    if (!card.types.includes(type)) throw new Error(`row ${i}: structure type "${type}" is not covered by the model (${card.types.join(', ')})`);
-    return modelInput(card, r, type);
+  const missing = needed.filter((c) => !(c in table[0]));
+  if (missing.length) throw new Error(`${dataPath}: the table lacks column(s) the model needs: ${missing.join(', ')}`);
+  if (card.types.length > 1 && !(typeCol in table[0])) throw new Error(`${dataPath}: the table has no structure type column "${typeCol}" (the model covers ${card.types.join(', ')}; name the column with --type-col)`);
+  const typeOf = (r: Record<string, string>) => (card.types.length === 1 ? card.types[0] : r[typeCol]);
+  const refused = table.flatMap((r, i) => {
+    const problems = rowProblems(card, r, typeOf(r));
+    return problems.length ? [`row ${i + 1} (${rowName(r, typeOf(r))}): ${problems.join('; ')}`] : [];
   });
+  if (refused.length) {
+    throw new Error(`${dataPath}: ${refused.length} row${refused.length > 1 ? 's' : ''} cannot be predicted (rows count from 1 after the header); correct them or leave them out:\n  ${refused.join('\n  ')}`);
+  }
+  const rows = table.map((r) => modelInput(card, r, typeOf(r)));
   const { predictions } = await inferWith(model)(rows);
   const outside = rows.map((r) => outsideTrainingRange(card, r));
   const n = outside.filter((o) => o.length).length;
@@ -61,3 +75,9 @@ run(async () => {
     ...(outside[i].length ? { outsideTrainingRange: outside[i] } : {}),
   }))) + '\n');
 }, USAGE);
+
+/** A row as a reader finds it in the table: patient, structure id and name, type. */
+function rowName(r: Record<string, string>, type: string): string {
+  const parts = [r.patient_id && `patient ${r.patient_id}`, r.structure_id && `structure ${r.structure_id}${r.name ? ` "${r.name}"` : ''}`, !r.structure_id && r.name && `"${r.name}"`, type].filter(Boolean);
+  return parts.join(', ');
+}

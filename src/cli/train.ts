@@ -24,6 +24,7 @@ run(async () => {
   if (!existsSync(dataPath)) throw new UsageError(`--data ${dataPath} does not exist`);
   const { rows: table, notes } = parseSiteTable(readFileSync(dataPath, 'utf8'), basename(dataPath));
   for (const n of notes) process.stderr.write(`train: ${n}\n`);
+  if (!table.length) throw new Error(`${dataPath}: no rows to train on (the table is empty or has only a header)`);
   const cohortDir = a.cohort?.[0];
   const cohort = cohortDir ? JSON.parse(readFileSync(join(cohortDir, 'cohort.json'), 'utf8')) : undefined;
   const stated = [
@@ -33,11 +34,16 @@ run(async () => {
   const tracer = trainingTracer(table.map((r) => r.tracer ?? ''), stated);
   if ('problem' in tracer) throw new UsageError(`the model's tracer: ${tracer.problem}`);
   const t0 = performance.now();
-  const r = train(table, {
-    target: a.target[0], group: a.group[0], typeCol: a['type-col']?.[0],
-    features: a.features?.[0].split(',').map((s) => s.trim()).filter(Boolean), truthCol: a.truth?.[0], model: kind,
-    allowColumns: a['allow-column'], minPatients: intArg(a['min-patients']?.[0], 'min-patients', 2, 10000),
-  });
+  let r: ReturnType<typeof train>;
+  try {
+    r = train(table, {
+      target: a.target[0], group: a.group[0], typeCol: a['type-col']?.[0],
+      features: a.features?.[0].split(',').map((s) => s.trim()).filter(Boolean), truthCol: a.truth?.[0], model: kind,
+      allowColumns: a['allow-column'], minPatients: intArg(a['min-patients']?.[0], 'min-patients', 2, 10000),
+    });
+  } catch (e) {
+    throw new Error(`${dataPath}: ${(e as Error).message}`);
+  }
   for (const c of r.columns.filter((x) => x.decision !== 'candidate')) process.stderr.write(`train: column ${c.column} ${c.decision}: ${c.reason}\n`);
   for (const t of r.populationValueTypes) process.stderr.write(`train: ${t}: no model beat the population value (geometric mean) in cross-validation; ${t} gets the population value, not personalised\n`);
   // A type whose cross-validated error is above its constant's is never written silently.

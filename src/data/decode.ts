@@ -17,6 +17,8 @@ export async function decodeCompressed(instances: DicomInstance[], onProgress?: 
       rows: Number(a.Rows), columns: Number(a.Columns), bitsAllocated: Number(a.BitsAllocated), bitsStored: Number(a.BitsStored),
       pixelRepresentation: Number(a.PixelRepresentation), smallestPixelValue: undefined, largestPixelValue: undefined,
     };
+    const bad = notEncoded(inst.transferSyntax, new Uint8Array(inst.pixels!), frame.samplesPerPixel * Math.ceil(frame.bitsAllocated / 8));
+    if (bad) throw new Error(`${inst.name}: the header says transfer syntax ${inst.transferSyntax}, but ${bad}: the header is wrong or the data are not compressed; export the series again`);
     let out: { pixelData: ArrayBufferView };
     try {
       out = await decodeFrame(frame, inst.transferSyntax, new Uint8Array(inst.pixels!));
@@ -28,6 +30,30 @@ export async function decodeCompressed(instances: DicomInstance[], onProgress?: 
     inst.transferSyntax = '1.2.840.10008.1.2.1';
     onProgress?.(++done, todo.length);
   }
+}
+
+/**
+ * Why compressed pixel data do not start as their transfer syntax requires (a codec fed anything else may
+ * return garbage or never finish), or undefined. RLE: a 64-byte header of segment count and offsets (PS3.5
+ * G.5); JPEG family: the SOI marker FF D8; JPEG 2000 / HTJ2K: a codestream (FF 4F) or a JP2 signature box.
+ */
+function notEncoded(ts: string, data: Uint8Array, segments: number): string | undefined {
+  if (ts === '1.2.840.10008.1.2.5') {
+    if (data.length < 64) return `its pixel data (${data.length} bytes) are shorter than an RLE header`;
+    const v = new DataView(data.buffer, data.byteOffset, 64);
+    const count = v.getUint32(0, true), first = v.getUint32(4, true);
+    const offsets = Array.from({ length: Math.min(count, 15) }, (_, n) => v.getUint32(4 + 4 * n, true));
+    if (count !== segments || first !== 64 || offsets.some((o, n) => o >= data.length || (n > 0 && o <= offsets[n - 1]))) {
+      return `its pixel data have no valid RLE header (${count} segments, first at byte ${first}; ${segments} segments at byte 64 expected)`;
+    }
+    return undefined;
+  }
+  const jpeg = ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70', '1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'];
+  if (jpeg.includes(ts) && !(data[0] === 0xff && data[1] === 0xd8)) return 'its pixel data do not start with a JPEG marker (FF D8)';
+  const j2k = ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '3.2.840.10008.1.2.4.96', '1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203'];
+  const jp2 = data[4] === 0x6a && data[5] === 0x50 && data[6] === 0x20 && data[7] === 0x20;
+  if (j2k.includes(ts) && !(data[0] === 0xff && data[1] === 0x4f) && !jp2) return 'its pixel data are neither a JPEG 2000 codestream (FF 4F) nor a JP2 file';
+  return undefined;
 }
 
 type Frame = Record<string, unknown> & { pixelRepresentation: number; bitsAllocated: number };

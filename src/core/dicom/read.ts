@@ -65,6 +65,13 @@ export function readDicomObject(buf: ArrayBuffer, name: string, modality: string
   } catch (e) {
     throw fail(`${name}: not a readable DICOM file (${(e as Error).message})`);
   }
+  // The tolerant parse above reads what it can of a file that ends early; a structure set missing its end
+  // would silently lose contours or frames, so a file that runs out of bytes is refused.
+  try {
+    DicomMessage.readFile(buf);
+  } catch (e) {
+    if (/outside the bounds/i.test((e as Error).message)) throw fail(`${name}: the file ends before its data do (${buf.byteLength} bytes; truncated or damaged in transfer): export or copy it again`);
+  }
   if (ds.Modality !== modality) throw fail(`${name}: Modality is ${ds.Modality ?? 'absent'}, not ${modality}`);
   return ds;
 }
@@ -256,5 +263,24 @@ export function readDicomSeries(files: { name: string; data: ArrayBuffer }[]): S
   const images = series.filter((s) => s.instances.some((i) => i.pixels));
   if (images.length > 1) throw new DicomError(`${images.length} image series found (${images.map((s) => s.modality).join(', ')}); give one series`);
   if (!images.length) throw new DicomError(`${series[0].modality || 'DICOM'} files without pixel data: not an image series`);
-  return seriesToVolume(images[0]);
+  // A file of the image series without pixel data, or a file that is not readable DICOM, is a damaged or
+  // truncated slice: reading on without it would silently lose a slice (or blame a "gap").
+  const broken = [
+    ...images[0].instances.filter((i) => !i.pixels).map((i) => `${i.name}: no pixel data, although the other files of its series have (a truncated or damaged file?)`),
+    ...series.filter((s) => s !== images[0]).flatMap((s) => s.instances).filter((i) => !i.attrs.SeriesInstanceUID || !i.attrs.Modality)
+      .map((i) => `${i.name}: no ${i.attrs.SeriesInstanceUID ? 'Modality' : 'SeriesInstanceUID'} and no pixel data (a truncated or damaged file?)`),
+  ];
+  // Files without the DICM marker (notes, exports of other tools) are skipped, as other DICOM readers do.
+  const notDicom = errors.filter((e) => NOT_DICOM.test(e));
+  const problems = [...broken, ...errors.filter((e) => !NOT_DICOM.test(e))];
+  const list = (xs: string[]) => `${xs.slice(0, 5).join('; ')}${xs.length > 5 ? ' …' : ''}`;
+  if (problems.length) throw new DicomError(`${problems.length} file(s) of the series cannot be read, so it is not read (remove them or export the series again): ${list(problems)}`);
+  try {
+    return seriesToVolume(images[0]);
+  } catch (e) {
+    if (!(e instanceof DicomError) || !notDicom.length) throw e;
+    throw new DicomError(`${e.message} (${notDicom.length} file(s) in the folder were skipped: ${list(notDicom)})`);
+  }
 }
+
+const NOT_DICOM = /: not a DICOM file \(no "DICM" marker/;

@@ -13,7 +13,7 @@ export const MAX_SLICE_PIXELS = 4096 * 4096;
 export class DicomError extends Error {}
 
 const num = (v: unknown) => (Array.isArray(v) ? v.map(Number) : v === undefined || v === '' ? [] : [Number(v)]);
-const show = (v: unknown) => (v === undefined ? 'absent' : v === null || v === '' ? 'empty' : `"${Array.isArray(v) ? v.join('\\') : String(v)}"`);
+const show = (v: unknown) => (v === undefined ? 'absent' : v === null || v === '' ? 'empty (or not a number)' : `"${Array.isArray(v) ? v.join('\\') : String(v)}"`);
 
 /** Rows, Columns, samples and bits of one instance: refused unless the reader can take them. */
 export function checkPixelModule(i: DicomInstance): { rows: number; cols: number; bits: 8 | 16 | 32 } {

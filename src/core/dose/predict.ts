@@ -4,12 +4,36 @@ import type { ModelCard } from '../model/card';
 import type { PredictRow } from '../model/doseModel';
 import type { OrtPrediction } from '../model/runtime';
 import { applyInputs, outsideTrainingRange } from './inputs';
+import { biomarker } from './biomarkers';
 import type { FeatureRow, SkippedStructure } from './rows';
 import type { StructurePrediction } from './plan';
 
 /** Feature-table columns the model reads (each once, in card order). */
 export function neededColumns(card: Pick<ModelCard, 'inputs'>): string[] {
   return [...new Set(card.inputs.map((c) => c.from))];
+}
+
+/** Uptake columns that are positive in any structure with uptake (≤ 0: no uptake, or SUV scaled wrongly). */
+const POSITIVE = new Set(['suv_max', 'suv_mean', 'suv_peak', 'volume_ml', 'tlu']);
+
+/**
+ * Why the model cannot predict a row, one problem per column (the column, the value found and what is allowed:
+ * a number; biomarkers within the plausible range of biomarkers.ts and ranges.ts; uptake and log-transformed
+ * inputs above 0); empty when it can.
+ */
+export function rowProblems(card: Pick<ModelCard, 'inputs' | 'types'>, raw: Record<string, string | number | undefined>, type: string): string[] {
+  if (!card.types.includes(type)) return [`structure type "${type}" is not covered by the model (${card.types.join(', ')})`];
+  const logged = new Set(card.inputs.filter((c) => c.transform === 'log').map((c) => c.from));
+  const problems: string[] = [];
+  for (const col of neededColumns(card)) {
+    const text = raw[col];
+    const v = typeof text === 'number' ? text : text === undefined || String(text).trim() === '' ? NaN : Number(text);
+    if (!Number.isFinite(v)) { problems.push(`${col} = ${text === undefined || text === '' ? '(empty)' : JSON.stringify(String(text))} is not a number`); continue; }
+    const b = biomarker(col);
+    if (b && (v < b.min || v > b.max)) problems.push(`${col} = ${v} is outside the plausible ${b.min}–${b.max} ${b.unit} (${b.label})`);
+    else if (!(v > 0) && (POSITIVE.has(col) || logged.has(col))) problems.push(`${col} = ${v} must be greater than 0${logged.has(col) ? ' (the model takes its logarithm)' : ''}`);
+  }
+  return problems;
 }
 
 /** The model's input vector for raw column values. */
@@ -26,11 +50,10 @@ export interface PredictionInputs {
 }
 
 export function predictionInputs(card: Pick<ModelCard, 'inputs' | 'types'>, rows: FeatureRow[]): PredictionInputs {
-  const needed = neededColumns(card);
-  const missing = (r: FeatureRow) => needed.filter((k) => !Number.isFinite(Number(r[k])));
-  const usable = rows.filter((r) => card.types.includes(String(r.type)) && !missing(r).length);
+  const problems = new Map(rows.map((r) => [r, rowProblems(card, r, String(r.type))]));
+  const usable = rows.filter((r) => !problems.get(r)!.length);
   const skipped = rows.filter((r) => !usable.includes(r)).map((r) => ({
-    id: String(r.structure_id), name: String(r.name), type: String(r.type), reason: missing(r).join(', ') || 'type not covered',
+    id: String(r.structure_id), name: String(r.name), type: String(r.type), reason: problems.get(r)!.join('; '),
   }));
   return { usable, inputs: usable.map((r) => modelInput(card, r, String(r.type))), skipped };
 }

@@ -20,7 +20,7 @@ export function readRtstruct(buf: ArrayBuffer, name = 'RTSTRUCT'): { rois: RtRoi
   const rois: RtRoi[] = asArray<any>(ds.ROIContourSequence).map((rc) => ({
     number: Number(rc.ReferencedROINumber),
     name: names.get(Number(rc.ReferencedROINumber)) ?? `ROI ${rc.ReferencedROINumber}`,
-    contours: asArray<any>(rc.ContourSequence).map((c) => ({ type: String(c.ContourGeometricType ?? ''), points: asArray<number>(c.ContourData).map(Number) })),
+    contours: asArray<any>(rc.ContourSequence).map((c) => ({ type: String(c.ContourGeometricType ?? ''), points: asArray<number | null>(c.ContourData).map((v) => (v === null || v === undefined || String(v).trim() === '' ? NaN : Number(v))) })),
   }));
   const refFor = asArray<any>(ds.ReferencedFrameOfReferenceSequence)[0];
   const refSeries = asArray<any>(asArray<any>(refFor?.RTReferencedStudySequence)[0]?.RTReferencedSeriesSequence)[0]?.SeriesInstanceUID;
@@ -52,6 +52,7 @@ export function rasteriseRoi(roi: RtRoi, grid: Geometry): { mask: Uint8Array; wa
     }
     const n = c.points.length / 3;
     if (n < 3) { warnings.push(`${roi.name}: contour with ${n} points skipped`); continue; }
+    if (!c.points.every(Number.isFinite)) { warnings.push(`${roi.name}: contour with a point that is not a number skipped`); continue; }
     const ij: number[] = [];
     const ks: number[] = [];
     for (let p = 0; p < n; p++) {
@@ -61,6 +62,9 @@ export function rasteriseRoi(roi: RtRoi, grid: Geometry): { mask: Uint8Array; wa
     }
     const k = Math.round(ks.reduce((a, b) => a + b, 0) / n);
     if (k < 0 || k >= nz) { outside++; continue; }
+    // Wholly beside the image in plane: nothing of it is inside.
+    const xs = ij.filter((_, q) => q % 2 === 0), ys = ij.filter((_, q) => q % 2 === 1);
+    if (Math.max(...xs) < -0.5 || Math.min(...xs) > nx - 0.5 || Math.max(...ys) < -0.5 || Math.min(...ys) > ny - 0.5) { outside++; continue; }
     if (ks.some((v) => Math.abs(v - k) > 0.5)) offPlane++;
     if (ij.some((v, q) => v < -0.5 || v > (q % 2 ? ny : nx) - 0.5)) partly++;
     if (selfIntersects(ij)) crossing++;

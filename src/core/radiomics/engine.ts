@@ -81,6 +81,32 @@ export function labelMask(mask: Volume, label?: number): Uint8Array {
   return out;
 }
 
+const MAX_GREY_LEVELS = 65535;
+
+/**
+ * The ROI's intensities must fall on the discretisation's grey levels 1…65535. Outside, the cause is nearly
+ * always the image, not the settings: negative SUVs (a wrong weight, injected activity or time), Bq/mL or HU
+ * read as SUV. The message names the value, the bins and what to check.
+ */
+function checkDiscretisable(values: Float64Array, settings: RadiomicsSettings, rangeMin: number | undefined): void {
+  const d = settings.discretisation;
+  if (d.method === 'FBN' || !values.length) return;
+  let min = Infinity, max = -Infinity;
+  for (const v of values) { if (v < min) min = v; if (v > max) max = v; }
+  const fmt = (v: number) => String(+v.toPrecision(5));
+  const from = d.method === 'FBS' ? d.min ?? rangeMin ?? min : 0;
+  const width = d.method === 'FBS' ? d.width : 1;
+  const level = (x: number) => (d.method === 'none' ? Math.round(x) : Math.floor((x - from) / width + 1e-9) + 1);
+  const bins = d.method === 'FBS' ? `bins of ${fmt(width)} from ${fmt(from)} (profile "${settings.name}")` : `grey levels as given (no discretisation, profile "${settings.name}")`;
+  const fix = 'or choose a discretisation that fits the image (--settings / --ibsi-config)';
+  if (level(min) < 1) {
+    throw new FeatureError(`the lowest intensity ${fmt(min)} in the ROI is below the discretisation minimum ${fmt(d.method === 'FBS' ? from : 1)} (${bins}): in a PET in SUV, negative values mean the SUV scaling is wrong (patient weight, injected activity or injection time) or the image is not SUV (e.g. a CT in HU); check them, ${fix}`);
+  }
+  if (level(max) > MAX_GREY_LEVELS) {
+    throw new FeatureError(`the highest intensity ${fmt(max)} in the ROI gives ${level(max)} grey levels of ${bins}, more than ${MAX_GREY_LEVELS}: the image is probably not SUV (e.g. Bq/mL) or its SUV scaling is wrong (patient weight, injected activity or injection time); check them, ${fix}`);
+  }
+}
+
 export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: RadiomicsSettings, opts: FeatureOptions = {}): FeatureResult {
   const warnings: string[] = [];
   const families = opts.families && new Set(opts.families);
@@ -152,6 +178,7 @@ export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: Ra
   // Discretisation and the texture request are prepared once, when the first family needing them runs.
   let roi: DiscretisedRoi | undefined, request: TextureRequest | undefined;
   const discretised = () => {
+    checkDiscretisable(values, settings, rangeMin);
     const disc = discretise(cImg, cInt, settings.discretisation, rangeMin);
     return { dims: cDims, spacing, levels: disc.levels, ng: disc.ng };
   };
