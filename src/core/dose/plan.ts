@@ -92,6 +92,12 @@ export function thresholdGy(l: OrganLimit): number | undefined {
   return l.kind === 'limit' ? l.limitGy ?? NaN : l.kind === 'reference' ? l.referenceGy ?? NaN : undefined;
 }
 
+/** A limit's or reference's rule as text, e.g. "23 Gy", "26.5 Gy per gland", "one gland 20 Gy / mean of both 25 Gy". */
+export function thresholdText(l: OrganLimit): string {
+  const t = thresholdGy(l);
+  return l.appliesTo === 'one-or-mean' ? `one gland ${l.spareGy} Gy / mean of both ${t} Gy` : `${t} Gy${l.appliesTo === 'each' ? ' per gland' : ''}`;
+}
+
 /** Point estimate or upper 90 % bound. */
 export type Bound = 'point' | 'upper90';
 
@@ -408,7 +414,7 @@ function overFlag(l: OrganLimit, r: CheckResult, bound: Bound): PlanFlag {
   return {
     kind: l.kind === 'limit' ? 'over-limit' : 'over-reference', severity: l.kind === 'limit' ? 'warning' : 'caution', bound, limitId: l.id, limitLabel: l.label, group: l.group,
     structures: r.structures, value: r.valueGy, threshold: t, unit: 'Gy',
-    thresholdText: l.appliesTo === 'one-or-mean' ? `one gland ${l.spareGy} Gy / mean of both ${t} Gy` : `${t} Gy${l.appliesTo === 'each' ? ' per gland' : ''}`,
+    thresholdText: thresholdText(l),
     text: `${l.label}: ${est} of the cumulative dose, ${what}${l.kind === 'limit' ? ' (limit)' : ' (a reference, not a limit)'}.`,
   };
 }

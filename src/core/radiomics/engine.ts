@@ -178,7 +178,7 @@ export function computeFeatures(image: Volume, roiMask: Uint8Array, settings: Ra
 }
 
 /** PET uptake on the original grid: SUVmax/mean/peak, volume (voxel counting), TLU and reference ratios. */
-function uptakeMetrics(image: Volume, mask: Uint8Array, refs: Record<string, Uint8Array>, warnings: string[]): Record<string, number | null> {
+export function uptakeMetrics(image: Volume, mask: Uint8Array, refs: Record<string, Uint8Array>, warnings: string[]): Record<string, number | null> {
   const img = toFloat32(image).data;
   let n = 0, s = 0, mx = -Infinity;
   for (let v = 0; v < mask.length; v++) if (mask[v]) { n++; s += img[v]; if (img[v] > mx) mx = img[v]; }
