@@ -237,6 +237,14 @@ function doseValue(name: string, massG: number, g: number, h: number, a: number,
 /** Activity per cycle at which a cumulative threshold is reached by a dose per GBq (undefined when it never is). */
 const activityAt = (gy: number, perGBq: number, n: number) => (perGBq > 0 ? gy / (n * perGBq) : undefined);
 
+/** Why an activity per cycle (GBq) or a number of cycles cannot make a plan; undefined when they can (the panel's and the report CLI's rule). */
+export function planInputProblem(activity: unknown, cycles: unknown): string | undefined {
+  const a = Number(activity), n = Number(cycles);
+  if (!(a > 0 && a <= 30)) return `activity per cycle must be a number of GBq above 0 and at most 30 (got "${String(activity ?? '')}")`;
+  if (!(Number.isInteger(n) && n >= 1 && n <= 20)) return `cycles must be a whole number from 1 to 20 (got "${String(cycles ?? '')}")`;
+  return undefined;
+}
+
 export function plan(preds: StructurePrediction[], opts: PlanOptions = {}): Plan {
   const a = opts.activityGBq ?? 7.4, n = opts.cycles ?? 6;
   if (!(a > 0) || !(n >= 1)) throw new Error('activity must be positive and cycles at least 1');
