@@ -25,9 +25,8 @@ export function parseMeasuredDoses(text: string, file = 'measured-dose CSV'): { 
   try { rows = parseCsv(text, file); } catch (e) { throw new MeasuredDoseError((e as CsvError).message); }
   if (!rows.length) throw new MeasuredDoseError(`${file}: no data rows (expected the columns ${REQUIRED[0]}, mean_dose_gy or mean_dose_mgy, ${REQUIRED.slice(1).join(', ')})`);
   const cols = Object.keys(rows[0]);
-  const missing = REQUIRED.filter((c) => !cols.includes(c));
   const gy = cols.includes('mean_dose_gy'), mgy = cols.includes('mean_dose_mgy');
-  if (!gy && !mgy) missing.splice(1, 0, 'mean_dose_gy or mean_dose_mgy');
+  const missing = [REQUIRED[0], ...(gy || mgy ? [] : ['mean_dose_gy or mean_dose_mgy']), ...REQUIRED.slice(1)].filter((c) => !cols.includes(c));
   if (missing.length) throw new MeasuredDoseError(`${file}: column(s) ${missing.join(', ')} missing (found ${cols.join(', ')}); the header must name the dose unit: mean_dose_gy or mean_dose_mgy`);
   if (gy && mgy) throw new MeasuredDoseError(`${file}: both mean_dose_gy and mean_dose_mgy are given; keep one (the unit comes from the header)`);
   const doseCol = gy ? 'mean_dose_gy' : 'mean_dose_mgy';
