@@ -301,3 +301,18 @@ export function reportRecords(r: Report): Record<(typeof REPORT_CSV_COLUMNS)[num
     measured_inside_pi90: x.measured ? (x.measured.insideInterval ? 'yes' : 'no') : undefined, limits_references: checksText(x),
   }));
 }
+
+/** The printed table (PDF and print view): column titles and cell texts. */
+export const TABLE_COLUMNS: { title: string; cell: (r: ReportRow) => string }[] = [
+  { title: 'Seg.', cell: (r) => String(r.segmentNumber || '') },
+  { title: 'Type', cell: (r) => r.type },
+  { title: 'Structure', cell: (r) => r.name },
+  { title: 'Site', cell: (r) => r.site },
+  { title: 'Volume mL', cell: (r) => f(r.volumeMl, 1) },
+  { title: 'SUVmax / mean / peak', cell: (r) => `${f(r.suvMax, 1)} / ${f(r.suvMean, 1)} / ${f(r.suvPeak, 1)}` },
+  { title: 'Predicted Gy/GBq [90 % interval]', cell: predictedText },
+  { title: 'Gy per cycle', cell: (r) => f(r.gyPerCycle, 1) },
+  { title: 'Cumulative Gy [upper 90 %]', cell: (r) => `${f(r.gyCumulative, 1)} [${f(r.gyCumulativeHi, 1)}]` },
+  { title: 'Measured Gy/GBq (error, in interval)', cell: (r) => (r.measured ? `${f(r.measured.gyPerGBq)} (${r.measured.errorPct >= 0 ? '+' : ''}${f(r.measured.errorPct, 0)} %, ${r.measured.insideInterval ? 'inside' : 'outside'})` : '—') },
+  { title: 'Against limit / reference', cell: (r) => (r.type === 'tumour' ? `cumulative ${TUMOUR_CUMULATIVE_NOTE}` : checksText(r) || '—') },
+];

@@ -3,7 +3,7 @@
 // make the same file. Landscape A4; the table wraps its cells and repeats its header on every page.
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
-import { checksText, predictedText, type Report, type ReportRow } from './content';
+import { TABLE_COLUMNS, type Report, type ReportRow } from './content';
 import { figurePng, type Figure } from './figures';
 
 const W = 841.89, H = 595.28, M = 36;
@@ -57,21 +57,9 @@ class Writer {
   heading(text: string): void { this.ensure(40); this.y -= 6; this.para(text, 12, { bold: true, gap: 4 }); }
 }
 
-interface Column { title: string; width: number; cell: (r: ReportRow) => string }
-
-const COLUMNS: Column[] = [
-  { title: 'Seg.', width: 24, cell: (r) => String(r.segmentNumber || '') },
-  { title: 'Type', width: 52, cell: (r) => r.type },
-  { title: 'Structure', width: 62, cell: (r) => r.name },
-  { title: 'Site', width: 44, cell: (r) => r.site },
-  { title: 'Volume mL', width: 38, cell: (r) => f(r.volumeMl, 1) },
-  { title: 'SUVmax / mean / peak', width: 64, cell: (r) => `${f(r.suvMax, 1)} / ${f(r.suvMean, 1)} / ${f(r.suvPeak, 1)}` },
-  { title: 'Predicted Gy/GBq [90 % interval]', width: 82, cell: predictedText },
-  { title: 'Gy per cycle', width: 36, cell: (r) => f(r.gyPerCycle, 1) },
-  { title: 'Cumulative Gy [upper 90 %]', width: 58, cell: (r) => `${f(r.gyCumulative, 1)} [${f(r.gyCumulativeHi, 1)}]` },
-  { title: 'Measured Gy/GBq (error, in interval)', width: 70, cell: (r) => (r.measured ? `${f(r.measured.gyPerGBq)} (${r.measured.errorPct >= 0 ? '+' : ''}${f(r.measured.errorPct, 0)} %, ${r.measured.insideInterval ? 'inside' : 'outside'})` : '—') },
-  { title: 'Against limit / reference', width: 0, cell: (r) => (r.type === 'tumour' ? 'cumulative if uptake stayed as in cycle 1' : checksText(r) || '—') },
-];
+/** Column widths (pt) of the table's columns (TABLE_COLUMNS); 0 takes the rest of the line. */
+const WIDTHS = [24, 52, 62, 44, 38, 64, 82, 36, 58, 70, 0];
+const COLUMNS = TABLE_COLUMNS.map((c, n) => ({ ...c, width: WIDTHS[n] }));
 
 function table(w: Writer, rows: ReportRow[]): void {
   const size = 7, lead = size * 1.25, pad = 2;
