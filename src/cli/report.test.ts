@@ -124,4 +124,16 @@ describe('report CLI', () => {
     const unknownName = json('m2.csv', 'structure,mean_dose_gy,administered_activity_gbq,cycle,method\nKidneys both,3,7.4,1,x\n');
     refused(/row 2: structure "Kidneys both" is not a structure name of the vocabulary/, '--image', study, '--structures', join(study, 'seg.dcm'), '--biomarkers', biomarkers, '--measured', unknownName);
   });
+
+  it('another PSMA ligand needs --accept-tracer, and the report then prints the gate\'s caveat', () => {
+    const { d } = writeStudy('p1007', '18F-PSMA-1007');
+    refused(/trained on 18F-DCFPyL PET.*hepatobiliary.*Run with --accept-tracer/s, '--image', d, '--structures', join(d, 'seg.dcm'), '--biomarkers', biomarkers);
+    const out = join(dir, 'p1007-out');
+    const r = cli('--image', d, '--structures', join(d, 'seg.dcm'), '--biomarkers', biomarkers, '--accept-tracer', '--out', out);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).tracer).toBe('confirm');
+    const text = spawnSync('pdftotext', [join(out, 'report.pdf'), '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('Tracer check: confirmed by the user');
+    expect(text).toMatch(/Tracer caveat: 18F-PSMA-1007 is not the tracer the model was trained on/);
+  });
 });

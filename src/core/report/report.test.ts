@@ -41,7 +41,7 @@ describe('tumour-board report', async () => {
   const patient = { weight_kg: 82, height_cm: 176, egfr_ml_min_1_73m2: 72, hb_g_dl: 12.5, age_years: 71 };
   const suv = study.pet!.suv!;
   const preview = await previewDoses({ suv, labels: p.labels, structures, patient }, model.card, { extract: inProcess, infer: inferWith(model) });
-  const attrs = { ...study.pet!.instances[0].attrs, PatientName: 'Müller^Zoë', PatientID: '=HYPERLINK("x")' };
+  const attrs = { ...study.pet!.instances[0].attrs, PatientName: 'Müller^Zoë Жуков Ωμέγα', PatientID: '=HYPERLINK("x")' };
   const gate = tracerGate(identifyTracer(attrs), model.card.tracer);
   const thePlan = plan(preview.predictions, { activityGBq: 7.4, cycles: 6, skipped: preview.skipped });
   const { report, figures } = makeReport({
@@ -74,7 +74,7 @@ describe('tumour-board report', async () => {
     expect(report.summary.map((l) => l.label)).toEqual(expect.arrayContaining(['Plan', 'Limiting organ', 'Tumour-to-kidney ratio (mass-weighted, per GBq)']));
     expect(report.summary.find((l) => l.label === 'Plan')!.value).toBe('7.4 GBq × 6 cycles (44.4 GBq in total)');
     expect(report.statement).toMatch(/^NOT FOR CLINICAL USE/);
-    expect(report.header.find((l) => l.label === 'Patient')!.value).toBe('Müller^Zoë (ID =HYPERLINK("x"))');
+    expect(report.header.find((l) => l.label === 'Patient')!.value).toBe('Müller^Zoë Жуков Ωμέγα (ID =HYPERLINK("x"))');
     expect(report.sources.join('\n')).toMatch(/Deasy et al/);
   });
 
@@ -160,7 +160,7 @@ describe('tumour-board report', async () => {
     writeFileSync(file, pdf);
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     expect(text).toContain('NOT FOR CLINICAL USE');
-    expect(text).toContain('Müller^Zoë');
+    expect(text).toContain('Müller^Zoë Жуков Ωμέγα');
     expect(text).toContain('7.4 GBq × 6 cycles');
     for (const r of report.rows) {
       expect(text).toContain(r.name);
