@@ -217,9 +217,9 @@ export function buildReport(input: ReportInput): Report {
     { label: 'Born / sex', value: `${dicomDate(patient.birthDate) || '—'} / ${patient.sex || '—'}` },
     { label: 'Study', value: `${dicomDate(patient.studyDate) || '—'}${patient.studyDescription ? `, ${patient.studyDescription}` : ''}${patient.accessionNumber ? `, accession ${patient.accessionNumber}` : ''}` },
     ...(patient.institution ? [{ label: 'Institution', value: patient.institution }] : []),
-    { label: 'Report date', value: input.reportDate.slice(0, 16).replace('T', ' ') },
+    { label: 'Report date', value: `${input.reportDate.slice(0, 16).replace('T', ' ')} UTC` },
     { label: 'PET tracer', value: `${gate.tracer.label} (${gate.tracer.evidence})` },
-    { label: 'Tracer check', value: `${gate.status === 'ok' ? 'passed' : gate.status === 'confirm' ? `confirmed by the user${input.tracerConfirmedAt ? ` ${input.tracerConfirmedAt.slice(0, 16).replace('T', ' ')}` : ''}` : 'refused'}: ${gate.message}` },
+    { label: 'Tracer check', value: `${gate.status === 'ok' ? 'passed' : gate.status === 'confirm' ? `confirmed by the user${input.tracerConfirmedAt ? ` ${input.tracerConfirmedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}` : 'refused'}: ${gate.message}` },
     { label: 'Model', value: `${card.id} ${card.version} (${card.modelType === 'trees' ? 'boosted trees' : 'linear mixed model'}, trained for ${card.tracer || 'an unnamed tracer'})` },
     { label: 'Training data', value: `${card.trainingData.name}: ${card.trainingData.patients} patients, ${card.trainingData.rows} structures${card.trainingData.synthetic ? ', synthetic (virtual) patients' : ''}` },
   ];

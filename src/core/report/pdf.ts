@@ -58,7 +58,7 @@ class Writer {
 }
 
 /** Column widths (pt) of the table's columns (TABLE_COLUMNS); 0 takes the rest of the line. */
-const WIDTHS = [24, 52, 62, 44, 38, 64, 82, 36, 58, 70, 0];
+const WIDTHS = [24, 62, 62, 44, 38, 64, 82, 36, 58, 70, 0];
 const COLUMNS = TABLE_COLUMNS.map((c, n) => ({ ...c, width: WIDTHS[n] }));
 
 function table(w: Writer, rows: ReportRow[]): void {
@@ -103,8 +103,8 @@ export interface PdfFonts { regular: Uint8Array; bold?: Uint8Array }
 export async function reportPdf(report: Report, figures: Figure[], fonts: PdfFonts): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.registerFontkit(fontkit);
-  const font = await doc.embedFont(fonts.regular, { subset: false });
-  const bold = fonts.bold ? await doc.embedFont(fonts.bold, { subset: false }) : font;
+  const font = await doc.embedFont(fonts.regular, { subset: true });
+  const bold = fonts.bold ? await doc.embedFont(fonts.bold, { subset: true }) : font;
   const date = new Date(report.reportDate);
   doc.setTitle(report.title); doc.setSubject(report.statement); doc.setProducer('psma-dose-preview'); doc.setCreator('psma-dose-preview');
   if (!Number.isNaN(date.getTime())) { doc.setCreationDate(date); doc.setModificationDate(date); }

@@ -15,7 +15,7 @@ import { assembleStudy } from '../study';
 import { runTask } from '../radiomics/task';
 import { openModel, inferWith, type LoadedModel } from '../dose/modelSession';
 import { dosimetricStructures } from '../dose/tasks';
-import { previewDoses, type Extract } from '../dose/pipeline';
+import { extractRows, previewDoses, type Extract } from '../dose/pipeline';
 import { DEFAULT_LIMITS, plan } from '../dose/plan';
 import { parseCsv } from '../csv';
 import { identifyTracer, tracerGate } from '../tracer';
@@ -48,6 +48,14 @@ describe('tumour-board report', async () => {
     petAttrs: attrs, reportDate: '2026-12-01T10:00:00.000Z', gate, card: model.card, plan: thePlan, limits: DEFAULT_LIMITS,
     suv, labels: p.labels, ct: study.ct, structures, notPredicted: preview.skipped,
     measured: [{ structure: 'Kidney L', meanDoseGy: 3.2, administeredActivityGBq: 7.4, gyPerGBq: 3.2 / 7.4, cycle: 1, method: 'SPECT/CT 3 time points' }],
+  });
+
+  it('uptake is the feature rows\' (same crop, same engine)', async () => {
+    const { rows } = await extractRows({ suv, labels: p.labels, structures, patient }, { extract: inProcess });
+    for (const r of report.rows) {
+      const f = rows.find((x) => x.name === r.name)!;
+      expect([r.suvMax, r.suvMean, r.suvPeak, r.volumeMl]).toEqual([f.suv_max, f.suv_mean, f.suv_peak, f.volume_ml]);
+    }
   });
 
   it('holds every predicted structure, sorted as the plan, with uptake, segment numbers and each organ against its references', () => {
@@ -166,6 +174,7 @@ describe('tumour-board report', async () => {
       expect(text).toContain(r.name);
       expect(text).toContain(`${r.gyPerGBq.toFixed(2)} [${r.lo.toFixed(2)}–${r.hi.toFixed(2)}]`);
     }
+    expect(pdf.length).toBeLessThan(600_000); // the fonts are subset
     const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
     expect(fonts).toMatch(/DejaVuSans/);
     expect(fonts).not.toMatch(/Helvetica/);
