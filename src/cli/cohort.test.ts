@@ -18,6 +18,19 @@ describe('cohort CLI', () => {
     expect(Object.keys(c.oracle)).toEqual(expect.arrayContaining(['kidney', 'parotid', 'submandibular', 'lacrimal', 'tumour']));
     expect(existsSync(join(tmp, 'a', 'patients', 'P001', 'truth.json'))).toBe(true);
   });
+  it('--report prints the statistics beside their sources and writes nothing; --scenario is checked', () => {
+    const r = cli('--report', '--patients', '200', '--seed', '3');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/kidney \(n 400\): median 0\.\d+ Gy\/GBq \[0\.43\], CV 0\.\d+ \[0\.37\], r\(log SUV, log dose\) 0\.\d+ \[0\.61\]/);
+    expect(r.stdout).toMatch(/VISION dosimetry substudy/);
+    expect(r.stdout).toMatch(/kidney dose vs total tumour volume r -0\.\d+ \[-0\.58\]/);
+    const hard = cli('--report', '--patients', '200', '--seed', '3', '--scenario', 'hard');
+    expect(hard.status, hard.stderr).toBe(0);
+    expect(hard.stdout).not.toBe(r.stdout);
+    const bad = cli('--report', '--scenario', 'medium');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--scenario must be one of sourced, easy, hard \(got "medium"\)/);
+  });
   it('refuses an existing directory without --force, invalid counts and seeds', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'cohort-'));
     expect(cli('--patients', '2', '--seed', '1', '--out', tmp, '--no-images').status).toBe(0);

@@ -1,9 +1,10 @@
-// npm run cohort -- --patients N --seed S --out DIR [--like-seed] [--nifti | --no-images] [--force]
+// npm run cohort -- --patients N --seed S --out DIR [--like-seed] [--scenario sourced|easy|hard] [--nifti | --no-images] [--report] [--force]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, intArg, UsageError } from './args';
 import { prepareOutDir } from './files';
-import { COHORT_TRACER, COHORT_VERSION, generateCohort, oracleLimits, TYPE_PARAMS, PATIENT_EFFECT_SD, PET_NOISE_SD, SPECT_NOISE, SPECT_FWHM_MM, SPECT_TIMES_H, LOCAL_DEPOSITION, LU177_HALF_LIFE_H } from '../core/cohort/model';
+import { COHORT_TRACER, COHORT_VERSION, generateCohort, oracleLimits, TYPE_PARAMS, SITE_PARAMS, SINK_ML, HET_EFFECT, SCENARIO_HIDDEN_SCALE, PATIENT_EFFECT_SD, PET_NOISE_SD, SPECT_NOISE, SPECT_FWHM_MM, SPECT_TIMES_H, LOCAL_DEPOSITION, LU177_HALF_LIFE_H, type Scenario } from '../core/cohort/model';
+import { cohortStatistics, formatCohortReport } from '../core/cohort/report';
 import { imagingSpec, measuredCsv, patientsCsv, petMetricsCsv, structuresCsv } from '../core/cohort/tables';
 import { generatePatient, suvbwFactor } from '../core/phantom/generate';
 import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../core/phantom/dicom';
@@ -15,15 +16,23 @@ import { structureByName } from '../core/vocabulary';
 /** Activity the measured RTDOSE is expressed for (VISION: 7.4 GBq per cycle). */
 const RTDOSE_GBQ = 7.4;
 
-const USAGE = 'npm run cohort -- --patients N --seed S --out DIR [--like-seed] [--nifti | --no-images] [--force]';
+const USAGE = 'npm run cohort -- --patients N --seed S --out DIR [--like-seed] [--scenario sourced|easy|hard] [--nifti | --no-images] [--report] [--force]\n' +
+  '       npm run cohort -- --report [--patients N] [--seed S] [--scenario …]   (statistics beside their sources; writes nothing)';
 
 run(async () => {
-  const a = parseArgs(process.argv.slice(2), { values: ['patients', 'seed', 'out'], flags: ['like-seed', 'nifti', 'no-images', 'force'] });
+  const a = parseArgs(process.argv.slice(2), { values: ['patients', 'seed', 'out', 'scenario'], flags: ['like-seed', 'nifti', 'no-images', 'force', 'report'] });
   const likeSeed = !!a['like-seed'];
-  const patients = intArg(a.patients?.[0], 'patients', 1, 10000) ?? (likeSeed ? 9 : undefined);
+  const reportOnly = !!a.report && !a.out;
+  const scenario = (a.scenario?.[0] ?? 'sourced') as Scenario;
+  if (!(scenario in SCENARIO_HIDDEN_SCALE)) throw new UsageError(`--scenario must be one of ${Object.keys(SCENARIO_HIDDEN_SCALE).join(', ')} (got "${scenario}")`);
+  const patients = intArg(a.patients?.[0], 'patients', 1, 10000) ?? (likeSeed ? 9 : reportOnly ? 1000 : undefined);
   if (patients === undefined) throw new UsageError('--patients is required');
-  const seed = intArg(a.seed?.[0], 'seed', 0, 2 ** 31 - 1);
+  const seed = intArg(a.seed?.[0], 'seed', 0, 2 ** 31 - 1) ?? (reportOnly ? 1 : undefined);
   if (seed === undefined) throw new UsageError('--seed is required');
+  if (reportOnly) {
+    process.stdout.write(`${formatCohortReport(cohortStatistics(generateCohort({ patients, seed, likeSeed, scenario })))}\n`);
+    return;
+  }
   const out = a.out?.[0];
   if (!out) throw new UsageError('--out is required');
   if (a.nifti && a['no-images']) throw new UsageError('--nifti and --no-images exclude each other');
@@ -31,7 +40,7 @@ run(async () => {
   const mode = a['no-images'] ? 'none' : a.nifti ? 'nifti' : 'dicom';
   prepareOutDir(out, !!a.force);
   const t0 = performance.now();
-  const cohort = generateCohort({ patients, seed, likeSeed });
+  const cohort = generateCohort({ patients, seed, likeSeed, scenario });
   let imageMs = 0;
   for (const p of cohort) {
     const dir = join(out, 'patients', p.id);
@@ -69,11 +78,13 @@ run(async () => {
   const counts: Record<string, number> = {};
   for (const p of cohort) for (const s of p.structures) counts[s.type] = (counts[s.type] ?? 0) + 1;
   writeFileSync(join(out, 'cohort.json'), JSON.stringify({
-    name: `virtual-mcrpc-${likeSeed ? 'like-seed' : patients}-seed${seed}`, version: COHORT_VERSION, seed, patients, likeSeed, images: mode, tracer: COHORT_TRACER,
+    name: `virtual-mcrpc-${likeSeed ? 'like-seed' : patients}-seed${seed}${scenario === 'sourced' ? '' : `-${scenario}`}`, version: COHORT_VERSION, seed, patients, likeSeed, scenario, images: mode, tracer: COHORT_TRACER,
     synthetic: true, counts, rtdoseActivityGBq: RTDOSE_GBQ,
-    parameters: { types: TYPE_PARAMS, patientEffectSd: PATIENT_EFFECT_SD, petNoiseSd: PET_NOISE_SD, spectNoise: SPECT_NOISE, spectFwhmMm: SPECT_FWHM_MM, spectTimesH: SPECT_TIMES_H, localDepositionGyPerHPerMBqPerG: LOCAL_DEPOSITION, lu177HalfLifeH: LU177_HALF_LIFE_H },
+    parameters: { types: TYPE_PARAMS, sites: SITE_PARAMS, sinkMl: SINK_ML, heterogeneityEffect: HET_EFFECT, hiddenScale: SCENARIO_HIDDEN_SCALE[scenario], patientEffectSd: PATIENT_EFFECT_SD, petNoiseSd: PET_NOISE_SD, spectNoise: SPECT_NOISE, spectFwhmMm: SPECT_FWHM_MM, spectTimesH: SPECT_TIMES_H, localDepositionGyPerHPerMBqPerG: LOCAL_DEPOSITION, lu177HalfLifeH: LU177_HALF_LIFE_H },
     oracle: oracleLimits(cohort),
+    statistics: cohortStatistics(cohort),
     layout: 'see README "Cohort layout"',
   }, null, 2));
+  if (a.report) process.stdout.write(`${formatCohortReport(cohortStatistics(cohort))}\n`);
   process.stderr.write(`cohort: ${patients} patients (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}) in ${((performance.now() - t0) / 1000).toFixed(1)} s${mode === 'none' ? '' : ` (images ${(imageMs / 1000).toFixed(1)} s)`} → ${out}\n`);
 }, USAGE);

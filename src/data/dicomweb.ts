@@ -3,6 +3,8 @@
 import { api } from 'dicomweb-client';
 import dcmjs from 'dcmjs';
 import { groupSeries, type DicomInstance, type DicomSeriesInfo } from '../core/dicom/read';
+import { ENHANCED_VOLUME_SOP_CLASSES, framesOf } from '../core/dicom/multiframe';
+import { checkVolumeSize } from '../core/dicom/validate';
 import { StudyError } from '../core/study';
 import type { DataSource, LoadReport, PartnerOffer, SeriesSummary, SourceStudy, StudyArchive, StudyQuery, StudySummary } from './source';
 
@@ -31,6 +33,16 @@ function describe(e: unknown, url: string, what: string): PacsError {
   if (err.status === 404) return new PacsError(`${what}: not found on the PACS (HTTP 404)`, false);
   if (err.status === 401 || err.status === 403) return new PacsError(`${what}: the PACS refused access (HTTP ${err.status})`, false);
   return new PacsError(`${what}: the PACS answered HTTP ${err.status}`);
+}
+
+/** WADO-RS frames (one part each) as one buffer. */
+function concatFrames(parts: (ArrayBuffer | Uint8Array)[]): ArrayBuffer {
+  const views = parts.map((f) => (f instanceof ArrayBuffer ? new Uint8Array(f) : f));
+  if (views.length === 1) return views[0].buffer.slice(views[0].byteOffset, views[0].byteOffset + views[0].byteLength) as ArrayBuffer;
+  const out = new Uint8Array(views.reduce((n, v) => n + v.byteLength, 0));
+  let at = 0;
+  for (const v of views) { out.set(v, at); at += v.byteLength; }
+  return out.buffer;
 }
 
 export class DicomWebSource implements StudyArchive {
@@ -133,14 +145,17 @@ export class DicomWebSource implements StudyArchive {
           const attrs = DicomMetaDictionary.naturalizeDataset(json) as Record<string, any>;
           delete attrs.PixelData;
           let pixels: ArrayBuffer | undefined;
+          const name = `${s.modality} instance ${uid}`;
           if (json['7FE00010']) {
-            const frames = await this.guard(`${s.modality} frame of ${uid}`, () => retrieveFrames.call(this.client, {
-              studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid, sopInstanceUID: uid, frameNumbers: [1],
+            // Enhanced (multi-frame) PET/CT: every frame, in order, in one buffer; framesOf checks its length.
+            const count = ENHANCED_VOLUME_SOP_CLASSES[String(attrs.SOPClassUID)] ? Number(attrs.NumberOfFrames) || 1 : 1;
+            checkVolumeSize(name, Number(attrs.Columns), Number(attrs.Rows), count);
+            const frames = await this.guard(`${s.modality} frames of ${uid}`, () => retrieveFrames.call(this.client, {
+              studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid, sopInstanceUID: uid, frameNumbers: Array.from({ length: count }, (_, f) => f + 1),
             }));
-            const f = frames[0] as ArrayBuffer | Uint8Array;
-            pixels = f instanceof ArrayBuffer ? f : (f.buffer.slice(f.byteOffset, f.byteOffset + f.byteLength) as ArrayBuffer);
+            pixels = concatFrames(frames as (ArrayBuffer | Uint8Array)[]);
           }
-          out.push({ name: `${s.modality} instance ${uid}`, attrs, pixels, transferSyntax: '1.2.840.10008.1.2.1' });
+          out.push(...framesOf({ name, attrs, pixels, transferSyntax: '1.2.840.10008.1.2.1' }));
           onProgress(s.seriesUid, ++done, meta.length);
         }
       };

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { generateCohort, oracleLimits, tiac, LOCAL_DEPOSITION, creatinineFor, ckdEpi2021Male, measuredTiac, concentrationAt } from './model';
-import { structuresCsv } from './tables';
+import { generateCohort, oracleLimits, tiac, LOCAL_DEPOSITION, creatinineFor, ckdEpi2021Male, measuredTiac, concentrationAt, metrics } from './model';
+import { cohortStatistics, PUBLISHED, PUBLISHED_RELATIONS } from './report';
+import { patientsCsv, petMetricsCsv, structuresCsv } from './tables';
+import { parseCsv } from '../csv';
+import { train } from '../model/train';
+import { predictRow } from '../model/doseModel';
+import { applyInputs } from '../dose/inputs';
 
 const cohort = generateCohort({ patients: 100, seed: 3 });
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -46,6 +51,7 @@ describe('virtual mCRPC cohort', () => {
     const o = oracleLimits(cohort);
     expect(o.kidney.true.r2).toBeGreaterThan(0.2);
     expect(o.kidney.true.mape).toBeGreaterThan(5);
+    expect(o.kidney.true.male).toBeGreaterThan(0.05);
   });
   it('structures.csv has exactly the agreed columns', () => {
     expect(structuresCsv(cohort.slice(0, 1)).split('\n')[0]).toBe('patient_id,structure_id,type,name,side,site,mass_g,true_dose_gy_per_gbq,measured_dose_gy_per_gbq,effective_half_life_h');
@@ -54,5 +60,71 @@ describe('virtual mCRPC cohort', () => {
     expect(() => generateCohort({ patients: 0, seed: 1 })).toThrow(/patients/);
     expect(() => generateCohort({ patients: 3, seed: -1 })).toThrow(/seed/);
     expect(() => generateCohort({ patients: 3, seed: 1, likeSeed: true })).toThrow(/9 patients/);
+  });
+});
+
+describe('the sourced generator follows the literature (models/COHORT.md)', () => {
+  const big = cohortStatistics(generateCohort({ patients: 1500, seed: 21 }));
+  for (const [type, pub] of Object.entries(PUBLISHED)) {
+    it(`${type}: median dose, spread and uptake–dose correlation near the published figures`, () => {
+      const t = big.perType[type];
+      if (pub.median) expect(Math.abs(Math.log(t.medianDose / pub.median.value))).toBeLessThan(0.15);
+      if (pub.cv) expect(Math.abs(t.cvDose - pub.cv.value)).toBeLessThan(type === 'tumour' ? 0.25 : 0.06);
+      if (pub.rUptakeDose) expect(Math.abs(t.rUptakeDose - pub.rUptakeDose.value)).toBeLessThan(0.08);
+    });
+  }
+  it('organ pairs share patient-level uptake and kinetics: left and right agree more than patients do', () => {
+    for (const type of ['kidney', 'parotid', 'submandibular']) {
+      expect(big.perType[type].rLeftRight!).toBeGreaterThan(0.75);
+      expect(big.perType[type].rWithin).toBeLessThan(big.perType[type].rBetween);
+    }
+  });
+  it('tumour sink: kidney dose falls with the tumour volume as published; tumour uptake–dose r is lower within patients than between', () => {
+    expect(Math.abs(big.kidneyDoseVsTumourVolume - PUBLISHED_RELATIONS.kidneyDoseVsTumourVolume.value)).toBeLessThan(0.1);
+    const t = big.perType.tumour;
+    expect(Math.abs(t.rWithin / t.rBetween - PUBLISHED_RELATIONS.tumourWithinVsBetween.value)).toBeLessThan(0.15);
+  });
+  it('kidney effective half-life does not depend on eGFR (no correlation with creatinine clearance, AAPM 2026)', () => {
+    const c = generateCohort({ patients: 800, seed: 5 });
+    const k = c.map((p) => [p.biomarkers.egfr_ml_min_1_73m2, p.structures.find((s) => s.name === 'Kidney L')!.teffH]);
+    const r = pearsonLocal(k.map((x) => x[0]), k.map((x) => Math.log(x[1])));
+    expect(Math.abs(r)).toBeLessThan(0.08);
+  });
+  it('easy and hard scenarios scale the hidden spread around the sourced one', () => {
+    const [easy, sourced, hard] = (['easy', 'sourced', 'hard'] as const).map((scenario) => oracleLimits(generateCohort({ patients: 150, seed: 8, scenario }), 200).kidney.true.male);
+    expect(easy).toBeLessThan(sourced);
+    expect(sourced).toBeLessThan(hard);
+  });
+});
+
+function pearsonLocal(x: number[], y: number[]): number {
+  const mx = x.reduce((s, v) => s + v, 0) / x.length, my = y.reduce((s, v) => s + v, 0) / y.length;
+  let a = 0, b = 0, c = 0;
+  for (let i = 0; i < x.length; i++) { a += (x[i] - mx) * (y[i] - my); b += (x[i] - mx) ** 2; c += (y[i] - my) ** 2; }
+  return a / Math.sqrt(b * c);
+}
+
+describe('the Monte Carlo oracle is a limit', () => {
+  /** The cohort tables joined as `npm run train` reads them (PET metrics from the generator's stand-in). */
+  const table = (patients: number, seed: number) => {
+    const c = generateCohort({ patients, seed });
+    const s = parseCsv(structuresCsv(c)), m = parseCsv(petMetricsCsv(c)), p = new Map(parseCsv(patientsCsv(c)).map((r) => [r.patient_id, r]));
+    return { cohort: c, rows: s.map((r, i) => ({ ...r, suv_mean: m[i].suv_mean, volume_ml: m[i].volume_ml, ...p.get(r.patient_id)! })) };
+  };
+  it('a model trained on 40 patients does not beat it on 100 fresh patients beyond chance (MALE on the measured dose, per type)', () => {
+    const trained = train(table(40, 31).rows, { target: 'measured_dose_gy_per_gbq', group: 'patient_id', typeCol: 'type', maxFeatures: 3 });
+    const fresh = table(100, 32);
+    const oracle = oracleLimits(fresh.cohort, 300);
+    for (const type of ['kidney', 'parotid', 'submandibular', 'lacrimal', 'tumour']) {
+      const rows = fresh.rows.filter((r) => r.type === type);
+      const pred = rows.map((r) => {
+        const values = Object.fromEntries(trained.inputColumns.map((c) => [c.from, Number((r as Record<string, string>)[c.from])]));
+        return predictRow(trained.model, { values: applyInputs(values, trained.inputColumns), type }).prediction;
+      });
+      const obs = rows.map((r) => Number(r.measured_dose_gy_per_gbq));
+      const errs = pred.map((p, i) => Math.abs(Math.log(p / obs[i])));
+      const se = Math.sqrt(errs.reduce((s, e) => s + (e - metrics(pred, obs).male) ** 2, 0) / (errs.length - 1) / errs.length);
+      expect(metrics(pred, obs).male, type).toBeGreaterThan(oracle[type].measured.male - 2 * se);
+    }
   });
 });

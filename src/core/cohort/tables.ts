@@ -39,7 +39,7 @@ export function measuredCsv(p: VirtualPatient, times: number[]): string {
 export function imagingSpec(p: VirtualPatient): PatientSpec {
   const base = defaultPatientSpec(p.seed % 2147483647, { id: p.id, lesions: 0, tracer: COHORT_TRACER, imaging: { ctSpacing: [4, 4, 5], petSpacing: [4, 4, 4], petNoise: 0.1 } });
   const organSuv = { ...base.organSuv };
-  for (const s of p.structures) if (s.type !== 'tumour') organSuv[s.name] = s.petSuvTrue;
+  for (const s of p.structures) if (s.type !== 'tumour') organSuv[s.name] = s.petSuvScan;
   const organScale: Record<string, number> = {};
   for (const s of p.structures) {
     if (s.type === 'kidney') organScale[s.name] = s.volumeMl / 147;
@@ -49,6 +49,6 @@ export function imagingSpec(p: VirtualPatient): PatientSpec {
   }
   return {
     ...base, ageYears: p.biomarkers.age_years, weightKg: p.biomarkers.weight_kg, heightCm: p.biomarkers.height_cm, organSuv, organScale,
-    lesions: p.structures.filter((s) => s.type === 'tumour').map((s) => ({ name: s.name, site: s.site!, volumeMl: s.volumeMl, suvMean: s.petSuvTrue, heterogeneity: s.heterogeneity })),
+    lesions: p.structures.filter((s) => s.type === 'tumour').map((s) => ({ name: s.name, site: s.site!, volumeMl: s.volumeMl, suvMean: s.petSuvScan, heterogeneity: s.heterogeneity })),
   };
 }

@@ -7,6 +7,7 @@ const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 // dcmjs warns on every implicit-VR pixel element; real problems surface as errors below.
 (dcmjs as unknown as { log?: { setLevel?: (l: string) => void } }).log?.setLevel?.('error');
 
+import { framesOf } from './multiframe';
 import { DicomError, checkPixelLength, checkPixelModule, checkStacking, checkVolumeSize, orientationOf, pixelSpacingOf, rescaleOf } from './validate';
 
 export { DicomError };
@@ -16,7 +17,11 @@ export interface DicomInstance {
   name: string;
   attrs: Record<string, any>;
   pixels?: ArrayBuffer;
+  /** Encapsulated multi-frame pixel data: one buffer per frame (until split by framesOf). */
+  frames?: ArrayBuffer[];
   transferSyntax: string;
+  /** The frame (1-based) of a multi-frame instance this pseudo-instance is. */
+  frameNumber?: number;
 }
 
 export interface DicomSeriesInfo {
@@ -48,7 +53,8 @@ export function parseDicom(data: ArrayBuffer, name = 'file'): DicomInstance {
   const pd = attrs.PixelData;
   delete attrs.PixelData;
   const pixels = Array.isArray(pd) ? (pd[0] as ArrayBuffer) : pd instanceof ArrayBuffer ? pd : undefined;
-  return { name, attrs, pixels, transferSyntax: meta.TransferSyntaxUID ?? '1.2.840.10008.1.2' };
+  const frames = Array.isArray(pd) && pd.length > 1 ? (pd as ArrayBuffer[]) : undefined;
+  return { name, attrs, pixels, frames, transferSyntax: meta.TransferSyntaxUID ?? '1.2.840.10008.1.2' };
 }
 
 /** A DICOM object that must be of one modality (SEG, RTSTRUCT…), naturalized; `fail` makes the error naming the file. */
@@ -144,7 +150,7 @@ export function seriesToVolume(series: DicomSeriesInfo, opts: { frame?: number }
   const withPixels = series.instances.filter((i) => i.pixels);
   if (!withPixels.length) throw new DicomError(`${what}: no pixel data (not an image series)`);
   const first = withPixels[0].attrs;
-  if ((first.NumberOfFrames ?? 1) > 1) throw new DicomError(`${what}: multi-frame images are not supported by the local reader`);
+  if ((first.NumberOfFrames ?? 1) > 1) throw new DicomError(`${what}: multi-frame images of SOP class ${first.SOPClassUID ?? '(absent)'} are not read (Enhanced PET and CT are; other multi-frame objects are not volumes of this kind)`);
   for (const i of withPixels) {
     if (!UNCOMPRESSED.has(i.transferSyntax)) throw new DicomError(`${i.name}: compressed transfer syntax ${i.transferSyntax} (the viewer decodes it; the Node reader needs uncompressed DICOM)`);
   }
@@ -226,13 +232,16 @@ export function seriesToVolume(series: DicomSeriesInfo, opts: { frame?: number }
   return { volume: { ...geom, data, unit }, series, sorted: sorted.map((s) => s.i) };
 }
 
-/** Parses files, groups them into series and returns the non-image and image series. Bad files are reported, not fatal. */
+/**
+ * Parses files, groups them into series and returns the non-image and image series; Enhanced PET/CT instances
+ * become one instance per frame. Bad files are reported, not fatal.
+ */
 export function readDicomFiles(files: { name: string; data: ArrayBuffer }[]): { series: DicomSeriesInfo[]; errors: string[] } {
   const errors: string[] = [];
   const instances: DicomInstance[] = [];
   for (const f of files) {
     try {
-      instances.push(parseDicom(f.data, f.name));
+      instances.push(...framesOf(parseDicom(f.data, f.name)));
     } catch (e) {
       errors.push((e as Error).message);
     }

@@ -36,9 +36,22 @@ export interface SourceSeries {
   sopClassUid: string;
   /** SOP instance UIDs of the source images, in slice order (k). */
   instanceUids: string[];
+  /** Frame numbers (1-based) in slice order when the source is one multi-frame instance (Enhanced PET/CT). */
+  frameNumbers?: number[];
   patientName: string;
   patientId: string;
   studyDate?: string;
+}
+
+/** A reference to the source image of slice k (with its frame number for a multi-frame source). */
+export function sourceImageRef(source: SourceSeries, k: number): Record<string, unknown> {
+  const frame = source.frameNumbers?.[k];
+  return { ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: source.instanceUids[k], ...(frame ? { ReferencedFrameNumber: frame } : {}) };
+}
+
+/** The distinct source instances (a multi-frame source is one). */
+export function sourceInstanceRefs(source: SourceSeries): Record<string, unknown>[] {
+  return [...new Set(source.instanceUids)].map((u) => ({ ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: u }));
 }
 
 /** Patient and study attributes of a derived object, copied from its source (the rest left empty). */

@@ -3,7 +3,7 @@
 import type { Geometry } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
 import { asArray, readDicomObject } from '../dicom/read';
-import { derivedPatientStudy, dicomDateTime, ds, makeUid, toPart10, type SourceSeries } from '../dicom/write';
+import { derivedPatientStudy, dicomDateTime, ds, makeUid, sourceImageRef, toPart10, type SourceSeries } from '../dicom/write';
 import { scanPolygon, sliceContours } from '../raster';
 
 export class RtstructError extends Error {}
@@ -124,7 +124,7 @@ export function writeRtstruct(labels: { dims: [number, number, number] } & Geome
   const key = opts.seed ?? `${source.seriesUid}/rt/${rois.map((r) => r.label).join(',')}`;
   const sopUid = makeUid(key, 'rt-instance');
   const slice = new Uint8Array(nx * ny);
-  const imageRef = (k: number) => ({ ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: source.instanceUids[k] });
+  const imageRef = (k: number) => sourceImageRef(source, k);
   const roiContours = rois.map((roi, r) => {
     const contours: Record<string, unknown>[] = [];
     for (let k = 0; k < nz; k++) {

@@ -5,7 +5,7 @@ import type { Geometry, Vec3, Volume } from '../volume';
 import { worldToIndex, indexToWorld } from '../volume';
 import { structureByLabel, type StructureDef } from '../vocabulary';
 import { asArray, readDicomObject } from '../dicom/read';
-import { derivedPatientStudy, dicomDateTime, ds, greyscalePixels, makeUid, toPart10, type SourceSeries } from '../dicom/write';
+import { derivedPatientStudy, dicomDateTime, ds, greyscalePixels, makeUid, sourceImageRef, sourceInstanceRefs, toPart10, type SourceSeries } from '../dicom/write';
 
 const { Colors } = dcmjs.data;
 
@@ -87,7 +87,7 @@ export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDes
     ...greyscalePixels(nx, ny, 1, false),
     LossyImageCompression: '00',
     NumberOfFrames: frames.length,
-    ReferencedSeriesSequence: [{ SeriesInstanceUID: source.seriesUid, ReferencedInstanceSequence: source.instanceUids.map((u) => ({ ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: u })) }],
+    ReferencedSeriesSequence: [{ SeriesInstanceUID: source.seriesUid, ReferencedInstanceSequence: sourceInstanceRefs(source) }],
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: makeUid(key, 'dim') }],
     DimensionIndexSequence: [
       { DimensionOrganizationUID: makeUid(key, 'dim'), DimensionIndexPointer: 0x0062000b, FunctionalGroupPointer: 0x0062000a, DimensionDescriptionLabel: 'ReferencedSegmentNumber' },
@@ -112,8 +112,7 @@ export function writeSeg(labels: Volume, source: SourceSeries, opts: { seriesDes
       SegmentIdentificationSequence: [{ ReferencedSegmentNumber: f.seg }],
       DerivationImageSequence: [{
         SourceImageSequence: [{
-          ReferencedSOPClassUID: source.sopClassUid,
-          ReferencedSOPInstanceUID: source.instanceUids[f.k],
+          ...sourceImageRef(source, f.k),
           PurposeOfReferenceCodeSequence: [{ CodeValue: '121322', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Source image for image processing operation' }],
         }],
         DerivationCodeSequence: [{ CodeValue: '113076', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Segmentation' }],

@@ -53,11 +53,12 @@ export function applySegments(labels: Volume<Uint8Array>, meta: StructureMeta, i
 }
 
 /** The series a SEG or RTSTRUCT references: ids of the study and series, instances in slice order. */
-export function sourceSeriesOf(ids: Pick<SourceSeries, 'studyUid' | 'seriesUid' | 'patientName' | 'patientId' | 'studyDate'>, instances: { attrs: Record<string, unknown> }[], defaultSopClass: string): SourceSeries {
+export function sourceSeriesOf(ids: Pick<SourceSeries, 'studyUid' | 'seriesUid' | 'patientName' | 'patientId' | 'studyDate'>, instances: { attrs: Record<string, unknown>; frameNumber?: number }[], defaultSopClass: string): SourceSeries {
   const first = instances[0]?.attrs ?? {};
   return {
     ...ids, frameOfReferenceUid: String(first.FrameOfReferenceUID ?? ''), sopClassUid: String(first.SOPClassUID ?? defaultSopClass),
     instanceUids: instances.map((i) => String(i.attrs.SOPInstanceUID)),
+    ...(instances.some((i) => i.frameNumber) ? { frameNumbers: instances.map((i) => i.frameNumber ?? 1) } : {}),
   };
 }
 
