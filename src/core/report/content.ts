@@ -87,6 +87,8 @@ export interface RowCheck {
   upperGy?: number;
   status: 'within' | 'over (upper 90 %)' | 'over (point and upper 90 %)' | 'information' | 'not checked';
   source: string;
+  /** Number of the source in the report's numbered sources list. */
+  sourceRef: number;
 }
 
 export interface MeasuredComparison {
@@ -170,9 +172,9 @@ export function statementOf(card: Pick<ModelCard, 'notForClinicalUse' | 'intende
 }
 
 /** The row's status against one criterion of its group (the plan's check, read for this structure). */
-function rowCheck(c: CriterionCheck, name: string): RowCheck {
+function rowCheck(c: CriterionCheck, name: string, sourceRef: number): RowCheck {
   const l = c.limit;
-  const base = { limitId: l.id, label: l.label, kind: l.kind, rule: l.kind === 'information' ? 'no limit' : thresholdText(l), source: l.source };
+  const base = { limitId: l.id, label: l.label, kind: l.kind, rule: l.kind === 'information' ? 'no limit' : thresholdText(l), source: l.source, sourceRef };
   if (l.kind === 'information') return { ...base, what: name, status: 'information' };
   if (!c.point || !c.upper) return { ...base, what: '', status: 'not checked' };
   const each = l.appliesTo === 'each';
@@ -182,7 +184,7 @@ function rowCheck(c: CriterionCheck, name: string): RowCheck {
   return { ...base, what: each ? name : c.point.what, pointGy: gyOf(c.point), upperGy: gyOf(c.upper), status };
 }
 
-function reportRow(r: PlanRow, p: Plan, info: StructureInfo | undefined, card: ReportCard, measured: MeasuredDose | undefined): ReportRow {
+function reportRow(r: PlanRow, p: Plan, info: StructureInfo | undefined, card: ReportCard, measured: MeasuredDose | undefined, sourceRef: (limitId: string) => number): ReportRow {
   const group = groupOfType(r.type);
   const organ = p.organs.find((o) => o.group === group);
   const coefficients = card.perType.find((t) => t.type === r.type);
@@ -192,7 +194,7 @@ function reportRow(r: PlanRow, p: Plan, info: StructureInfo | undefined, card: R
     suvMax: info?.suvMax ?? NaN, suvMean: info?.suvMean ?? NaN, suvPeak: info?.suvPeak ?? NaN,
     gyPerGBq: r.gyPerGBq, lo: r.lo, hi: r.hi, personalised: !coefficients || coefficients.features.length > 0,
     gyPerCycle: r.gyPerCycle, gyCumulative: r.gyCumulative, gyCumulativeHi: r.gyCumulativeHi,
-    checks: organ ? organ.checks.map((c) => rowCheck(c, r.name)) : [],
+    checks: organ ? organ.checks.map((c) => rowCheck(c, r.name, sourceRef(c.limit.id))) : [],
   };
   if (measured) {
     row.measured = {
@@ -207,7 +209,10 @@ export function buildReport(input: ReportInput): Report {
   const { plan: p, card, patient, gate } = input;
   const infoOf = (name: string) => input.structures.find((s) => s.name === name);
   const measuredOf = (name: string) => input.measured?.find((m) => m.structure === name);
-  const rows = p.rows.map((r) => reportRow(r, p, infoOf(r.name), card, measuredOf(r.name)));
+  // Sources are numbered: first each limit and reference the plan checked, in the plan's order.
+  const limits = p.organs.flatMap((o) => o.checks.map((c) => c.limit));
+  const sourceRef = (id: string) => limits.findIndex((l) => l.id === id) + 1;
+  const rows = p.rows.map((r) => reportRow(r, p, infoOf(r.name), card, measuredOf(r.name), sourceRef));
   const unmatched = (input.measured ?? []).filter((m) => !rows.some((r) => r.name === m.structure));
   const measuredWarnings = [...(input.measuredWarnings ?? []), ...unmatched.map((m) => `measured dose of ${m.structure} has no predicted structure to compare with`)];
   const statement = statementOf(card);
@@ -242,7 +247,6 @@ export function buildReport(input: ReportInput): Report {
     })),
   ];
 
-  const limits = p.organs.flatMap((o) => o.checks.map((c) => c.limit));
   const uniq = (xs: string[]) => [...new Set(xs.filter(Boolean))];
   const caveats = uniq([
     statement,
@@ -255,7 +259,7 @@ export function buildReport(input: ReportInput): Report {
     ...limits.map((l) => `${l.label}: ${l.caveat}`),
   ]);
   const sources = uniq([
-    ...limits.map((l) => `${l.label}: ${l.source}`),
+    ...limits.map((l, n) => `[${n + 1}] ${l.label}: ${l.source}`),
     ...(p.flags.some((x) => x.kind === 'single-kidney') ? ['Single functioning kidney: JNM 2019;60:1579'] : []),
     `Dose model: ${card.id} ${card.version}, model card (training data ${card.trainingData.name}).`,
   ]);
@@ -274,9 +278,9 @@ export function buildReport(input: ReportInput): Report {
 /** A row's checks as one text: "Kidneys (mean of both) 23 Gy: within" … */
 export function checksText(r: ReportRow): string {
   return r.checks.map((c) => {
-    if (c.status === 'information') return `${c.label}: for information (no limit)`;
-    if (c.status === 'not checked') return `${c.label}: not checked`;
-    return `${c.label} ${c.rule}: ${c.status} (${c.what} ${f(c.pointGy, 1)} Gy, upper 90 % ${f(c.upperGy, 1)} Gy)`;
+    if (c.status === 'information') return `${c.label}: for information (no limit) [${c.sourceRef}]`;
+    if (c.status === 'not checked') return `${c.label}: not checked [${c.sourceRef}]`;
+    return `${c.label} ${c.rule}: ${c.status} (${c.what} ${f(c.pointGy, 1)} Gy, upper 90 % ${f(c.upperGy, 1)} Gy) [${c.sourceRef}]`;
   }).join('; ');
 }
 

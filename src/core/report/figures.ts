@@ -5,7 +5,7 @@
 import { encode } from 'fast-png';
 import { index, indexToWorld, sampleAt, type Volume } from '../volume';
 import { structureByName } from '../vocabulary';
-import { groupOfType, thresholdGy, type OrganLimit } from '../dose/plan';
+import { groupOfType, thresholdGy, TUMOUR_CUMULATIVE_NOTE, type OrganLimit } from '../dose/plan';
 import type { Report } from './content';
 
 export type Rgb = [number, number, number];
@@ -236,7 +236,7 @@ export function doseChartFigure(report: Report, limits: OrganLimit[]): Figure {
   const labels: FigureLabel[] = [];
   parts.forEach((rows, pi) => {
     const y0 = pi * (TOP + PLOT_H + BELOW + SPACE) + TOP, base = y0 + PLOT_H;
-    labels.push({ x: LEFT, y: y0 - 14, text: rows[0].type === 'tumour' ? `Tumours: cumulative Gy (${report.plan.activityGBq} GBq × ${n}), ${'if uptake stayed as in cycle 1'}` : `Organs at risk: cumulative Gy (${a} GBq × ${n}) with limits and references`, size: 8 });
+    labels.push({ x: LEFT, y: y0 - 14, text: rows[0].type === 'tumour' ? `Tumours: cumulative Gy (${a} GBq × ${n}), ${TUMOUR_CUMULATIVE_NOTE}` : `Organs at risk: cumulative Gy (${a} GBq × ${n}) with limits and references`, size: 8 });
     let x = LEFT + 8;
     const bars = rows.map((r, i) => { if (i && r.type !== rows[i - 1].type) x += GAP; const b = { r, x }; x += STEP; return b; });
     const lines: { gy: number; l: OrganLimit; x1: number; x2: number; what: string }[] = [];

@@ -75,6 +75,8 @@ describe('tumour-board report', async () => {
     const kidneys = thePlan.organs.find((o) => o.group === 'kidneys')!;
     expect(kl.checks[0].pointGy).toBe(kidneys.checks[0].point!.valueGy);
     expect(kl.checks[0].source).toMatch(/Emami/);
+    expect(report.sources[kl.checks[0].sourceRef - 1]).toMatch(/^\[1\] Kidneys \(mean of both\): Emami/);
+    expect(checksText(kl)).toMatch(/ \[1\]$/);
     expect(kl.measured!.errorPct).toBeCloseTo(((kl.gyPerGBq - 3.2 / 7.4) / (3.2 / 7.4)) * 100, 8);
     const parotid = report.rows.find((r) => r.name === 'Parotid L')!;
     expect(parotid.checks.map((c) => c.limitId)).toEqual(['parotid-nki', 'parotid-quantec']);
