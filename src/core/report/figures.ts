@@ -117,7 +117,7 @@ export function mipFigure(suv: Volume<Float32Array>, labels: Volume, names: stri
       const v = index(suv, ijk[0], ijk[1], ijk[2]);
       if (suv.data[v] > mx) mx = suv.data[v];
       const l = labels.data[v];
-      if (l) proj.get(l)?.set([1], c + n[ai] * r);
+      if (l) { const pm = proj.get(l); if (pm) pm[c + n[ai] * r] = 1; }
     }
     mip[c + n[ai] * r] = mx;
   }
