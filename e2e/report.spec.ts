@@ -93,3 +93,35 @@ test('report: PDF and CSV from the Dose panel hold every structure and figure, t
   await view.getByRole('button', { name: 'Close' }).click();
   await expect(view).toHaveCount(0);
 });
+
+test('report on the demo patient: every structure and tumour slice in the PDF, the Patient ID in the file names only when ticked', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto(base());
+  await waitReady(page);
+  // The export option of the Structures panel ("ID in export file names") names the report files too.
+  await page.evaluate(() => localStorage.setItem('psma-dose-preview.exportNamesWithPatientId', '1'));
+  await page.getByRole('button', { name: 'Dose', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Compute doses' })).toBeEnabled();
+  for (const [label, value] of [['eGFR', '72'], ['Haemoglobin', '12.5'], ['Height', '176'], ['Weight', '82'], ['Age', '71']]) {
+    const field = page.getByLabel(label, { exact: true });
+    if (await field.count()) await field.fill(value);
+  }
+  await page.getByRole('button', { name: 'Compute doses' }).click();
+  const table = page.getByRole('table', { name: 'Predicted doses' });
+  await expect(table.getByRole('row', { name: /Kidney L/ })).toBeVisible({ timeout: 90_000 });
+  const screen = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+  const downloads: Download[] = [];
+  page.on('download', (d) => downloads.push(d));
+  await page.getByRole('button', { name: 'Report (PDF + CSV)' }).click();
+  await expect.poll(() => downloads.length, { timeout: 60_000 }).toBe(2);
+  for (const d of downloads) expect(d.suggestedFilename()).toMatch(/^DEMO0001-\d{8}-dose-report\.(pdf|csv)$/);
+  const pdfPath = await downloads.find((d) => d.suggestedFilename().endsWith('.pdf'))!.path();
+  const text = spawnSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' }).stdout;
+  for (const c of screen) expect(text).toContain(`${c[2]} [${c[3]}]`);
+  const tumours = screen.filter((c) => /^T\d+$/.test(c[0])).length;
+  expect(tumours).toBeGreaterThan(1);
+  const images = spawnSync('pdfimages', ['-list', pdfPath], { encoding: 'utf8' }).stdout.trim().split('\n').slice(2);
+  expect(images).toHaveLength(1 + tumours + 1);
+  const made = await page.evaluate(() => ['report-made', 'report-model', 'report-files'].flatMap((n) => performance.getEntriesByName(n).map((e) => e.duration)));
+  console.log(`demo report made in the browser in ${made.map((ms) => ms.toFixed(0)).join(', ')} ms (PDF ${readFileSync(pdfPath).length} bytes)`);
+});

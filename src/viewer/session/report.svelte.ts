@@ -11,6 +11,7 @@ import { exportFileName } from './structures';
 import { dosimetricStructures } from '../../core/dose/tasks';
 import type { Figure } from '../../core/report/figures';
 import type { Report } from '../../core/report/content';
+import type { Volume } from '../../core/volume';
 
 /** The report code (pdf-lib, fontkit, the rasteriser) is loaded on first use, not with the page. */
 const reportCore = () => import('./reportCore');
@@ -36,6 +37,14 @@ function loadFonts() {
   })).then(([regular, bold]) => ({ regular, bold })).catch((e) => { fonts = undefined; throw e; }));
 }
 
+/**
+ * A volume whose geometry is plain arrays again (the session's state is deeply reactive: reading its dims in the
+ * rasteriser's loops through proxies takes seconds); the voxel data (typed arrays are not proxied) is shared.
+ */
+function plain<T extends Volume>(v: T): T {
+  return { ...v, dims: [...v.dims], spacing: [...v.spacing], origin: [...v.origin], direction: [...v.direction] };
+}
+
 /** Why no report can be made now (undefined when it can). */
 export function reportProblem(): string | undefined {
   if (!viewer.study?.pet?.suv) return 'A report needs the PET in SUV.';
@@ -52,20 +61,25 @@ export async function currentReport(now = new Date()): Promise<{ report: Report;
   const problem = reportProblem();
   if (problem) throw new Error(problem);
   const study = viewer.study!, st = viewer.structures!, card = dose.card!, gate = tracerCheck()!;
-  const labels = onPetGrid(st.labels, study);
+  const labels = plain(onPetGrid(st.labels, study));
   const { makeReport } = await reportCore();
   return makeReport({
-    petAttrs: study.pet!.instances[0].attrs, reportDate: now.toISOString(), gate, tracerConfirmedAt: gate.status === 'confirm' ? dose.tracerConfirmation?.confirmedAt : undefined,
-    card, plan: currentPlan()!, limits: dose.limits, notPredicted: dose.skipped,
-    suv: study.pet!.suv!, labels, ct: study.ct, structures: dosimetricStructures(labels, st.meta),
+    petAttrs: $state.snapshot(study.pet!.instances[0].attrs), reportDate: now.toISOString(), gate, tracerConfirmedAt: gate.status === 'confirm' ? dose.tracerConfirmation?.confirmedAt : undefined,
+    card: $state.snapshot(card) as typeof card, plan: currentPlan()!, limits: $state.snapshot(dose.limits), notPredicted: $state.snapshot(dose.skipped),
+    suv: plain(study.pet!.suv!), labels, ct: study.ct && plain(study.ct), structures: dosimetricStructures(labels, $state.snapshot(st.meta)),
   });
 }
 
 /** The PDF and the CSV of the current report, named after the study date (the Patient ID only when asked for). */
 export async function reportDownloads(withPatientId: boolean): Promise<ReportFile[]> {
+  const t0 = performance.now();
   const { report, figures } = await currentReport();
+  performance.measure('report-model', { start: t0 });
   const { reportFiles } = await reportCore();
+  const t1 = performance.now();
   const { pdf, csv } = await reportFiles(report, figures, await loadFonts());
+  performance.measure('report-files', { start: t1 });
+  performance.measure('report-made', { start: t0 }); // read by the e2e (figures for the README), never asserted
   const study = viewer.study!;
   return [
     { name: exportFileName(study, 'dose-report', '.pdf', withPatientId), bytes: pdf, mime: 'application/pdf' },
