@@ -5,10 +5,9 @@
 // same core pipeline, plan and report code → DIR/report.pdf and DIR/report.csv. Everything is checked before any
 // file is written. Prints one JSON object {out, files, structures, notPredicted, warnings}.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
-import { readArrayBuffer } from './files';
+import { fontPath, readArrayBuffer } from './files';
 import { readDicomFiles } from '../core/dicom/read';
 import { assembleStudy } from '../core/study';
 import { readStructureFile, StructureFileError } from '../core/io/structureFormats';
@@ -27,9 +26,6 @@ import { nodeFeaturePool } from '../workers/nodeFeaturePool';
 import { makeReport, reportFiles } from '../core/report/make';
 
 const USAGE = 'npm run --silent report -- --image DIR --structures FILE --biomarkers JSON [--activity-gbq A] [--cycles N] [--tracer NAME] [--accept-tracer] [--model DIR] [--measured CSV] --out DIR [--force]';
-const require = createRequire(import.meta.url);
-/** The report's font, the file the viewer serves too (DejaVu fonts licence: see node_modules/dejavu-fonts-ttf/LICENSE). */
-export const fontPath = (file: string) => require.resolve(`dejavu-fonts-ttf/ttf/${file}`);
 
 /** Every file below a folder (DICOM series may sit in sub-folders such as pt/ and ct/). */
 function filesBelow(dir: string): string[] {
