@@ -90,6 +90,13 @@ test('report: PDF and CSV from the Dose panel hold every structure and figure, t
   await expect(view.getByRole('table', { name: 'Report table' }).locator('tbody tr')).toHaveCount(rows.length);
   await expect(view.locator('figure img')).toHaveCount(1 + tumours + 1);
   expect(await view.locator('figure img').evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
+  // Printed, only the report shows (the app behind it and the view's buttons are hidden by the print CSS).
+  await page.emulateMedia({ media: 'print' });
+  await expect(table).toBeHidden();
+  await expect(view.getByRole('button', { name: 'Print' })).toBeHidden();
+  await expect(view.getByRole('table', { name: 'Report table' })).toBeVisible();
+  await page.emulateMedia({ media: 'screen' });
+  await expect(table).toBeVisible();
   await view.getByRole('button', { name: 'Close' }).click();
   await expect(view).toHaveCount(0);
 });
