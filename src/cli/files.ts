@@ -2,6 +2,7 @@
 // non-empty one unless --force, name unwritable paths).
 import { existsSync, mkdirSync, readdirSync, accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { UsageError } from './args';
 
 export function prepareOutDir(out: string, force: boolean): void {
@@ -21,3 +22,7 @@ export function readArrayBuffer(path: string): ArrayBuffer {
   const b = readFileSync(path);
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
+
+const require = createRequire(import.meta.url);
+/** A font of the report, the file the viewer serves too (DejaVu fonts licence: node_modules/dejavu-fonts-ttf/LICENSE). */
+export const fontPath = (file: string) => require.resolve(`dejavu-fonts-ttf/ttf/${file}`);

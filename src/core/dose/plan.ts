@@ -96,6 +96,12 @@ export function thresholdGy(l: OrganLimit): number | undefined {
   return l.kind === 'limit' ? l.limitGy ?? NaN : l.kind === 'reference' ? l.referenceGy ?? NaN : undefined;
 }
 
+/** A limit's or reference's rule as text, e.g. "23 Gy", "26.5 Gy per gland", "one gland 20 Gy / mean of both 25 Gy". */
+export function thresholdText(l: OrganLimit): string {
+  const t = thresholdGy(l);
+  return l.appliesTo === 'one-or-mean' ? `one gland ${l.spareGy} Gy / mean of both ${t} Gy` : `${t} Gy${l.appliesTo === 'each' ? ' per gland' : ''}`;
+}
+
 /** Point estimate or upper 90 % bound. */
 export type Bound = 'point' | 'upper90';
 
@@ -234,6 +240,14 @@ function doseValue(name: string, massG: number, g: number, h: number, a: number,
 
 /** Activity per cycle at which a cumulative threshold is reached by a dose per GBq (undefined when it never is). */
 const activityAt = (gy: number, perGBq: number, n: number) => (perGBq > 0 ? gy / (n * perGBq) : undefined);
+
+/** Why an activity per cycle (GBq) or a number of cycles cannot make a plan; undefined when they can (the panel's and the report CLI's rule). */
+export function planInputProblem(activity: unknown, cycles: unknown): string | undefined {
+  const a = Number(activity), n = Number(cycles);
+  if (!(a > 0 && a <= 30)) return `activity per cycle must be a number of GBq above 0 and at most 30 (got "${String(activity ?? '')}")`;
+  if (!(Number.isInteger(n) && n >= 1 && n <= 20)) return `cycles must be a whole number from 1 to 20 (got "${String(cycles ?? '')}")`;
+  return undefined;
+}
 
 export function plan(preds: StructurePrediction[], opts: PlanOptions = {}): Plan {
   const a = opts.activityGBq ?? 7.4, n = opts.cycles ?? 6;
@@ -412,7 +426,7 @@ function overFlag(l: OrganLimit, r: CheckResult, bound: Bound): PlanFlag {
   return {
     kind: l.kind === 'limit' ? 'over-limit' : 'over-reference', severity: l.kind === 'limit' ? 'warning' : 'caution', bound, limitId: l.id, limitLabel: l.label, group: l.group,
     structures: r.structures, value: r.valueGy, threshold: t, unit: 'Gy',
-    thresholdText: l.appliesTo === 'one-or-mean' ? `one gland ${l.spareGy} Gy / mean of both ${t} Gy` : `${t} Gy${l.appliesTo === 'each' ? ' per gland' : ''}`,
+    thresholdText: thresholdText(l),
     text: `${l.label}: ${est} of the cumulative dose, ${what}${l.kind === 'limit' ? ' (limit)' : ' (a reference, not a limit)'}.`,
   };
 }
