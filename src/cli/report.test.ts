@@ -22,6 +22,9 @@ import { parseCsv } from '../core/csv';
 import { identifyTracer, tracerGate } from '../core/tracer';
 import { makeReport } from '../core/report/make';
 import { reportCsv } from '../core/report/csv';
+import { readMeasurementReport } from '../core/report/sr';
+import { readDicomObject } from '../core/dicom/read';
+import { readArrayBuffer } from './files';
 import { emptyMeta } from '../core/contours/structureSet';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/report.ts', ...args], { cwd: REPO_DIR, encoding: 'utf8' });
@@ -52,7 +55,7 @@ describe('report CLI', () => {
     expect(r.stderr).toContain('measured after cycle 2');
     expect(r.status).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(readdirSync(out).sort()).toEqual(['report.csv', 'report.pdf']);
+    expect(readdirSync(out).sort()).toEqual(['report-seg.dcm', 'report-sr.dcm', 'report.csv', 'report.pdf']);
 
     // The same report in process (what the Dose panel runs): header weight/height/age plus the JSON's values.
     const files = ['pt', 'ct'].flatMap((s) => readdirSync(join(study, s)).map((f) => { const b = readFileSync(join(study, s, f)); return { name: f, data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer }; }));
@@ -89,10 +92,25 @@ describe('report CLI', () => {
     expect(images).toHaveLength(figures.length); // MIP + one slice per tumour + the chart
     expect(figures.length).toBe(1 + report.rows.filter((x) => x.type === 'tumour').length + 1);
 
+    // The DICOM results: the SR references the SEG written beside it and holds the table's values.
+    const sr = readMeasurementReport(readArrayBuffer(join(out, 'report-sr.dcm')));
+    const seg = readDicomObject(readArrayBuffer(join(out, 'report-seg.dcm')), 'seg', 'SEG', (m) => new Error(m));
+    expect(sr.seg?.sopInstanceUid).toBe(seg.SOPInstanceUID);
+    expect(sr.plan).toEqual({ activityGBq: 6, cycles: 4 });
+    expect(sr.statement).toMatch(/NOT FOR CLINICAL USE/);
+    for (const row of report.rows) {
+      const st = sr.structures.find((x) => x.name === row.name);
+      expect(st, row.name).toBeDefined();
+      expect(st!.dose!.gyPerGbq).toBeCloseTo(row.gyPerGBq, 6);
+      expect(st!.dose!.upper90).toBeCloseTo(row.hi, 6);
+      expect(st!.dose!.cumulativeGy).toBeCloseTo(row.gyCumulative, 6);
+      expect(st!.suvMax).toBeCloseTo(row.suvMax, 6);
+    }
+
     // Written again only with --force.
     const again = cli('--image', study, '--structures', join(study, 'seg.dcm'), '--biomarkers', biomarkers, '--out', out);
     expect(again.status).toBe(2);
-    expect(again.stderr).toMatch(/report\.pdf and .*report\.csv exist \(use --force/);
+    expect(again.stderr).toMatch(/report\.pdf and .*report\.csv and .*report-seg\.dcm and .*report-sr\.dcm exist \(use --force/);
   });
 
   const refused = (why: RegExp, ...args: string[]) => {

@@ -2,8 +2,9 @@
 //   [--tracer NAME] [--accept-tracer] [--model DIR] [--measured CSV] --out DIR [--force]
 // The tumour-board report of one study, as the Dose panel makes it: DICOM PET/CT in DIR (read as the viewer's local
 // files are), structures from a SEG, RTSTRUCT or NIfTI label map (names mapped to the vocabulary as on import), the
-// same core pipeline, plan and report code → DIR/report.pdf and DIR/report.csv. Everything is checked before any
-// file is written. Prints one JSON object {out, files, structures, notPredicted, warnings}.
+// same core pipeline, plan and report code → DIR/report.pdf, DIR/report.csv and the DICOM results as the Dose panel
+// writes them: DIR/report-seg.dcm (the structures on the PET grid) and DIR/report-sr.dcm (TID 1500 SR referencing that
+// SEG). Everything is checked before any file is written. Prints one JSON object {out, files, structures, notPredicted, warnings}.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
@@ -24,6 +25,9 @@ import { MeasuredDoseError, parseMeasuredDoses } from '../core/dose/measured';
 import { identifyTracer, KNOWN_AGENTS, tracerFromName, tracerGate, withStatedTracer } from '../core/tracer';
 import { nodeFeaturePool } from '../workers/nodeFeaturePool';
 import { makeReport, reportFiles } from '../core/report/make';
+import { resultsStatement, writeDoseResults } from '../core/report/sr';
+import { sourceSeriesOf } from '../core/io/structureMapping';
+import { PT_SOP_CLASS } from '../core/dicom/write';
 
 const USAGE = 'npm run --silent report -- --image DIR --structures FILE --biomarkers JSON [--activity-gbq A] [--cycles N] [--tracer NAME] [--accept-tracer] [--model DIR] [--measured CSV] --out DIR [--force]';
 
@@ -54,7 +58,7 @@ run(async () => {
     if (!existsSync(p) || !statSync(p).isFile()) throw new UsageError(`--${k} ${p} does not exist or is not a file`);
   }
   for (const f of ['model.onnx', 'model-card.json']) if (!existsSync(join(modelDir, f))) throw new UsageError(`${join(modelDir, f)} does not exist (--model DIR holds model.onnx and model-card.json)`);
-  const targets = ['report.pdf', 'report.csv'].map((f) => join(out, f));
+  const targets = ['report.pdf', 'report.csv', 'report-seg.dcm', 'report-sr.dcm'].map((f) => join(out, f));
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file, not a folder`);
   const existing = targets.filter((t) => existsSync(t));
   if (existing.length && !a.force) throw new UsageError(`${existing.join(' and ')} exist (use --force to overwrite)`);
@@ -141,9 +145,17 @@ run(async () => {
     suv: pet.suv, labels, ct: study.ct, structures, measured: measured?.doses, measuredWarnings: measured?.warnings,
   });
   const { pdf, csv } = await reportFiles(report, figures, { regular: new Uint8Array(readFileSync(fontPath('DejaVuSans.ttf'))), bold: new Uint8Array(readFileSync(fontPath('DejaVuSans-Bold.ttf'))) });
+  // The same SEG + SR pair as the Dose panel's "Download DICOM SR".
+  const petSource = sourceSeriesOf({ studyUid: study.studyUid, seriesUid: study.petSeriesUid!, patientName: study.patientName, patientId: study.patientId, studyDate: study.studyDate }, pet.instances, PT_SOP_CLASS);
+  const { seg, sr } = writeDoseResults({
+    labels, meta, suv: pet.suv, pet: petSource, petAttrs: attrs, plan: thePlan, model: { id: model.card.id, version: model.card.version },
+    tracer: withStated.tracer.label, statement: resultsStatement(model.card),
+  });
   mkdirSync(out, { recursive: true });
   writeFileSync(targets[0], pdf);
   writeFileSync(targets[1], csv);
+  writeFileSync(targets[2], new Uint8Array(seg));
+  writeFileSync(targets[3], new Uint8Array(sr));
   for (const w of [...warnings, ...report.measuredWarnings.filter((w) => !warnings.includes(w))]) process.stderr.write(`warning: ${w}\n`);
   process.stdout.write(`${JSON.stringify({ out, files: targets, figures: figures.length, structures: report.rows.map((r) => r.name), notPredicted: preview.notes, tracer: gate.status, warnings }, null, 2)}\n`);
 }, USAGE);
