@@ -190,3 +190,40 @@ test('"+ New tumour" twice without drawing gives the same number (no gap)', asyn
   await pick.selectOption('new');
   expect(await shown()).toBe(first);
 });
+
+test('dose table sorted by type then dose with volume and SUV columns; chart y axis in Gy, x labels apart', async ({ page }) => {
+  await page.goto(base());
+  await waitReady(page);
+  await page.getByRole('button', { name: 'Dose' }).click();
+  await expect(page.getByRole('alert', { name: 'Not for clinical use' })).toBeVisible();
+  for (const [label, value] of [['eGFR', '72'], ['Haemoglobin', '12.5'], ['Height', '176'], ['Weight', '82'], ['Age', '71']]) {
+    const field = page.getByLabel(label, { exact: true });
+    if (await field.count()) await field.fill(value);
+  }
+  await page.getByRole('button', { name: 'Compute doses' }).click();
+  const table = page.getByRole('table', { name: 'Predicted doses' });
+  await expect(table.getByRole('row', { name: /^Kidney L\b/ })).toBeVisible({ timeout: 90_000 });
+  const head = (await table.getByRole('columnheader').allTextContents()).map((t) => t.trim());
+  expect(head.slice(0, 7)).toEqual(['Structure', 'Volume (mL)', 'SUVmax', 'SUVmean', 'Gy/GBq', '90 % PI', 'Gy per cycle']);
+  expect(head.some((h) => h.includes('upper 90 %'))).toBe(true);
+  const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+  // Tumours first by dose (descending), then the organs; each row's SUV columns filled and SUVmax ≥ SUVmean.
+  const tumours = rows.filter((r) => /^T\d+$/.test(r[0]));
+  expect(tumours.length).toBeGreaterThan(1);
+  expect(rows.slice(0, tumours.length)).toEqual(tumours);
+  const gy = tumours.map((r) => Number(r[4]));
+  expect(gy).toEqual([...gy].sort((a, b) => b - a));
+  for (const r of rows) {
+    expect(Number(r[2])).toBeGreaterThanOrEqual(Number(r[3]));
+    expect(Number(r[3])).toBeGreaterThan(0);
+  }
+  // The lesion of highest SUVmax in the truth shows its SUVmax within rounding.
+  const t = hottestLesion();
+  expect(rows.some((r) => Math.abs(Number(r[2]) - t.suvMax) <= 0.06)).toBe(true);
+  // Each plot names its y unit; the x labels do not overlap.
+  for (const plot of await page.locator('svg.plot').all()) {
+    await expect(plot.locator('text', { hasText: /^Gy$/ })).toHaveCount(1);
+    const boxes = await plot.locator('text.xlabel').evaluateAll((ts) => ts.map((t) => { const r = t.getBoundingClientRect(); return [r.left, r.right]; }));
+    for (let n = 1; n < boxes.length; n++) expect(boxes[n][0]).toBeGreaterThanOrEqual(boxes[n - 1][1] - 0.5);
+  }
+});
