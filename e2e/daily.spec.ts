@@ -227,3 +227,35 @@ test('dose table sorted by type then dose with volume and SUV columns; chart y a
     for (let n = 1; n < boxes.length; n++) expect(boxes[n][0]).toBeGreaterThanOrEqual(boxes[n - 1][1] - 0.5);
   }
 });
+
+test('ruler and ellipse ROI: the length between two points, SUVmax of the hottest lesion as in the phantom truth', async ({ page }) => {
+  await page.goto(base());
+  await waitReady(page);
+  const lesion = hottestLesion();
+  const p = lesion.maxVoxelLps as Lps;
+  await page.evaluate((q) => window.__psma!.jumpTo!(q), p);
+  const at = (q: Lps) => page.evaluate((r) => window.__psma!.clientPoint!('axial', r), q);
+  const drag = async (a: Lps, b: Lps) => {
+    const [x0, y0] = await at(a), [x1, y1] = await at(b);
+    await page.mouse.move(x0, y0);
+    await page.mouse.down();
+    for (let s = 1; s <= 8; s++) await page.mouse.move(x0 + ((x1 - x0) * s) / 8, y0 + ((y1 - y0) * s) / 8);
+    await page.mouse.up();
+  };
+  await page.keyboard.press('l');
+  await expect(page.getByRole('button', { name: 'Ruler (L)' })).toHaveAttribute('aria-pressed', 'true');
+  // 60 mm apart in x and 80 mm in y on the axial slice: 100 mm.
+  await drag([p[0] - 30, p[1] - 40, p[2]], [p[0] + 30, p[1] + 40, p[2]]);
+  await expect.poll(async () => Number(await page.getByLabel('Length 1').textContent())).toBeCloseTo(100, 0);
+
+  await page.getByRole('button', { name: 'Ellipse ROI (E)' }).click();
+  const r = 2.5 * Math.cbrt((3 * lesion.volumeMl * 1000) / (4 * Math.PI)); // well beyond the lesion's radius
+  await drag([p[0] - r, p[1] + r, p[2]], [p[0] + r, p[1] - r, p[2]]); // the other diagonal: away from the ruler
+  await expect.poll(async () => Number(await page.getByLabel('Maximum 2').textContent())).toBeGreaterThan(0);
+  const max = Number(await page.getByLabel('Maximum 2').textContent());
+  const mean = Number(await page.getByLabel('Mean 2').textContent());
+  expect(Math.abs(max - lesion.suvMax) / lesion.suvMax).toBeLessThan(0.02);
+  expect(mean).toBeLessThan(max);
+  await page.getByRole('button', { name: 'Remove all measurements' }).click();
+  await expect(page.getByRole('list', { name: 'Measurements' })).toHaveCount(0);
+});

@@ -9,7 +9,7 @@ import { LabelOverlays } from './overlays';
 
 export { VIEWPORTS, initCornerstone, type ViewportKey } from './setup';
 export { CT_PRESETS, PET_PRESETS, PET_COLORMAPS, PET_THRESHOLD_SUV, HOT_IRON, type DisplaySettings } from './volumes';
-export type { BrushSettings, PrimaryTool } from './tools';
+export { watchMeasurements, removeMeasurements, type BrushSettings, type PrimaryTool, type Measurement } from './tools';
 
 export class ViewerScene {
   private engine: RenderingEngine;
@@ -88,6 +88,10 @@ export class ViewerScene {
   /** Index axis normal to a fused view (2 axial, 1 coronal, 0 sagittal). */
   static axisOf(key: ViewportKey): 0 | 1 | 2 {
     return key === 'sagittal' ? 0 : key === 'coronal' ? 1 : 2;
+  }
+
+  render(): void {
+    this.engine.render();
   }
 
   resetCameras(): void {

@@ -1,7 +1,7 @@
 // What the four views show and how: the Cornerstone scene on the viewport elements, display settings and
 // presets, the viewing tool, the cursor readout, keyboard shortcuts, the structure overlay kept in step with
 // the structure set, and the test hooks that need the scene.
-import { ViewerScene, initCornerstone, CT_PRESETS, PET_PRESETS, PET_THRESHOLD_SUV, HOT_IRON, type DisplaySettings, type PrimaryTool, type ViewportKey } from '../render/scene';
+import { ViewerScene, initCornerstone, CT_PRESETS, PET_PRESETS, PET_THRESHOLD_SUV, HOT_IRON, watchMeasurements, removeMeasurements, type DisplaySettings, type Measurement, type PrimaryTool, type ViewportKey } from '../render/scene';
 import type { Vec3 } from '../../core/volume';
 import { readoutAt, type LoadedStudy, type Readout } from '../../core/study';
 import { viewer } from './state.svelte';
@@ -17,6 +17,8 @@ export const view = $state({
   /** The PET is shown in SUV (false: in its stored units). */
   petInSuv: true,
   readout: undefined as Readout | undefined,
+  /** Rulers and ellipse ROIs on the fused views (gone when another study opens). */
+  measurements: [] as Measurement[],
 });
 
 let scene: ViewerScene | undefined;
@@ -41,7 +43,8 @@ export function attachViews(els: Record<ViewportKey, HTMLDivElement>, container:
     return [r.left + c[0], r.top + c[1]];
   };
   const stopOverlays = $effect.root(syncOverlays);
-  return () => { ro.disconnect(); stopOverlays(); };
+  const stopMeasurements = watchMeasurements((m) => (view.measurements = m));
+  return () => { ro.disconnect(); stopOverlays(); stopMeasurements(); };
 }
 
 /** Renders a study: fused CT and PET (SUV when there is one, else the stored values up to their 99.9th percentile). */
@@ -60,6 +63,8 @@ export async function showInViews(s: LoadedStudy): Promise<void> {
   shownRaw = !s.pet.suv;
   view.petInSuv = !!s.pet.suv;
   await initCornerstone();
+  removeMeasurements(); // they were drawn on the previous study's volumes
+  view.measurements = [];
   scene ??= new ViewerScene(elements);
   await scene.show(s.ct, petShown, $state.snapshot(view.display));
   viewer.renders++;
@@ -82,6 +87,11 @@ export function chooseTool(t: PrimaryTool): void {
   view.tool = t;
   contourTools.active = undefined;
   scene?.setPrimaryTool(t);
+}
+
+export function removeMeasurement(uid?: string): void {
+  removeMeasurements(uid);
+  scene?.render();
 }
 
 export function resetViews(): void {
@@ -112,7 +122,7 @@ export function viewKey(key: ViewportKey, ev: KeyboardEvent): void {
 }
 
 /**
- * Keys 1–3 CT presets, 4–6 PET presets, R reset, I inverted grey, C/W/P/Z viewing tools: on the whole page
+ * Keys 1–3 CT presets, 4–6 PET presets, R reset, I inverted grey, C/W/P/Z viewing tools, L ruler, E ellipse ROI: on the whole page
  * (no click on an image first), except while typing in a field or with a modifier held.
  */
 export function shortcut(ev: KeyboardEvent): void {
@@ -123,6 +133,7 @@ export function shortcut(ev: KeyboardEvent): void {
     '4': () => setDisplay({ petRange: pet[0] }), '5': () => setDisplay({ petRange: pet[1] }), '6': () => setDisplay({ petRange: pet[2] }),
     r: resetViews, i: () => setDisplay({ petInverted: !view.display.petInverted }),
     c: () => chooseTool('crosshairs'), w: () => chooseTool('windowLevel'), p: () => chooseTool('pan'), z: () => chooseTool('zoom'),
+    l: () => chooseTool('ruler'), e: () => chooseTool('ellipse'),
   };
   map[ev.key]?.();
 }
