@@ -171,9 +171,10 @@ test('labels: stored PET value in the series unit (Bq/mL, g/mL for GML), formatt
 
   await page.getByRole('button', { name: 'PACS' }).click();
   const browser = page.getByRole('region', { name: 'Study browser' });
-  await browser.getByLabel('Patient name or ID').fill('0001');
+  // PAIR0007: no spec stores a SEG there (Orthanc then takes study tags from the SEG, which has no description).
+  await browser.getByLabel('Patient name or ID').fill('0007');
   await browser.getByRole('button', { name: 'Search' }).click();
-  const row = browser.getByRole('row', { name: /DEMO0001/ });
+  const row = browser.getByRole('row', { name: /PAIR0007/ }).first();
   await expect(row).toBeVisible();
   await expect(row).toContainText('PSMA PET/CT (synthetic, not a real patient)');
   await expect(row).toContainText(/\d{4}-\d{2}-\d{2}/);
