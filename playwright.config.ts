@@ -11,5 +11,7 @@ export default defineConfig({
   use: {
     viewport: { width: 1400, height: 900 },
     launchOptions: HEADLESS_CHROMIUM,
+    // The app's service worker would serve later tests from its cache: only offline.spec.ts allows it.
+    serviceWorkers: 'block',
   },
 });

@@ -21,7 +21,7 @@ async function computeDemo(page: Page): Promise<Locator> {
 /** A row's volume (mL), Gy/GBq and upper 90 % Gy/GBq as the table shows them. */
 async function rowValues(table: Locator, name: string): Promise<{ volume: number; gy: number; hi: number }> {
   const cells = await table.getByRole('row', { name: new RegExp(`^${name}\\b`) }).getByRole('cell').allTextContents();
-  return { volume: Number(cells[1]), gy: Number(cells[2]), hi: Number(cells[3].split('–')[1]) };
+  return { volume: Number(cells[1]), gy: Number(cells[4]), hi: Number(cells[5].split('–')[1]) };
 }
 
 test('plan warnings: kidney upper 90 % bound past 23 Gy with the point estimate under, planned activity above the conservative maximum, salivary gland types apart', async ({ page }) => {

@@ -64,11 +64,13 @@ export class DicomWebSource implements StudyArchive {
   }
 
   async searchStudies(q: StudyQuery = {}): Promise<StudySummary[]> {
-    const queryParams: Record<string, string> = {};
+    // StudyDescription is optional in QIDO-RS study results (PS3.18 Table 10.6.3-3): ask for it.
+    const queryParams: Record<string, string> = { includefield: '00081030' };
     if (q.patient) {
-      const p = q.patient.trim();
-      if (/^[\w.-]+$/.test(p) && /\d/.test(p)) queryParams.PatientID = p;
-      else queryParams.PatientName = `*${p}*`;
+      // Partial matches with DICOM wildcards (PS3.4 C.2.2.2.4), which Orthanc and most archives support.
+      const p = q.patient.trim().replace(/[*?\\]/g, '');
+      if (/^[\w.-]+$/.test(p) && /\d/.test(p)) queryParams.PatientID = `*${p}*`;
+      else if (p) queryParams.PatientName = `*${p}*`;
     }
     if (q.date) queryParams.StudyDate = q.date.replace(/-/g, '');
     if (q.modality) queryParams.ModalitiesInStudy = q.modality;

@@ -12,13 +12,35 @@ export interface StructureMeta {
 
 export const emptyMeta = (): StructureMeta => ({ tumours: {}, hidden: [], locked: [], singleKidney: false });
 
-/** The next free tumour label (T numbers are never reused while the label is in the map or described). */
+/** A described tumour that was never drawn and carries nothing the user chose (site 'other', no label). */
+function isPlaceholder(label: number, present: Uint8Array, meta: StructureMeta): boolean {
+  const t = meta.tumours[label];
+  return !present[label] && (!t || (t.site === 'other' && !t.note));
+}
+
+/** Which label values hold at least one voxel (index = label). */
+function presence(labels: ArrayLike<number>): Uint8Array {
+  const seen = new Uint8Array(256);
+  for (let n = 0; n < labels.length; n++) seen[labels[n]] = 1;
+  return seen;
+}
+
+/**
+ * The lowest tumour label neither drawn nor described: numbers freed by removing a tumour (or by dropping an
+ * unused reservation, see `dropUnusedTumours`) are used again, so "+ New tumour" leaves no gaps.
+ */
 export function nextTumourLabel(labels: ArrayLike<number>, meta: StructureMeta): number {
-  let top = TUMOUR_LABEL_BASE;
-  for (let n = 0; n < labels.length; n++) if (labels[n] > top) top = labels[n];
-  for (const l of Object.keys(meta.tumours)) top = Math.max(top, Number(l));
-  if (top - TUMOUR_LABEL_BASE >= MAX_TUMOURS) throw new Error(`the structure set already has ${MAX_TUMOURS} tumour labels`);
-  return top + 1;
+  const present = presence(labels);
+  for (let l = TUMOUR_LABEL_BASE + 1; l <= TUMOUR_LABEL_BASE + MAX_TUMOURS && l < 256; l++) if (!present[l] && !meta.tumours[l]) return l;
+  throw new Error(`the structure set already has ${MAX_TUMOURS} tumour labels`);
+}
+
+/** Drops tumours reserved but never drawn nor described from the meta; returns the labels dropped. */
+export function dropUnusedTumours(labels: ArrayLike<number>, meta: StructureMeta): number[] {
+  const present = presence(labels);
+  const dropped = Object.keys(meta.tumours).map(Number).filter((l) => isPlaceholder(l, present, meta));
+  for (const l of dropped) delete meta.tumours[l];
+  return dropped;
 }
 
 /** Tumour labels of the set: drawn in the map or described in the meta, ascending. */

@@ -1,15 +1,15 @@
 // The viewer's scene: one rendering engine with three fused MPR viewports and a PET MIP, the study's
 // volumes, the label-map overlays and the tools. Nothing here keeps Svelte state.
-import { cache, type RenderingEngine, type Types } from '@cornerstonejs/core';
+import { cache, utilities as csUtils, type RenderingEngine, type Types } from '@cornerstonejs/core';
 import type { Volume } from '../../core/volume';
 import { createEngine, FUSION_VIEWPORTS, VIEWPORTS, type ViewportKey } from './setup';
-import { applyDisplay, fuseVolumes, makeVolume, type DisplaySettings } from './volumes';
+import { applyDisplay, fuseVolumes, makeVolume, registerColormaps, type DisplaySettings } from './volumes';
 import { configureBrush, createToolGroups, crosshairsOnCt, setPrimaryTool, type BrushSettings, type PrimaryTool } from './tools';
 import { LabelOverlays } from './overlays';
 
 export { VIEWPORTS, initCornerstone, type ViewportKey } from './setup';
-export { CT_PRESETS, PET_PRESETS, PET_COLORMAPS, type DisplaySettings } from './volumes';
-export type { BrushSettings, PrimaryTool } from './tools';
+export { CT_PRESETS, PET_PRESETS, PET_COLORMAPS, PET_THRESHOLD_SUV, HOT_IRON, type DisplaySettings } from './volumes';
+export { watchMeasurements, removeMeasurements, type BrushSettings, type PrimaryTool, type Measurement } from './tools';
 
 export class ViewerScene {
   private engine: RenderingEngine;
@@ -21,6 +21,7 @@ export class ViewerScene {
 
   constructor(elements: Record<ViewportKey, HTMLDivElement>) {
     this.engine = createEngine(elements);
+    registerColormaps();
     createToolGroups();
     this.overlays = new LabelOverlays(this.engine, () => ({ ctId: this.ctId, ptId: this.ptId }));
   }
@@ -89,6 +90,10 @@ export class ViewerScene {
     return key === 'sagittal' ? 0 : key === 'coronal' ? 1 : 2;
   }
 
+  render(): void {
+    this.engine.render();
+  }
+
   resetCameras(): void {
     for (const id of Object.values(VIEWPORTS)) this.engine.getViewport(id).resetCamera();
     this.engine.render();
@@ -110,6 +115,19 @@ export class ViewerScene {
   canvasOf(viewportKey: ViewportKey, p: [number, number, number]): [number, number] {
     const c = this.engine.getViewport(VIEWPORTS[viewportKey]).worldToCanvas(p);
     return [c[0], c[1]];
+  }
+
+  /** Scrolls a fused view by `delta` slices (the wheel's step); the MIP rotates instead. */
+  scroll(viewportKey: ViewportKey, delta: number): void {
+    if (viewportKey === 'mip') return;
+    const vp = this.engine.getViewport(VIEWPORTS[viewportKey]);
+    csUtils.scroll(vp, { delta, volumeId: this.ctId ?? this.ptId });
+  }
+
+  /** The camera's focal point of a view (LPS mm). */
+  focalPoint(viewportKey: ViewportKey): [number, number, number] {
+    const f = this.engine.getViewport(VIEWPORTS[viewportKey]).getCamera().focalPoint!;
+    return [f[0], f[1], f[2]];
   }
 
   /** Moves all fused views to an LPS point. */

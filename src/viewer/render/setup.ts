@@ -3,7 +3,7 @@
 import { init as csInit, RenderingEngine, Enums, type Types } from '@cornerstonejs/core';
 import {
   init as toolsInit, addTool, CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool, VolumeRotateTool,
-  MIPJumpToClickTool, BrushTool,
+  MIPJumpToClickTool, BrushTool, LengthTool, EllipticalROITool,
 } from '@cornerstonejs/tools';
 import { init as dicomLoaderInit } from '@cornerstonejs/dicom-image-loader';
 
@@ -25,7 +25,7 @@ export function initCornerstone(): Promise<void> {
     // Registers the codec decode workers (and purges caches): once per page, before any volume exists.
     dicomLoaderInit({ maxWebWorkers: Math.max(1, Math.floor((navigator.hardwareConcurrency || 2) / 2)) });
     toolsInit();
-    for (const T of [CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool, VolumeRotateTool, MIPJumpToClickTool, BrushTool]) addTool(T);
+    for (const T of [CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool, VolumeRotateTool, MIPJumpToClickTool, BrushTool, LengthTool, EllipticalROITool]) addTool(T);
   })();
   return ready;
 }

@@ -2,20 +2,23 @@
 // brush, crosshairs) and the MIP's (rotate, click to jump).
 import {
   ToolGroupManager, CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool, VolumeRotateTool,
-  MIPJumpToClickTool, BrushTool, Enums as ToolEnums, utilities as toolUtils,
+  MIPJumpToClickTool, BrushTool, LengthTool, EllipticalROITool, Enums as ToolEnums, utilities as toolUtils, annotation,
 } from '@cornerstonejs/tools';
+import { eventTarget } from '@cornerstonejs/core';
 import { ENGINE, FUSION_VIEWPORTS, VIEWPORTS } from './setup';
 
 const FUSION_GROUP = 'fusion-tools';
 const MIP_GROUP = 'mip-tools';
 const { Primary, Secondary, Auxiliary, Wheel } = ToolEnums.MouseBindings;
 
-export type PrimaryTool = 'crosshairs' | 'windowLevel' | 'pan' | 'zoom' | 'brush' | 'none';
+export type PrimaryTool = 'crosshairs' | 'windowLevel' | 'pan' | 'zoom' | 'ruler' | 'ellipse' | 'brush' | 'none';
 const TOOL_NAMES: Record<Exclude<PrimaryTool, 'none'>, string> = {
   crosshairs: CrosshairsTool.toolName,
   windowLevel: WindowLevelTool.toolName,
   pan: PanTool.toolName,
   zoom: ZoomTool.toolName,
+  ruler: LengthTool.toolName,
+  ellipse: EllipticalROITool.toolName,
   brush: BrushTool.toolName,
 };
 
@@ -29,7 +32,9 @@ export function createToolGroups(): void {
   ToolGroupManager.destroyToolGroup(FUSION_GROUP);
   ToolGroupManager.destroyToolGroup(MIP_GROUP);
   const fusion = ToolGroupManager.createToolGroup(FUSION_GROUP)!;
-  for (const t of [CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool, BrushTool]) fusion.addTool(t.toolName);
+  for (const t of [CrosshairsTool, WindowLevelTool, PanTool, ZoomTool, StackScrollTool, BrushTool, LengthTool]) fusion.addTool(t.toolName);
+  // The ellipse measures the PET (SUV) under it, not the CT it is fused with.
+  fusion.addTool(EllipticalROITool.toolName, { targetsFilter: (candidates: { modality?: string }[]) => candidates.filter((c) => c.modality === 'PT') });
   fusion.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: Wheel }] });
   fusion.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: Secondary }] });
   fusion.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: Auxiliary }] });
@@ -71,4 +76,42 @@ export function configureBrush(b: BrushSettings): void {
   const strategy = `${b.erase ? 'ERASE' : 'FILL'}_INSIDE_${b.sphere ? 'SPHERE' : 'CIRCLE'}`;
   fusionGroup().setToolConfiguration(BrushTool.toolName, { activeStrategy: strategy });
   toolUtils.segmentation.setBrushSizeForToolGroup(FUSION_GROUP, b.radiusMm);
+}
+
+/** A distance (ruler) or an ellipse ROI drawn on the fused views, with its values. */
+export interface Measurement {
+  uid: string;
+  kind: 'ruler' | 'ellipse';
+  /** Ruler: length (mm). */
+  lengthMm?: number;
+  /** Ellipse: PET values inside on the slice (SUV, or stored units) and the area (mm²). */
+  max?: number;
+  mean?: number;
+  areaMm2?: number;
+}
+
+function readMeasurements(): Measurement[] {
+  const out: Measurement[] = [];
+  for (const a of annotation.state.getAllAnnotations()) {
+    const name = a.metadata?.toolName, uid = a.annotationUID!;
+    const stats = Object.values((a.data as { cachedStats?: Record<string, Record<string, number>> }).cachedStats ?? {})[0];
+    if (name === LengthTool.toolName) out.push({ uid, kind: 'ruler', lengthMm: stats?.length });
+    else if (name === EllipticalROITool.toolName) out.push({ uid, kind: 'ellipse', max: stats?.max, mean: stats?.mean, areaMm2: stats?.area });
+  }
+  return out;
+}
+
+/** Calls `fn` with every measurement after each change (drawn, moved, removed); returns the detach function. */
+export function watchMeasurements(fn: (m: Measurement[]) => void): () => void {
+  const E = ToolEnums.Events;
+  const events = [E.ANNOTATION_COMPLETED, E.ANNOTATION_MODIFIED, E.ANNOTATION_REMOVED];
+  const on = () => fn(readMeasurements());
+  for (const e of events) eventTarget.addEventListener(e, on);
+  return () => { for (const e of events) eventTarget.removeEventListener(e, on); };
+}
+
+/** Removes one measurement, or all when no uid is given. */
+export function removeMeasurements(uid?: string): void {
+  if (uid) annotation.state.removeAnnotation(uid);
+  else for (const a of readMeasurements()) annotation.state.removeAnnotation(a.uid);
 }

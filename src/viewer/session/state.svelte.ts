@@ -29,6 +29,8 @@ declare global {
       viewer: typeof viewer;
       /** Test/bench hooks set by the app: move the views to an LPS point; client coordinates of an LPS point. */
       jumpTo?: (lps: [number, number, number]) => void;
+      /** The camera focal point of a view (LPS mm). */
+      focalPoint?: (viewport: 'axial' | 'coronal' | 'sagittal' | 'mip') => [number, number, number];
       clientPoint?: (viewport: 'axial' | 'coronal' | 'sagittal' | 'mip', lps: [number, number, number]) => [number, number];
     };
   }
