@@ -3,7 +3,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { base, waitReady, truth, openLocal, type Lps } from './helpers';
+import { base, computeDoses, waitReady, truth, openLocal, type Lps } from './helpers';
 import { rewriteDicom } from '../test-support/dicomEdit';
 
 type Key = 'axial' | 'coronal' | 'sagittal' | 'mip';
@@ -197,13 +197,7 @@ test('dose table sorted by type then dose with volume and SUV columns; chart y a
   await waitReady(page);
   await page.getByRole('button', { name: 'Dose' }).click();
   await expect(page.getByRole('alert', { name: 'Not for clinical use' })).toBeVisible();
-  for (const [label, value] of [['eGFR', '72'], ['Haemoglobin', '12.5'], ['Height', '176'], ['Weight', '82'], ['Age', '71']]) {
-    const field = page.getByLabel(label, { exact: true });
-    if (await field.count()) await field.fill(value);
-  }
-  await page.getByRole('button', { name: 'Compute doses' }).click();
-  const table = page.getByRole('table', { name: 'Predicted doses' });
-  await expect(table.getByRole('row', { name: /^Kidney L\b/ })).toBeVisible({ timeout: 90_000 });
+  const table = await computeDoses(page);
   const head = (await table.getByRole('columnheader').allTextContents()).map((t) => t.trim());
   expect(head.slice(0, 7)).toEqual(['Structure', 'Volume (mL)', 'SUVmax', 'SUVmean', 'Gy/GBq', '90 % PI', 'Gy per cycle']);
   expect(head.some((h) => h.includes('upper 90 %'))).toBe(true);

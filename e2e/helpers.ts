@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PatientTruth } from '../src/core/phantom/generate';
@@ -123,4 +123,35 @@ export async function stroke(page: Page, at: Lps, dx = 12) {
   await page.mouse.down();
   for (let d = -dx; d <= dx; d += 3) await page.mouse.move(x + d, y);
   await page.mouse.up();
+}
+
+/** Fills the Dose panel's biomarker fields the model asks for (the demo's values), computes, and returns the dose table. */
+export async function computeDoses(page: Page): Promise<Locator> {
+  for (const [label, value] of [['eGFR', '72'], ['Haemoglobin', '12.5'], ['Height', '176'], ['Weight', '82'], ['Age', '71']]) {
+    const field = page.getByLabel(label, { exact: true });
+    if (await field.count()) await field.fill(value);
+  }
+  await page.getByRole('button', { name: 'Compute doses' }).click();
+  const table = page.getByRole('table', { name: 'Predicted doses' });
+  await expect(table.getByRole('row', { name: /^Kidney L\b/ })).toBeVisible({ timeout: 90_000 });
+  return table;
+}
+
+/** Dose-table columns by their header, so that added columns do not move them. */
+export const DOSE_COLUMNS = ['Structure', 'Volume (mL)', 'Gy/GBq', '90 % PI', 'Gy per cycle', 'Gy cumulative', 'Gy cumulative, upper 90 %'] as const;
+
+/** Per row, the text of the DOSE_COLUMNS cells in that order (name, volume, Gy/GBq, interval, per cycle, cumulative, upper). */
+export async function doseCells(table: Locator): Promise<string[][]> {
+  const heads = (await table.getByRole('columnheader').allTextContents()).map((t) => t.trim());
+  const at = DOSE_COLUMNS.map((h) => heads.findIndex((x) => x === h || (h === 'Gy cumulative' && x.startsWith('Gy cumulative (')))).map((i, n) => {
+    if (i < 0) throw new Error(`dose table: no column "${DOSE_COLUMNS[n]}" (headers: ${heads.join(' | ')})`);
+    return i;
+  });
+  // A cell's own value, without its notes ("population value…", "outside the training range…").
+  const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => {
+    const c = td.cloneNode(true) as HTMLElement;
+    c.querySelectorAll('.note').forEach((n) => n.remove());
+    return (c.textContent ?? '').trim();
+  })));
+  return rows.map((r) => at.map((i) => r[i]));
 }

@@ -1,5 +1,5 @@
 import { test, expect, type Locator, type Page } from '@playwright/test';
-import { base, waitReady } from './helpers';
+import { base, computeDoses, waitReady } from './helpers';
 
 /** Doses of the demo patient (its own structures), computed in the page. */
 async function computeDemo(page: Page): Promise<Locator> {
@@ -8,14 +8,7 @@ async function computeDemo(page: Page): Promise<Locator> {
   await page.getByRole('button', { name: 'Dose' }).click();
   // The banner shows once the model card is loaded (the biomarker fields depend on it).
   await expect(page.getByRole('alert', { name: 'Not for clinical use' })).toBeVisible();
-  for (const [label, value] of [['eGFR', '72'], ['Haemoglobin', '12.5'], ['Height', '176'], ['Weight', '82'], ['Age', '71']]) {
-    const field = page.getByLabel(label, { exact: true });
-    if (await field.count()) await field.fill(value);
-  }
-  await page.getByRole('button', { name: 'Compute doses' }).click();
-  const table = page.getByRole('table', { name: 'Predicted doses' });
-  await expect(table.getByRole('row', { name: /^Kidney L\b/ })).toBeVisible({ timeout: 90_000 });
-  return table;
+  return computeDoses(page);
 }
 
 /** A row's volume (mL), Gy/GBq and upper 90 % Gy/GBq as the table shows them. */

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { base, openLocal, waitReady } from './helpers';
+import { base, computeDoses, doseCells, openLocal, waitReady } from './helpers';
 import { parseCsv } from '../src/core/csv';
 
 const BIOMARKERS = { egfr_ml_min_1_73m2: 72, hb_g_dl: 12.5 };
@@ -28,7 +28,7 @@ async function computeLocal(page: Page) {
 test('report: PDF and CSV from the Dose panel hold every structure and figure, the CSV equals the table on screen and the CLI\'s CSV of the same files', async ({ page }) => {
   test.setTimeout(240_000);
   const table = await computeLocal(page);
-  const screen = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+  const screen = await doseCells(table);
   expect(screen.length).toBeGreaterThanOrEqual(3); // both kidneys and at least one tumour
 
   const downloads: Download[] = [];
@@ -109,14 +109,8 @@ test('report on the demo patient: every structure and tumour slice in the PDF, t
   await page.evaluate(() => localStorage.setItem('psma-dose-preview.exportNamesWithPatientId', '1'));
   await page.getByRole('button', { name: 'Dose', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Compute doses' })).toBeEnabled();
-  for (const [label, value] of [['eGFR', '72'], ['Haemoglobin', '12.5'], ['Height', '176'], ['Weight', '82'], ['Age', '71']]) {
-    const field = page.getByLabel(label, { exact: true });
-    if (await field.count()) await field.fill(value);
-  }
-  await page.getByRole('button', { name: 'Compute doses' }).click();
-  const table = page.getByRole('table', { name: 'Predicted doses' });
-  await expect(table.getByRole('row', { name: /Kidney L/ })).toBeVisible({ timeout: 90_000 });
-  const screen = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+  const table = await computeDoses(page);
+  const screen = await doseCells(table);
   const downloads: Download[] = [];
   page.on('download', (d) => downloads.push(d));
   await page.getByRole('button', { name: 'Report (PDF + CSV)' }).click();

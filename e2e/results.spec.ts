@@ -10,7 +10,7 @@ import { ptReference, writeCtSeries, writePtSeries } from '../src/core/phantom/d
 import { writeSeg } from '../src/core/io/seg';
 import dcmjs from 'dcmjs';
 import { stow } from './orthanc';
-import { base, waitReady } from './helpers';
+import { base, doseCells, waitReady } from './helpers';
 
 const ID = 'SRES0018';
 const orthanc = () => process.env.E2E_ORTHANC_URL!;
@@ -55,7 +55,7 @@ test('dose results stored on the PACS as SEG + SR: on Orthanc, 0 dciodvfy errors
   await page.getByRole('button', { name: 'Compute doses' }).click();
   const table = page.getByRole('table', { name: 'Predicted doses' });
   await expect(table.getByRole('row', { name: /Kidney L/ })).toBeVisible({ timeout: 90_000 });
-  const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+  const rows = await doseCells(table);
   expect(rows.length).toBeGreaterThanOrEqual(3);
 
   // Download DICOM SR: the SEG and the SR that references it.
