@@ -6,23 +6,25 @@ import type { StructureTruth, VirtualPatient } from './model';
 /** A published figure the cohort is compared with. */
 export interface SourcedFigure { value: number; source: string }
 
+type Published = { median?: SourcedFigure; cv?: SourcedFigure; rUptakeDose?: SourcedFigure };
+
+/** Salivary glands (parotid; submandibular by assumption). */
+const SALIVARY: Published = {
+  median: { value: 0.6, source: 'salivary 0.39–1.0 Gy/GBq (Peters 2022, DKFZ 2016, Fendler 2016): assumption within the range' },
+  cv: { value: 0.17 / 0.39, source: 'salivary 0.39 ± 0.17 (Peters, EJNMMI 2022)' },
+  rUptakeDose: { value: 0.61, source: 'organ SUV vs dose r = 0.610 (Wang, 2019), assumed to hold for salivary glands' },
+};
+
 /** Targets per structure type (dosimetry.md); absent where nothing was found. */
-export const PUBLISHED: Record<string, { median?: SourcedFigure; cv?: SourcedFigure; rUptakeDose?: SourcedFigure }> = {
+export const PUBLISHED: Record<string, Published> = {
   kidney: {
     median: { value: 0.43, source: 'VISION dosimetry substudy, 0.43 ± 0.16 Gy/GBq (Herrmann, JNM 2024)' },
     cv: { value: 0.16 / 0.43, source: 'same (SD / mean)' },
     rUptakeDose: { value: 0.61, source: 'organ SUV vs dose, r = 0.610, 177Lu-PSMA-617 (Wang, 2019)' },
   },
-  parotid: {
-    median: { value: 0.6, source: 'salivary 0.39–1.0 Gy/GBq (Peters 2022, DKFZ 2016, Fendler 2016): assumption within the range' },
-    cv: { value: 0.17 / 0.39, source: 'salivary 0.39 ± 0.17 (Peters, EJNMMI 2022)' },
-    rUptakeDose: { value: 0.61, source: 'organ SUV vs dose r = 0.610 (Wang, 2019), assumed to hold for salivary glands' },
-  },
-  submandibular: {
-    median: { value: 0.6, source: 'no submandibular value found: as parotid (assumption)' },
-    cv: { value: 0.17 / 0.39, source: 'salivary (Peters, EJNMMI 2022)' },
-    rUptakeDose: { value: 0.61, source: 'as parotid (assumption)' },
-  },
+  parotid: SALIVARY,
+  // No submandibular value was found: the salivary figures, said as such.
+  submandibular: { ...SALIVARY, median: { ...SALIVARY.median!, source: 'no submandibular value found: as parotid (assumption)' } },
   lacrimal: {
     median: { value: 2.82, source: 'lacrimal 2.82 Gy/GBq (DKFZ-PSMA-617, Mol Imaging Biol 2016; single study)' },
   },
