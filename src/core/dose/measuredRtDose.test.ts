@@ -125,7 +125,7 @@ describe('RT Dose as measured dose', () => {
       const z0 = Number((d.ImagePositionPatient as number[])[2]), n = (d.GridFrameOffsetVector as number[]).length;
       d.ImagePositionPatient = [labels.origin[0], labels.origin[1], z0 + (n - 1) * 4];
       d.GridFrameOffsetVector = (d.GridFrameOffsetVector as number[]).map((v) => -Number(v));
-      const px = new Uint32Array(d.PixelData[0] as ArrayBuffer), per = labels.dims[0] * labels.dims[1], out = new Uint32Array(px.length);
+      const px = new Uint32Array((d.PixelData as ArrayBuffer[])[0]), per = labels.dims[0] * labels.dims[1], out = new Uint32Array(px.length);
       for (let k = 0; k < n; k++) out.set(px.subarray(k * per, (k + 1) * per), (n - 1 - k) * per);
       d.PixelData = [out.buffer];
     });
