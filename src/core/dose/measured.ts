@@ -215,7 +215,7 @@ export function compareMeasured(predictions: StructurePrediction[], measured: Me
     const predicted = massWeightedPrediction(members);
     const missing = m.members?.filter((n) => !members.some((p) => p.name === n));
     rows.push({
-      structure: m.structure, ...(m.members ? { members: members.map((p) => p.name) } : {}), ...(missing?.length ? { membersMissing: missing } : {}),
+      structure: m.structure, ...(m.members ? { members: m.members.filter((n) => members.some((p) => p.name === n)) } : {}), ...(missing?.length ? { membersMissing: missing } : {}),
       predicted, measured: m, errorPct: ((predicted.gyPerGBq - m.gyPerGBq) / m.gyPerGBq) * 100,
       insideInterval: m.gyPerGBq >= predicted.lo && m.gyPerGBq <= predicted.hi,
     });
