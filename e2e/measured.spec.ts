@@ -256,4 +256,10 @@ test('refused and changing nothing: an RT Dose in another frame of reference, ba
   await expect(table.getByRole('columnheader', { name: 'Measured in 90 % PI' })).toBeVisible({ timeout: 60_000 });
   expect(await cells(table)).toEqual(now);
   await expect(page.getByRole('group', { name: 'Measured dose', exact: true })).toContainText('restored from this browser');
+
+  // mGy in a Gy column: the header decides the unit, the implausible value is imported with a warning saying so.
+  await importMeasured(page, write('gy-column-mgy-values.csv', `${head}\nKidney L,3000,7.4,1,x\n`));
+  await expect(status).toHaveText('Imported 1 measured dose from gy-column-mgy-values.csv.');
+  await page.getByRole('group', { name: 'Measured dose', exact: true }).locator('details summary').click();
+  await expect(page.getByRole('list', { name: 'Measured dose warnings' })).toHaveText('gy-column-mgy-values.csv: row 2: Kidney L 3000 Gy for 7.4 GBq is 405 Gy/GBq; was the dose in mGy (then name the column mean_dose_mgy)?');
 });
