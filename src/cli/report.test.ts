@@ -50,9 +50,10 @@ const json = (name: string, v: unknown) => { const f = join(dir, name); writeFil
 describe('report CLI', () => {
   it('writes report.pdf and report.csv: the CSV is the core report of the same files, the PDF holds every structure and one image per figure', async () => {
     const out = join(dir, 'out');
-    const measured = json('measured.csv', 'structure,mean_dose_mgy,administered_activity_gbq,cycle,method\nKidney L,3100,7.4,2,SPECT/CT\n');
+    const measured = json('measured.csv', 'structure,mean_dose_mgy,administered_activity_gbq,cycle,method\nKidney L,3100,7.4,2,SPECT/CT\nKidneys total,2900,7.4,1,SPECT/CT\n');
     const r = cli('--image', study, '--structures', join(study, 'seg.dcm'), '--biomarkers', biomarkers, '--activity-gbq', '6', '--cycles', '4', '--measured', measured, '--out', out);
     expect(r.stderr).toContain('measured after cycle 2');
+    expect(r.stderr).toContain('row 3: "Kidneys total" read as Kidneys'); // an OLINDA-style name through the vocabulary's aliases
     expect(r.status).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(readdirSync(out).sort()).toEqual(['report-seg.dcm', 'report-sr.dcm', 'report.csv', 'report.pdf']);
@@ -73,12 +74,16 @@ describe('report CLI', () => {
     const { report, figures } = makeReport({
       petAttrs: attrs, reportDate: new Date().toISOString(), gate: tracerGate(identifyTracer(attrs), model.card.tracer), card: model.card, plan: thePlan, limits: DEFAULT_LIMITS,
       suv: s.pet!.suv!, labels: p.labels, ct: s.ct, structures,
-      measured: [{ structure: 'Kidney L', meanDoseGy: 3.1, administeredActivityGBq: 7.4, gyPerGBq: 3.1 / 7.4, cycle: 2, method: 'SPECT/CT' }],
+      measured: [
+        { structure: 'Kidney L', meanDoseGy: 3.1, administeredActivityGBq: 7.4, gyPerGBq: 3.1 / 7.4, cycle: 2, method: 'SPECT/CT' },
+        { structure: 'Kidneys', members: ['Kidney L', 'Kidney R'], meanDoseGy: 2.9, administeredActivityGBq: 7.4, gyPerGBq: 2.9 / 7.4, cycle: 1, method: 'SPECT/CT' },
+      ],
     });
     const csv = readFileSync(join(out, 'report.csv'), 'utf8');
     expect(csv).toBe(reportCsv(report));
     const rows = parseCsv(csv);
-    expect(rows.map((x) => x.name)).toEqual(summary.structures);
+    expect(rows.filter((x) => x.type !== 'aggregate').map((x) => x.name)).toEqual(summary.structures);
+    expect(rows.filter((x) => x.type === 'aggregate').map((x) => [x.name, x.site, Number(x.measured_gy_per_gbq).toFixed(6)])).toEqual([['Kidneys', 'Kidney L + Kidney R', (2.9 / 7.4).toFixed(6)]]);
     expect(rows.map((x) => x.name)).toEqual(expect.arrayContaining(['Kidney L', 'Kidney R', 'T1']));
     expect(Number(rows.find((x) => x.name === 'Kidney L')!.measured_gy_per_gbq)).toBeCloseTo(3.1 / 7.4, 6);
     expect(summary.figures).toBe(figures.length);
@@ -139,8 +144,8 @@ describe('report CLI', () => {
     refused(/not a PSMA ligand: 177Lu-PSMA doses cannot be predicted/, '--image', fdg, '--structures', join(fdg, 'seg.dcm'), '--biomarkers', biomarkers);
     const bad = json('m.csv', 'structure,mean_dose,administered_activity_gbq,cycle,method\nKidney L,3,7.4,1,x\n');
     refused(/column\(s\) mean_dose_gy or mean_dose_mgy missing .*the header must name the dose unit/, '--image', study, '--structures', join(study, 'seg.dcm'), '--biomarkers', biomarkers, '--measured', bad);
-    const unknownName = json('m2.csv', 'structure,mean_dose_gy,administered_activity_gbq,cycle,method\nKidneys both,3,7.4,1,x\n');
-    refused(/row 2: structure "Kidneys both" is not a structure name of the vocabulary/, '--image', study, '--structures', join(study, 'seg.dcm'), '--biomarkers', biomarkers, '--measured', unknownName);
+    const unknownName = json('m2.csv', 'structure,mean_dose_gy,administered_activity_gbq,cycle,method\nKidneys both,3,7.4,1,x\nBrain stem,3,7.4,1,x\n');
+    refused(/m2\.csv: row 3: structure "Brain stem" is not a structure name of the vocabulary/, '--image', study, '--structures', join(study, 'seg.dcm'), '--biomarkers', biomarkers, '--measured', unknownName);
   });
 
   it('another PSMA ligand needs --accept-tracer, and the report then prints the gate\'s caveat', () => {
