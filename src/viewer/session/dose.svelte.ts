@@ -21,6 +21,7 @@ import { previewDoses } from '../../core/dose/pipeline';
 import { dosimetricStructures } from '../../core/dose/tasks';
 import { biomarkerProblems, biomarkersFromHeader, biomarkersOf, biomarkerValues, type Biomarker } from '../../core/dose/biomarkers';
 import { tracerRefusal } from './tracer.svelte';
+import { openMeasuredState, savedMeasured } from './measured.svelte';
 import { plan, DEFAULT_LIMITS, type NotPredicted, type OrganLimit, type Plan, type StructurePrediction } from '../../core/dose/plan';
 
 /** idle: no model asked for yet; loading: a model is being loaded (Compute waits); failed: none could be loaded. */
@@ -117,6 +118,7 @@ function applyState(study: LoadedStudy, rec?: DoseRecord) {
   dose.computed = rec?.results?.computed;
   dose.tracerConfirmation = rec?.tracerConfirmation;
   dose.message = undefined;
+  openMeasuredState(study, rec?.measured);
   prefill(study);
 }
 
@@ -149,7 +151,7 @@ export async function openDoseState(study: LoadedStudy): Promise<string | undefi
     notice = `Dose inputs${rec.results ? ' and results' : ''} restored from this browser (saved ${new Date(rec.savedAt).toLocaleString()}).`;
   }
   owner.key = key;
-  lastSaved = key ? recordContent(doseRecord(key, dose)) : undefined;
+  lastSaved = key ? recordContent(doseRecord(key, { ...dose, measured: savedMeasured() })) : undefined;
   return notice;
 }
 
@@ -157,7 +159,7 @@ export async function openDoseState(study: LoadedStudy): Promise<string | undefi
 export function pendingDoseSave(): { record: DoseRecord; content: string } | undefined {
   const key = owner.key;
   if (!key) return undefined;
-  const record = doseRecord(key, dose);
+  const record = doseRecord(key, { ...dose, measured: savedMeasured() });
   const content = recordContent(record);
   return content === lastSaved ? undefined : { record, content };
 }

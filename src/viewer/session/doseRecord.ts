@@ -5,6 +5,10 @@ import { DEFAULT_LIMITS, type NotPredicted, type OrganLimit, type StructurePredi
 import type { SuvResult } from '../../core/suv';
 import type { StructureMeta } from '../../core/contours/structureSet';
 import type { AutosaveKey } from './storage';
+import type { MeasuredImport } from '../../core/dose/measured';
+
+/** The measured doses saved with the dose state (measured.svelte.ts); the file name is not saved. */
+export type SavedMeasured = Omit<MeasuredImport, 'file'>;
 
 export interface TracerConfirmation { agent: string; caveat: string; confirmedAt: string }
 
@@ -35,6 +39,8 @@ export interface DoseInputs {
   timing?: DoseTiming;
   computed?: ComputedFrom;
   tracerConfirmation?: TracerConfirmation;
+  /** Imported post-therapy doses (measured.svelte.ts owns them; the dose state saves them). */
+  measured?: SavedMeasured;
 }
 
 export interface DoseRecord extends AutosaveKey {
@@ -50,6 +56,7 @@ export interface DoseRecord extends AutosaveKey {
   /** Predictions saved before their volume was kept lack `volumeMl` (the plan then asks to compute again). */
   results?: { predictions: StructurePrediction[]; skipped?: NotPredicted[]; timing?: DoseTiming; computed: ComputedFrom };
   tracerConfirmation?: TracerConfirmation;
+  measured?: SavedMeasured;
 }
 
 /** The record of a dose state (a plain copy: reads every field, so an effect calling it tracks them all). */
@@ -75,6 +82,16 @@ export function doseRecord(key: AutosaveKey, s: DoseInputs, savedAt = Date.now()
     };
   }
   if (s.tracerConfirmation) rec.tracerConfirmation = { ...s.tracerConfirmation };
+  if (s.measured) {
+    const m = s.measured;
+    rec.measured = {
+      kind: m.kind, importedAt: m.importedAt, warnings: [...m.warnings], unused: m.unused.map((u) => ({ row: u.row, name: u.name, reason: u.reason })),
+      doses: m.doses.map((d) => ({
+        structure: d.structure, ...(d.members ? { members: [...d.members] } : {}), meanDoseGy: d.meanDoseGy,
+        administeredActivityGBq: d.administeredActivityGBq, gyPerGBq: d.gyPerGBq, cycle: d.cycle, method: d.method,
+      })),
+    };
+  }
   return rec;
 }
 
@@ -129,6 +146,14 @@ export function decodeDoseRecord(raw: unknown): { record: DoseRecord } | { probl
   if (raw.tracerConfirmation !== undefined) {
     const t = raw.tracerConfirmation;
     if (!isObj(t) || !isStr(t.agent) || !isStr(t.caveat) || !isStr(t.confirmedAt)) return bad('an invalid tracer confirmation');
+  }
+  if (raw.measured !== undefined) {
+    const m = raw.measured;
+    const doseOk = (d: unknown) => isObj(d) && isStr(d.structure) && isNum(d.meanDoseGy) && isNum(d.administeredActivityGBq) && d.administeredActivityGBq > 0
+      && isNum(d.gyPerGBq) && isNum(d.cycle) && isStr(d.method) && (d.members === undefined || (Array.isArray(d.members) && d.members.every(isStr)));
+    const unusedOk = (u: unknown) => isObj(u) && isNum(u.row) && isStr(u.name) && isStr(u.reason);
+    if (!isObj(m) || (m.kind !== 'csv' && m.kind !== 'rtdose') || !isNum(m.importedAt) || !Array.isArray(m.doses) || !m.doses.every(doseOk)
+      || !Array.isArray(m.warnings) || !m.warnings.every(isStr) || !Array.isArray(m.unused) || !m.unused.every(unusedOk)) return bad('invalid measured doses');
   }
   return { record: raw as unknown as DoseRecord };
 }
