@@ -13,7 +13,7 @@ export const TYPE = 'type';
 export const ID_COLUMNS = ['patient_id', 'structure_id', 'type', 'name', 'site', 'tracer'] as const;
 /** Uptake metrics every feature row has (core/dose/rows.ts). */
 export const UPTAKE_COLUMNS = ['suv_max', 'suv_mean', 'suv_peak', 'volume_ml', 'tlu', 'ratio_liver', 'ratio_kidney', 'total_tumour_volume_ml', 'total_tumour_uptake'] as const;
-export const BIOMARKER_COLUMNS = BIOMARKERS.map((b) => b.name);
+export const BIOMARKER_COLUMNS: string[] = BIOMARKERS.map((b) => b.name);
 /** Names the feature settings the rows were computed with (a text column: training excludes it). */
 export const PROFILE_COLUMN = 'feature_profile';
 
