@@ -27,8 +27,9 @@ export const site = $state<{
   rows: SiteRow[];
   studies: SiteStudy[];
   busy?: SiteBusy;
-  /** What runs now (features x of n; the training stage). */
+  /** What runs now (features x of n; the training stage), and since when the training runs (epoch ms). */
   progress?: string;
+  trainingSince?: number;
   /** The last outcome to show (added, imported, refused), and the structures the last study left out. */
   message?: string;
   error?: string;
@@ -185,6 +186,7 @@ export async function trainSiteModel(o: { model: 'lmm' | 'trees'; realData: bool
   if (!csv) { site.error = 'The site table is empty: add studies or import a site table first.'; return; }
   begin('training');
   site.trained = undefined;
+  site.trainingSince = Date.now();
   site.progress = 'starting the training worker';
   const t = (training ??= (() => {
     const worker = new Worker(new URL('../../workers/training.worker.ts', import.meta.url), { type: 'module' });
@@ -202,7 +204,7 @@ export async function trainSiteModel(o: { model: 'lmm' | 'trees'; realData: bool
   } catch (e) {
     if (training === t) site.error = `Training failed: ${(e as Error).message}`;
   } finally {
-    if (training === t || !training) { site.busy = undefined; site.progress = undefined; }
+    if (training === t || !training) { site.busy = undefined; site.progress = undefined; site.trainingSince = undefined; }
   }
 }
 
@@ -213,6 +215,7 @@ export function cancelTraining(): void {
   training = undefined;
   site.busy = undefined;
   site.progress = undefined;
+  site.trainingSince = undefined;
   site.message = 'Training cancelled; no model was written.';
 }
 
