@@ -5,7 +5,7 @@ import { parseArgs, run, intArg, UsageError } from './args';
 import { prepareOutDir } from './files';
 import { COHORT_TRACER, COHORT_VERSION, generateCohort, oracleLimits, TYPE_PARAMS, SITE_PARAMS, SINK_ML, HET_EFFECT, SCENARIO_HIDDEN_SCALE, PATIENT_EFFECT_SD, PET_NOISE_SD, SPECT_NOISE, SPECT_FWHM_MM, SPECT_TIMES_H, LOCAL_DEPOSITION, LU177_HALF_LIFE_H, type Scenario } from '../core/cohort/model';
 import { cohortStatistics, formatCohortReport } from '../core/cohort/report';
-import { imagingSpec, measuredCsv, patientsCsv, petMetricsCsv, structuresCsv } from '../core/cohort/tables';
+import { imagingSpec, measuredCsv, measuredDoseImportCsv, patientsCsv, petMetricsCsv, structuresCsv } from '../core/cohort/tables';
 import { generatePatient, suvbwFactor } from '../core/phantom/generate';
 import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../core/phantom/dicom';
 import { writeSeg } from '../core/io/seg';
@@ -47,6 +47,8 @@ run(async () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'truth.json'), JSON.stringify(p, null, 1));
     writeFileSync(join(dir, 'measured_dosimetry.csv'), measuredCsv(p, SPECT_TIMES_H));
+    // The same measured doses as a site's dosimetry table in the viewer's import format (Gy for RTDOSE_GBQ).
+    writeFileSync(join(dir, 'measured_dose.csv'), measuredDoseImportCsv(p, RTDOSE_GBQ));
     if (mode === 'none') continue;
     const t1 = performance.now();
     const img = generatePatient(imagingSpec(p));

@@ -6,7 +6,7 @@
 // writes them: DIR/report-seg.dcm (the structures on the PET grid) and DIR/report-sr.dcm (TID 1500 SR referencing that
 // SEG). Everything is checked before any file is written. Prints one JSON object {out, files, structures, notPredicted, warnings}.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs, run, UsageError } from './args';
 import { fontPath, readArrayBuffer } from './files';
 import { readDicomFiles } from '../core/dicom/read';
@@ -142,7 +142,7 @@ run(async () => {
   const { report, figures } = makeReport({
     petAttrs: attrs, reportDate: new Date().toISOString(), gate, ...(gate.status === 'confirm' ? { tracerConfirmedAt: new Date().toISOString() } : {}),
     card: model.card, plan: thePlan, limits: DEFAULT_LIMITS, notPredicted: preview.skipped,
-    suv: pet.suv, labels, ct: study.ct, structures, measured: measured?.doses, measuredWarnings: measured?.warnings,
+    suv: pet.suv, labels, ct: study.ct, structures, measured: measured?.doses, measuredSource: measuredPath ? `${basename(measuredPath)} (CSV)` : undefined, measuredWarnings: measured?.warnings,
   });
   const { pdf, csv } = await reportFiles(report, figures, { regular: new Uint8Array(readFileSync(fontPath('DejaVuSans.ttf'))), bold: new Uint8Array(readFileSync(fontPath('DejaVuSans-Bold.ttf'))) });
   // The same SEG + SR pair as the Dose panel's "Download DICOM SR".

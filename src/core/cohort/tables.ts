@@ -4,6 +4,27 @@ import { defaultPatientSpec } from '../phantom/generate';
 import { COHORT_TRACER, type VirtualPatient } from './model';
 import { formatCsv as csv } from '../csv';
 import { BIOMARKERS } from '../dose/biomarkers';
+import { MEASURED_AGGREGATES, measuredDoseCsv } from '../dose/measured';
+
+/** How the cohort's measured doses were "measured" (the method column of measured_dose.csv). */
+export const COHORT_MEASURED_METHOD = 'synthetic SPECT/CT (virtual cohort)';
+
+/**
+ * The patient's measured cycle-1 doses in the import format (structure, mean_dose_gy for `activityGBq`,
+ * administered_activity_gbq, cycle 1, method), as a site's dosimetry table; then Kidneys and Parotids as one VOI
+ * each (the mass-weighted mean of the pair), as OLINDA-style tables give them.
+ */
+export function measuredDoseImportCsv(p: VirtualPatient, activityGBq: number): string {
+  const rows = p.structures.map((s) => ({ structure: s.name, meanDoseGy: s.measuredDoseGyPerGBq * activityGBq, administeredActivityGBq: activityGBq, cycle: 1, method: COHORT_MEASURED_METHOD }));
+  for (const a of MEASURED_AGGREGATES.filter((x) => x.name === 'Kidneys' || x.name === 'Parotids')) {
+    const members = p.structures.filter((s) => a.members.includes(s.name));
+    if (members.length < a.members.length) continue;
+    const mass = members.reduce((t, s) => t + s.massG, 0);
+    const gyPerGBq = members.reduce((t, s) => t + s.measuredDoseGyPerGBq * s.massG, 0) / mass;
+    rows.push({ structure: a.name, meanDoseGy: gyPerGBq * activityGBq, administeredActivityGBq: activityGBq, cycle: 1, method: COHORT_MEASURED_METHOD });
+  }
+  return measuredDoseCsv(rows);
+}
 
 export function patientsCsv(ps: VirtualPatient[]): string {
   return csv([

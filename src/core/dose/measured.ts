@@ -4,7 +4,7 @@
 // ("Kidneys": both kidneys as one VOI, compared with the members' mass-weighted prediction); a cycle other than 1
 // warns (the model predicts the first cycle). Names are read in two steps so the viewer can ask how to map the
 // ones that are not vocabulary names: readMeasuredCsv (numbers checked, a proposal per name), then measuredFromRows.
-import { CsvError, parseCsv } from '../csv';
+import { CsvError, formatCsv, parseCsv } from '../csv';
 import { ORGANS, structureByName, suggestStructure, type StructureType } from '../vocabulary';
 import { TISSUE_DENSITY_G_PER_ML, type StructurePrediction } from './plan';
 
@@ -215,7 +215,7 @@ export function compareMeasured(predictions: StructurePrediction[], measured: Me
     const predicted = massWeightedPrediction(members);
     const missing = m.members?.filter((n) => !members.some((p) => p.name === n));
     rows.push({
-      structure: m.structure, ...(m.members ? { members: members.map((p) => p.name) } : {}), ...(missing?.length ? { membersMissing: missing } : {}),
+      structure: m.structure, ...(m.members ? { members: m.members.filter((n) => members.some((p) => p.name === n)) } : {}), ...(missing?.length ? { membersMissing: missing } : {}),
       predicted, measured: m, errorPct: ((predicted.gyPerGBq - m.gyPerGBq) / m.gyPerGBq) * 100,
       insideInterval: m.gyPerGBq >= predicted.lo && m.gyPerGBq <= predicted.hi,
     });
@@ -223,8 +223,10 @@ export function compareMeasured(predictions: StructurePrediction[], measured: Me
   return { rows, notCompared };
 }
 
-/** The measured-dose CSV of known doses (the virtual cohort's, for `measured_dose.csv`). */
+/** The measured-dose CSV of known doses (the virtual cohort's `measured_dose.csv`). */
 export function measuredDoseCsv(doses: Pick<MeasuredDose, 'structure' | 'meanDoseGy' | 'administeredActivityGBq' | 'cycle' | 'method'>[]): string {
-  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return ['structure,mean_dose_gy,administered_activity_gbq,cycle,method', ...doses.map((d) => [q(d.structure), +d.meanDoseGy.toPrecision(8), d.administeredActivityGBq, d.cycle, q(d.method)].join(','))].join('\n') + '\n';
+  return formatCsv([
+    ['structure', 'mean_dose_gy', 'administered_activity_gbq', 'cycle', 'method'],
+    ...doses.map((d) => [d.structure, +d.meanDoseGy.toPrecision(8), d.administeredActivityGBq, d.cycle, d.method]),
+  ]);
 }

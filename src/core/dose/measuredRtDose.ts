@@ -6,7 +6,7 @@ import { readDicomObject } from '../dicom/read';
 import { checkPixelLength, checkPixelModule, orientationOf, pixelSpacingOf } from '../dicom/validate';
 import { describeGrid, indexToWorld, sameGrid, worldToIndex, type Geometry, type Mat3, type Vec3, type Volume } from '../volume';
 import { structureByLabel } from '../vocabulary';
-import { MeasuredDoseError, type MeasuredDose, type UnusedRow } from './measured';
+import { MEASURED_AGGREGATES, MeasuredDoseError, type MeasuredDose, type UnusedRow } from './measured';
 
 export interface RtDoseRead {
   /** Gy per voxel. */
@@ -148,6 +148,7 @@ export function measuredFromRtDose(read: RtDoseRead, labels: Volume<Uint8Array>,
   if (opts.cycle !== 1) warnings.push(`${opts.name}: measured after cycle ${opts.cycle}; the model predicts the first cycle, so the comparison assumes uptake stayed as in cycle 1`);
   const method = `RT Dose${read.summationType ? ` (${read.summationType})` : ''}${read.description ? `: ${read.description}` : ''}`;
   const doses: MeasuredDose[] = [], unused: UnusedRow[] = [];
+  const voxelsOf = new Map<string, number>();
   for (const m of doseMeansPerStructure(read.dose, labels)) {
     const def = structureByLabel(m.label);
     if (!def?.dosimetric) continue;
@@ -158,6 +159,15 @@ export function measuredFromRtDose(read: RtDoseRead, labels: Volume<Uint8Array>,
     }
     if (m.outside) warnings.push(`${opts.name}: ${def.name}: ${m.outside} of ${total} voxels outside the dose grid, left out of its mean`);
     doses.push({ structure: def.name, meanDoseGy: m.meanGy, administeredActivityGBq: opts.activityGBq, gyPerGBq: m.meanGy / opts.activityGBq, cycle: opts.cycle, method });
+    voxelsOf.set(def.name, m.voxels);
+  }
+  // Each organ pair also as one VOI (the mean over both: voxel-weighted, i.e. mass-weighted at unit density).
+  for (const a of MEASURED_AGGREGATES.filter((x) => x.members.length === 2)) {
+    const parts = a.members.map((n) => doses.find((d) => d.structure === n));
+    if (parts.some((d) => !d)) continue;
+    const w = a.members.map((n) => voxelsOf.get(n)!), total = w[0] + w[1];
+    const meanGy = (parts[0]!.meanDoseGy * w[0] + parts[1]!.meanDoseGy * w[1]) / total;
+    doses.push({ structure: a.name, members: [...a.members], meanDoseGy: meanGy, administeredActivityGBq: opts.activityGBq, gyPerGBq: meanGy / opts.activityGBq, cycle: opts.cycle, method });
   }
   if (!doses.length) throw new MeasuredDoseError(`${opts.name}: no structure of the structure set lies inside the dose grid (${describeGrid(read.dose)}); nothing was imported`);
   return { doses, warnings, unused };

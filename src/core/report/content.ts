@@ -8,7 +8,7 @@ import type { Volume } from '../volume';
 import { uptakeMetrics } from '../radiomics/engine';
 import { structureTasks } from '../dose/tasks';
 import type { StructureRef } from '../dose/rows';
-import type { MeasuredDose } from '../dose/measured';
+import { compareMeasured, type MeasuredComparisonRow, type MeasuredDose } from '../dose/measured';
 import { structureByName } from '../vocabulary';
 import {
   groupOfType, thresholdText, TISSUE_DENSITY_G_PER_ML, TUMOUR_CUMULATIVE_NOTE,
@@ -102,6 +102,20 @@ export interface MeasuredComparison {
   insideInterval: boolean;
 }
 
+/** A measured aggregate (e.g. both kidneys as one VOI) against the mass-weighted prediction of its members. */
+export interface ReportAggregateRow {
+  name: string;
+  /** The members predicted and averaged (mass-weighted). */
+  members: string[];
+  /** Members of the aggregate without a prediction. */
+  membersMissing: string[];
+  massG: number;
+  gyPerGBq: number;
+  lo: number;
+  hi: number;
+  measured: MeasuredComparison;
+}
+
 export interface ReportRow {
   segmentNumber: number;
   label: number;
@@ -144,6 +158,11 @@ export interface Report {
   missing: string[];
   caveats: string[];
   sources: string[];
+  /** Measured aggregates compared with their members' mass-weighted prediction. */
+  measuredAggregates: ReportAggregateRow[];
+  /** One line on all comparisons (how many, how many inside the interval, median |error|), when there are any. */
+  measuredSummary?: string;
+  measuredSource?: string;
   measuredWarnings: string[];
 }
 
@@ -161,6 +180,8 @@ export interface ReportInput {
   structures: StructureInfo[];
   notPredicted?: NotPredicted[];
   measured?: MeasuredDose[];
+  /** Where the measured doses come from (file and kind). */
+  measuredSource?: string;
   measuredWarnings?: string[];
 }
 
@@ -184,7 +205,12 @@ function rowCheck(c: CriterionCheck, name: string, sourceRef: number): RowCheck 
   return { ...base, what: each ? name : c.point.what, pointGy: gyOf(c.point), upperGy: gyOf(c.upper), status };
 }
 
-function reportRow(r: PlanRow, p: Plan, info: StructureInfo | undefined, card: ReportCard, measured: MeasuredDose | undefined, sourceRef: (limitId: string) => number): ReportRow {
+const comparisonOf = (c: MeasuredComparisonRow): MeasuredComparison => ({
+  gyPerGBq: c.measured.gyPerGBq, meanDoseGy: c.measured.meanDoseGy, activityGBq: c.measured.administeredActivityGBq, cycle: c.measured.cycle, method: c.measured.method,
+  errorPct: c.errorPct, insideInterval: c.insideInterval,
+});
+
+function reportRow(r: PlanRow, p: Plan, info: StructureInfo | undefined, card: ReportCard, measured: MeasuredComparisonRow | undefined, sourceRef: (limitId: string) => number): ReportRow {
   const group = groupOfType(r.type);
   const organ = p.organs.find((o) => o.group === group);
   const coefficients = card.perType.find((t) => t.type === r.type);
@@ -196,25 +222,30 @@ function reportRow(r: PlanRow, p: Plan, info: StructureInfo | undefined, card: R
     gyPerCycle: r.gyPerCycle, gyCumulative: r.gyCumulative, gyCumulativeHi: r.gyCumulativeHi,
     checks: organ ? organ.checks.map((c) => rowCheck(c, r.name, sourceRef(c.limit.id))) : [],
   };
-  if (measured) {
-    row.measured = {
-      gyPerGBq: measured.gyPerGBq, meanDoseGy: measured.meanDoseGy, activityGBq: measured.administeredActivityGBq, cycle: measured.cycle, method: measured.method,
-      errorPct: ((r.gyPerGBq - measured.gyPerGBq) / measured.gyPerGBq) * 100, insideInterval: measured.gyPerGBq >= r.lo && measured.gyPerGBq <= r.hi,
-    };
-  }
+  if (measured) row.measured = comparisonOf(measured);
   return row;
 }
 
 export function buildReport(input: ReportInput): Report {
   const { plan: p, card, patient, gate } = input;
   const infoOf = (name: string) => input.structures.find((s) => s.name === name);
-  const measuredOf = (name: string) => input.measured?.find((m) => m.structure === name);
+  // Measured doses: one structure against its row, an aggregate against its members' mass-weighted prediction.
+  const compared = compareMeasured(p.rows, input.measured ?? []);
+  const measuredOf = (name: string) => compared.rows.find((c) => !c.members && c.structure === name);
   // Sources are numbered: first each limit and reference the plan checked, in the plan's order.
   const limits = p.organs.flatMap((o) => o.checks.map((c) => c.limit));
   const sourceRef = (id: string) => limits.findIndex((l) => l.id === id) + 1;
   const rows = p.rows.map((r) => reportRow(r, p, infoOf(r.name), card, measuredOf(r.name), sourceRef));
-  const unmatched = (input.measured ?? []).filter((m) => !rows.some((r) => r.name === m.structure));
-  const measuredWarnings = [...(input.measuredWarnings ?? []), ...unmatched.map((m) => `measured dose of ${m.structure} has no predicted structure to compare with`)];
+  const measuredAggregates: ReportAggregateRow[] = compared.rows.filter((c) => c.members).map((c) => ({
+    name: c.structure, members: c.members!, membersMissing: c.membersMissing ?? [], massG: c.predicted.massG,
+    gyPerGBq: c.predicted.gyPerGBq, lo: c.predicted.lo, hi: c.predicted.hi, measured: comparisonOf(c),
+  }));
+  const measuredWarnings = [
+    ...(input.measuredWarnings ?? []),
+    ...compared.notCompared.map((n) => `measured dose of ${n.structure} not compared: ${n.reason}`),
+    ...measuredAggregates.filter((a) => a.membersMissing.length).map((a) => `${a.name}: compared with ${a.members.join(', ')} only (${a.membersMissing.join(', ')} not predicted)`),
+  ];
+  const measuredSummary = compared.rows.length ? comparisonSummary(compared.rows) : undefined;
   const statement = statementOf(card);
 
   const header: SummaryLine[] = [
@@ -271,9 +302,23 @@ export function buildReport(input: ReportInput): Report {
     plan: { activityGBq: p.activityGBq, cycles: p.cycles },
     rows, notPredicted: input.notPredicted ?? [], summary,
     flags: p.flags.map((x) => ({ severity: x.severity, text: x.text })),
-    missing: p.missing.map((m) => m.reason), caveats, sources, measuredWarnings,
+    missing: p.missing.map((m) => m.reason), caveats, sources, measuredAggregates, ...(measuredSummary ? { measuredSummary } : {}), ...(input.measuredSource ? { measuredSource: input.measuredSource } : {}), measuredWarnings,
   };
 }
+
+/** "11 measured doses compared (2 aggregates): 9 inside the 90 % interval; median |error| 12 %". */
+function comparisonSummary(rows: MeasuredComparisonRow[]): string {
+  const errs = rows.map((r) => Math.abs(r.errorPct)).sort((a, b) => a - b);
+  const mid = errs.length / 2, median = errs.length % 2 ? errs[Math.floor(mid)] : (errs[mid - 1] + errs[mid]) / 2;
+  const aggs = rows.filter((r) => r.members).length;
+  return `${rows.length} measured dose${rows.length === 1 ? '' : 's'} compared${aggs ? ` (${aggs} aggregate${aggs === 1 ? '' : 's'})` : ''}: ${rows.filter((r) => r.insideInterval).length} inside the 90 % interval; median |error| ${f(median, 0)} %`;
+}
+
+/** An aggregate's predicted value as printed: "0.41 [0.30–0.56] (mass-weighted mean of Kidney L, Kidney R)". */
+export const aggregatePredictedText = (a: ReportAggregateRow) => `${f(a.gyPerGBq)} [${f(a.lo)}–${f(a.hi)}] (mass-weighted mean of ${a.members.join(', ')})`;
+
+/** A measured comparison as printed: "0.32 (+25 %, inside)". */
+export const measuredText = (m: MeasuredComparison | undefined) => (m ? `${f(m.gyPerGBq)} (${m.errorPct >= 0 ? '+' : ''}${f(m.errorPct, 0)} %, ${m.insideInterval ? 'inside' : 'outside'})` : '—');
 
 /** A row's checks as one text: "Kidneys (mean of both) 23 Gy: within" … */
 export function checksText(r: ReportRow): string {
@@ -296,14 +341,21 @@ export const REPORT_CSV_COLUMNS = [
 /** The table as CSV records (numbers stay numbers; the CSV writer escapes text cells). */
 export function reportRecords(r: Report): Record<(typeof REPORT_CSV_COLUMNS)[number], string | number | undefined>[] {
   const num = (v: number) => (Number.isFinite(v) ? v : undefined);
-  return r.rows.map((x) => ({
+  type Rec = Record<(typeof REPORT_CSV_COLUMNS)[number], string | number | undefined>;
+  return r.rows.map((x): Rec => ({
     segment_number: x.segmentNumber, type: x.type, name: x.name, site: x.site, volume_ml: num(x.volumeMl),
     suv_max: num(x.suvMax), suv_mean: num(x.suvMean), suv_peak: num(x.suvPeak),
     gy_per_gbq: num(x.gyPerGBq), pi90_lo_gy_per_gbq: num(x.lo), pi90_hi_gy_per_gbq: num(x.hi), prediction: x.personalised ? 'personalised' : POPULATION_VALUE,
     gy_per_cycle: num(x.gyPerCycle), gy_cumulative: num(x.gyCumulative), gy_cumulative_upper90: num(x.gyCumulativeHi),
     measured_gy_per_gbq: x.measured ? x.measured.gyPerGBq : undefined, measured_error_pct: x.measured ? x.measured.errorPct : undefined,
     measured_inside_pi90: x.measured ? (x.measured.insideInterval ? 'yes' : 'no') : undefined, limits_references: checksText(x),
-  }));
+  })).concat(r.measuredAggregates.map((a): Rec => ({
+    segment_number: undefined, type: 'aggregate', name: a.name, site: a.members.join(' + '), volume_ml: num(a.massG / TISSUE_DENSITY_G_PER_ML),
+    suv_max: undefined, suv_mean: undefined, suv_peak: undefined,
+    gy_per_gbq: num(a.gyPerGBq), pi90_lo_gy_per_gbq: num(a.lo), pi90_hi_gy_per_gbq: num(a.hi), prediction: `mass-weighted mean of ${a.members.join(', ')}`,
+    gy_per_cycle: undefined, gy_cumulative: undefined, gy_cumulative_upper90: undefined,
+    measured_gy_per_gbq: a.measured.gyPerGBq, measured_error_pct: a.measured.errorPct, measured_inside_pi90: a.measured.insideInterval ? 'yes' : 'no', limits_references: undefined,
+  })));
 }
 
 /** The printed table (PDF and print view): column titles and cell texts. */
@@ -317,6 +369,6 @@ export const TABLE_COLUMNS: { title: string; cell: (r: ReportRow) => string }[] 
   { title: 'Predicted Gy/GBq [90 % interval]', cell: predictedText },
   { title: 'Gy per cycle', cell: (r) => f(r.gyPerCycle, 1) },
   { title: 'Cumulative Gy [upper 90 %]', cell: (r) => `${f(r.gyCumulative, 1)} [${f(r.gyCumulativeHi, 1)}]` },
-  { title: 'Measured Gy/GBq (error, in interval)', cell: (r) => (r.measured ? `${f(r.measured.gyPerGBq)} (${r.measured.errorPct >= 0 ? '+' : ''}${f(r.measured.errorPct, 0)} %, ${r.measured.insideInterval ? 'inside' : 'outside'})` : '—') },
+  { title: 'Measured Gy/GBq (error, in interval)', cell: (r) => measuredText(r.measured) },
   { title: 'Against limit / reference', cell: (r) => (r.type === 'tumour' ? `cumulative ${TUMOUR_CUMULATIVE_NOTE}` : checksText(r) || '—') },
 ];

@@ -26,13 +26,15 @@ export interface ReportSources {
   ct?: Volume;
   structures: StructureRef[];
   measured?: MeasuredDose[];
+  /** Where the measured doses come from (file and kind). */
+  measuredSource?: string;
   measuredWarnings?: string[];
 }
 
 export function makeReport(s: ReportSources): { report: Report; figures: Figure[] } {
   const report = buildReport({
     patient: reportPatient(s.petAttrs), reportDate: s.reportDate, gate: s.gate, tracerConfirmedAt: s.tracerConfirmedAt, card: s.card, plan: s.plan,
-    structures: structureInfo(s.suv, s.labels, s.structures), notPredicted: s.notPredicted, measured: s.measured, measuredWarnings: s.measuredWarnings,
+    structures: structureInfo(s.suv, s.labels, s.structures), notPredicted: s.notPredicted, measured: s.measured, measuredSource: s.measuredSource, measuredWarnings: s.measuredWarnings,
   });
   return { report, figures: reportFigures(report, { suv: s.suv, labels: s.labels, ct: s.ct }, s.limits) };
 }

@@ -3,7 +3,7 @@
 // make the same file. Landscape A4; the table wraps its cells and repeats its header on every page.
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
-import { TABLE_COLUMNS, type Report, type ReportRow } from './content';
+import { aggregatePredictedText, measuredText, TABLE_COLUMNS, type Report, type ReportRow } from './content';
 import { figurePng, type Figure } from './figures';
 
 const W = 841.89, H = 595.28, M = 36;
@@ -118,6 +118,11 @@ export async function reportPdf(report: Report, figures: Figure[], fonts: PdfFon
   w.heading('Predicted doses per structure');
   table(w, report.rows);
   for (const s of report.notPredicted) w.para(`Not predicted: ${s.name} (${s.type}): ${s.reason}`, 8, { color: AMBER });
+  if (report.measuredSummary || report.measuredAggregates.length) {
+    w.heading('Predicted vs measured');
+    if (report.measuredSummary) w.para(`${report.measuredSummary}${report.measuredSource ? ` (measured: ${report.measuredSource})` : ''}.`, 8.5);
+    for (const a of report.measuredAggregates) w.para(`${a.name} (aggregate): predicted ${aggregatePredictedText(a)} Gy/GBq; measured ${measuredText(a.measured)}`, 8.5);
+  }
 
   w.heading('Plan summary');
   for (const l of report.summary) w.para(`${l.label}: ${l.value}`, 8.5);

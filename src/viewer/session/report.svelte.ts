@@ -8,9 +8,11 @@ import { dose, currentPlan } from './dose.svelte';
 import { tracerCheck } from './tracer.svelte';
 import { onPetGrid } from './grids';
 import { exportFileName } from './structures';
+import { measuredImport } from './measured.svelte';
 import { dosimetricStructures } from '../../core/dose/tasks';
 import type { Figure } from '../../core/report/figures';
 import type { Report } from '../../core/report/content';
+import type { MeasuredDose } from '../../core/dose/measured';
 import type { Volume } from '../../core/volume';
 
 /** The report code (pdf-lib, fontkit, the rasteriser) is loaded on first use, not with the page. */
@@ -25,7 +27,7 @@ export const reportState = $state<{
   busy: boolean;
   message?: string;
   /** The print view's report, its table as text and its figures as object URLs (revoked when it closes). */
-  print?: { report: Report; table: { titles: string[]; rows: string[][] }; figures: (Figure & { url: string })[] };
+  print?: { report: Report; table: { titles: string[]; rows: string[][] }; aggregateLines: string[]; figures: (Figure & { url: string })[] };
 }>({ busy: false });
 
 let fonts: Promise<{ regular: Uint8Array; bold: Uint8Array }> | undefined;
@@ -67,7 +69,19 @@ export async function currentReport(now = new Date()): Promise<{ report: Report;
     petAttrs: $state.snapshot(study.pet!.instances[0].attrs), reportDate: now.toISOString(), gate, tracerConfirmedAt: gate.status === 'confirm' ? dose.tracerConfirmation?.confirmedAt : undefined,
     card: $state.snapshot(card) as typeof card, plan: currentPlan()!, limits: $state.snapshot(dose.limits), notPredicted: $state.snapshot(dose.skipped),
     suv: plain(study.pet!.suv!), labels, ct: study.ct && plain(study.ct), structures: dosimetricStructures(labels, $state.snapshot(st.meta)),
+    ...measuredForReport(),
   });
+}
+
+/** The open study's measured doses for the report, with the import's warnings and unused rows. */
+function measuredForReport(): { measured?: MeasuredDose[]; measuredSource?: string; measuredWarnings?: string[] } {
+  const m = measuredImport();
+  if (!m) return {};
+  const snap = $state.snapshot(m) as typeof m;
+  return {
+    measured: snap.doses, measuredSource: `${snap.file} (${snap.kind === 'csv' ? 'CSV' : 'DICOM RT Dose'})`,
+    measuredWarnings: [...snap.warnings, ...snap.unused.map((u) => `${u.row ? `row ${u.row} ` : ''}"${u.name}" not used: ${u.reason}`)],
+  };
 }
 
 /** The PDF and the CSV of the current report, named after the study date (the Patient ID only when asked for). */
@@ -89,10 +103,11 @@ export async function reportDownloads(withPatientId: boolean): Promise<ReportFil
 
 export async function openPrintView(): Promise<void> {
   const { report, figures } = await currentReport();
-  const { figurePng, TABLE_COLUMNS } = await reportCore();
+  const { figurePng, TABLE_COLUMNS, aggregatePredictedText, measuredText } = await reportCore();
   closePrintView();
   reportState.print = {
     report, table: { titles: TABLE_COLUMNS.map((c) => c.title), rows: report.rows.map((r) => TABLE_COLUMNS.map((c) => c.cell(r))) },
+    aggregateLines: report.measuredAggregates.map((a) => `${a.name} (aggregate): predicted ${aggregatePredictedText(a)} Gy/GBq; measured ${measuredText(a.measured)}`),
     figures: figures.map((f) => ({ ...f, url: URL.createObjectURL(new Blob([figurePng(f) as BlobPart], { type: 'image/png' })) })),
   };
 }
