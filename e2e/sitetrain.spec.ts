@@ -1,6 +1,6 @@
 // The site table and *Train site model*: nine `npm run cohort -- --like-seed` patients (PET/CT at 6 mm to keep it
 // fast), each opened from local files with its structures (SEG), biomarkers (the Dose panel's form) and measured
-// doses (a dosimetry CSV), added through the button; three patients are refused by the training guard; nine train
+// doses (the cohort's measured_dose.csv through the Dose panel's import), added through the button; three patients are refused by the training guard; nine train
 // in the browser, the model loads and predicts; the exported CSV trained by `npm run train` gives the same
 // coefficients; a table of another model's inputs is refused and the table is unchanged.
 import { test, expect, type Page } from '@playwright/test';
@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { base, waitReady } from './helpers';
 import { generateCohort, type VirtualPatient } from '../src/core/cohort/model';
-import { imagingSpec } from '../src/core/cohort/tables';
+import { imagingSpec, measuredDoseImportCsv } from '../src/core/cohort/tables';
 import { generatePatient } from '../src/core/phantom/generate';
 import { writeCtSeries, writePtSeries, studyIds, ptReference } from '../src/core/phantom/dicom';
 import { writeSeg } from '../src/core/io/seg';
@@ -40,9 +40,8 @@ test.beforeAll(() => {
     });
     const seg = join(dir, `${p.id}-seg.dcm`);
     writeFileSync(seg, new Uint8Array(writeSeg(img.labels, ptReference(img, ids), { seriesDescription: 'Truth structures (synthetic)' })));
-    // The site's dosimetry export: mean dose (Gy) after the first cycle of 7.4 GBq.
-    const measured = formatCsv([['structure', 'mean_dose_gy', 'administered_activity_gbq', 'cycle', 'method'],
-      ...p.structures.map((s) => [s.name, +(s.measuredDoseGyPerGBq * ACTIVITY_GBQ).toPrecision(6), ACTIVITY_GBQ, 1, 'SPECT/CT 3 time points (synthetic)'])]);
+    // The site's dosimetry export as the cohort writes it (measured_dose.csv): mean dose after 7.4 GBq, aggregates too.
+    const measured = measuredDoseImportCsv(p, ACTIVITY_GBQ);
     return { p, files, seg, measured, uids: [ids.studyUid, ids.ptSeriesUid, ids.ctSeriesUid, ids.frameOfReferenceUid] };
   });
 });
@@ -61,8 +60,9 @@ async function openPatient(page: Page, c: CohortPatient) {
     const field = page.getByLabel(b.label, { exact: true });
     if (await field.count()) await field.fill(String(c.p.biomarkers[b.name]));
   }
-  // The measured doses through the session's import (the call the measured-dose panel makes with the file).
-  await page.evaluate(({ name, text }) => window.__psmaSite!.readMeasuredFile(name, new TextEncoder().encode(text).buffer as ArrayBuffer), { name: `${c.p.id}-dosimetry.csv`, text: c.measured });
+  // The measured doses through the Dose panel's import.
+  await page.getByLabel('Import measured dose').setInputFiles({ name: 'measured_dose.csv', mimeType: 'text/csv', buffer: Buffer.from(c.measured) });
+  await expect(page.getByRole('status', { name: 'Measured dose status' })).toContainText('Imported');
 }
 
 async function addPatient(page: Page, c: CohortPatient, n: number) {
@@ -116,6 +116,8 @@ test('nine cohort patients in the site table train a site model in the browser t
   // Three patients: the training guard refuses, naming the types and the minimum.
   const added = Date.now();
   for (let n = 0; n < 3; n++) await addPatient(page, patients[n], n + 1);
+  // An aggregate of the dosimetry file (both kidneys as one VOI) is not a structure's dose: listed with its reason.
+  await expect(sitePanel(page).getByRole('table', { name: 'Structures left out' }).getByRole('row', { name: /^Kidneys aggregate one measured dose for Kidney L \+ Kidney R: the table needs one per structure$/ })).toBeVisible();
   // The same study again is refused (the salted hash of its PET series is in the table).
   await sitePanel(page).getByRole('button', { name: 'Add study to site table' }).click();
   await expect(sitePanel(page).getByRole('alert', { name: 'Site table problem' })).toContainText('This study is already in the site table as patient S');
@@ -132,6 +134,13 @@ test('nine cohort patients in the site table train a site model in the browser t
   for (const c of patients) for (const id of [c.p.id, `Synthetic^${c.p.id}`, ...c.uids]) expect(csv).not.toContain(id);
   const csvPath = join(dir, 'site-table.csv');
   writeFileSync(csvPath, csv);
+
+  // A training cancelled while it runs writes nothing (its worker is terminated).
+  await sitePanel(page).getByRole('button', { name: 'Train site model' }).click();
+  await expect(sitePanel(page).getByRole('status', { name: 'Site table progress' })).toBeVisible();
+  await sitePanel(page).getByRole('button', { name: 'Cancel training' }).click();
+  await expect(sitePanel(page).getByRole('status', { name: 'Site table result' })).toHaveText('Training cancelled; no model was written.');
+  await expect(sitePanel(page).getByRole('table', { name: 'Site model cross-validation' })).toHaveCount(0);
 
   // Nine patients: either a model, or the guard against a model worse than the population mean for some type (then
   // written anyway, as `--force` does, and the card records it).

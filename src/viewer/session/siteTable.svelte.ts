@@ -8,7 +8,7 @@ import { viewer } from './state.svelte';
 import { onPetGrid } from './grids';
 import { autosaveKey } from './storage';
 import { dose, loadSiteModel } from './dose.svelte';
-import { measuredDoses, readMeasuredFile } from './measured.svelte';
+import { measuredDoses } from './measured.svelte';
 import { addSiteRows, loadSiteTable, newSiteKey, removeSitePatient, studyHash, type SiteStudy } from './siteTableStore';
 import { checkImport, GROUP, patientsOf, studyRows, tableCsv, TARGET, TYPE, type LeftOut, type SiteRow } from './siteTableRows';
 import { browserFeaturePool } from '../../workers/featurePool';
@@ -235,8 +235,3 @@ export async function loadTrainedModel(): Promise<void> {
   if (files) await loadSiteModel(files);
 }
 
-// End-to-end hook (e2e/sitetrain.spec.ts): the measured-dose import of the session, the same call its panel makes.
-declare global {
-  interface Window { __psmaSite?: { readMeasuredFile: typeof readMeasuredFile } }
-}
-if (typeof window !== 'undefined') window.__psmaSite = { readMeasuredFile };
