@@ -9,6 +9,8 @@ import { bundleViolations, importsLeaving, packagesImported, reachable, type Bun
 
 const MAIN_BUNDLE_EXCLUDES: BundleRules = {
   'src/core/model/train.ts': '*',
+  'src/core/model/siteTraining.ts': '*',
+  'src/core/model/trainedCard.ts': '*',
   'src/core/model/lmm.ts': '*',
   'src/core/model/trees.ts': ['fitTrees'],
   'src/cli': '*',

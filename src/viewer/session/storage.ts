@@ -29,6 +29,10 @@ export const STORES: StoreSpec[] = [
   { name: 'doseStates', since: 3, keyPath: ['petSeriesUid', 'frameOfReferenceUid'], indexes: { studyUid: 'studyUid' } },
   // The previous structure set of each PET series (one level), records as in structureSets.
   { name: 'trash', since: 3, keyPath: ['petSeriesUid', 'frameOfReferenceUid'], indexes: { studyUid: 'studyUid' } },
+  // The site table (session/siteTable*.ts): one de-identified row per structure, keyed by the random site key of
+  // its patient; and its columns, salt and the salted hashes of the studies added (so none is added twice).
+  { name: 'siteRows', since: 4, keyPath: ['patient_id', 'structure_id'], indexes: { patient_id: 'patient_id' } },
+  { name: 'siteMeta', since: 4, keyPath: 'id' },
 ];
 export const DB_VERSION = Math.max(...STORES.map((s) => s.since));
 const LEGACY = 'structures';
