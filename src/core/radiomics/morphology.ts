@@ -106,7 +106,7 @@ export function mveeAxes(points: P3[], tol = 1e-4): [number, number, number] {
   const Q = new Float64Array(n * 4);
   points.forEach((p, j) => { Q[j * 4] = p[0]; Q[j * 4 + 1] = p[1]; Q[j * 4 + 2] = p[2]; Q[j * 4 + 3] = 1; });
   const X = new Float64Array(16), M = new Float64Array(n), v = new Float64Array(4);
-  let Xi = new Float64Array(16);
+  let Xi: Float64Array = new Float64Array(16);
   const exact = () => {
     X.fill(0);
     for (let j = 0; j < n; j++) {
