@@ -74,105 +74,122 @@ export function ellipsoidArea(a: number, b: number, c: number): number {
 }
 
 
-/** Inverse of a 4×4 matrix (Gauss–Jordan with partial pivoting), row-major Float64Array(16). */
-function inv4(m: Float64Array): Float64Array {
-  const a = Float64Array.from(m), r = new Float64Array(16);
-  for (let i = 0; i < 4; i++) r[i * 5] = 1;
-  for (let c = 0; c < 4; c++) {
-    let p = c;
-    for (let i = c + 1; i < 4; i++) if (Math.abs(a[i * 4 + c]) > Math.abs(a[p * 4 + c])) p = i;
-    if (p !== c) for (let j = 0; j < 4; j++) { [a[c * 4 + j], a[p * 4 + j]] = [a[p * 4 + j], a[c * 4 + j]]; [r[c * 4 + j], r[p * 4 + j]] = [r[p * 4 + j], r[c * 4 + j]]; }
-    const d = a[c * 4 + c];
-    for (let j = 0; j < 4; j++) { a[c * 4 + j] /= d; r[c * 4 + j] /= d; }
-    for (let i = 0; i < 4; i++) {
-      if (i === c) continue;
-      const f = a[i * 4 + c];
-      if (f) for (let j = 0; j < 4; j++) { a[i * 4 + j] -= f * a[c * 4 + j]; r[i * 4 + j] -= f * r[c * 4 + j]; }
-    }
+/** Cholesky factor (lower, row-major) of the symmetric positive definite k×k matrix `m`; false if it is not. */
+function cholesky(m: Float64Array, k: number, L: Float64Array): boolean {
+  for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) {
+    let s = m[i * k + j];
+    for (let t = 0; t < j; t++) s -= L[i * k + t] * L[j * k + t];
+    if (i === j) { if (!(s > 0)) return false; L[i * k + i] = Math.sqrt(s); } else L[i * k + j] = s / L[j * k + j];
   }
-  return r;
+  return true;
 }
 
 /**
- * Minimum-volume enclosing ellipsoid semi-axes on the hull vertices, sorted a ≥ b ≥ c: Khachiyan's
- * algorithm with Todd & Yildirim's away steps (Discrete Appl. Math. 2007), which converges linearly where
- * plain Khachiyan crawls. Each step is a rank-one change of X = Σ u_j q_j q_jᵀ, so X⁻¹ and the distances
- * M_j = q_jᵀ X⁻¹ q_j follow by Sherman–Morrison in O(n); they are recomputed exactly every 64 steps.
- * Stops when neither step exceeds `tol` (then max M_j ≤ 4(1 + 3·tol)).
+ * Minimum-volume enclosing ellipsoid semi-axes, sorted a ≥ b ≥ c: E = {x : |A x + b| ≤ 1} with A symmetric
+ * positive definite, minimising −log det A (the volume ∝ 1/det A) by a log-barrier interior-point method
+ * (Boyd & Vandenberghe, Convex Optimization, 2004, §8.4.1 and §11.3) on the 9 unknowns of A and b.
+ * Each Newton step is one pass over the points; the barrier's duality gap bounds the error of log det A,
+ * and the loop stops when that gap is below `tol` (relative volume error ≤ tol; much smaller gaps need
+ * barrier weights where double precision runs out).
  */
-export function mveeAxes(points: P3[], tol = 1e-4): [number, number, number] {
+export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
   const n = points.length;
-  const u = new Float64Array(n).fill(1 / n);
-  const Q = new Float64Array(n * 4);
-  points.forEach((p, j) => { Q[j * 4] = p[0]; Q[j * 4 + 1] = p[1]; Q[j * 4 + 2] = p[2]; Q[j * 4 + 3] = 1; });
-  const X = new Float64Array(16), M = new Float64Array(n), v = new Float64Array(4);
-  let Xi: Float64Array = new Float64Array(16);
-  const exact = () => {
-    X.fill(0);
-    for (let j = 0; j < n; j++) {
-      const w = u[j], o = j * 4;
-      for (let a = 0; a < 4; a++) { const qa = w * Q[o + a]; for (let b = 0; b < 4; b++) X[a * 4 + b] += qa * Q[o + b]; }
+  // Centre and scale into the unit ball (conditioning); axes are scaled back at the end.
+  let cx = 0, cy = 0, cz = 0;
+  for (const p of points) { cx += p[0]; cy += p[1]; cz += p[2]; }
+  cx /= n; cy /= n; cz /= n;
+  let R = 0;
+  for (const p of points) R = Math.max(R, Math.hypot(p[0] - cx, p[1] - cy, p[2] - cz));
+  if (!(R > 0)) return [0, 0, 0];
+  const X = new Float64Array(3 * n);
+  points.forEach((p, i) => { X[3 * i] = (p[0] - cx) / R; X[3 * i + 1] = (p[1] - cy) / R; X[3 * i + 2] = (p[2] - cz) / R; });
+  // θ = [a11, a22, a33, a12, a13, a23, b1, b2, b3]
+  let th = Float64Array.from([1 / 1.1, 1 / 1.1, 1 / 1.1, 0, 0, 0, 0, 0, 0]);
+  const L3 = new Float64Array(9), A3 = new Float64Array(9);
+  const setA = (t: Float64Array) => { A3[0] = t[0]; A3[4] = t[1]; A3[8] = t[2]; A3[1] = A3[3] = t[3]; A3[2] = A3[6] = t[4]; A3[5] = A3[7] = t[5]; };
+  /** Barrier objective t·(−log det A) − Σ log(1 − |A x_i + b|²); Infinity outside the domain. */
+  const objective = (t: Float64Array, tt: number): number => {
+    setA(t);
+    if (!cholesky(A3, 3, L3)) return Infinity;
+    let f = -2 * tt * (Math.log(L3[0]) + Math.log(L3[4]) + Math.log(L3[8]));
+    for (let i = 0; i < 3 * n; i += 3) {
+      const x = X[i], y = X[i + 1], z = X[i + 2];
+      const g0 = t[0] * x + t[3] * y + t[4] * z + t[6], g1 = t[3] * x + t[1] * y + t[5] * z + t[7], g2 = t[4] * x + t[5] * y + t[2] * z + t[8];
+      const q = 1 - g0 * g0 - g1 * g1 - g2 * g2;
+      if (!(q > 0)) return Infinity;
+      f -= Math.log(q);
     }
-    Xi = inv4(X);
-    for (let j = 0; j < n; j++) {
-      const o = j * 4;
-      let m = 0;
-      for (let a = 0; a < 4; a++) { let t = 0; for (let b = 0; b < 4; b++) t += Xi[a * 4 + b] * Q[o + b]; m += Q[o + a] * t; }
-      M[j] = m;
-    }
+    return f;
   };
-  // u_j = uScale · ũ_j keeps the (1 − s) rescaling of every weight out of the loop; one pass per step
-  // updates M_j and finds the next farthest and nearest points.
-  let uScale = 1;
-  let up = 0, upM = -Infinity, down = -1, downM = Infinity;
-  const scan = () => {
-    up = 0; upM = -Infinity; down = -1; downM = Infinity;
-    for (let j = 0; j < n; j++) {
-      if (M[j] > upM) { upM = M[j]; up = j; }
-      if (u[j] > 0 && M[j] < downM) { downM = M[j]; down = j; }
+  const grad = new Float64Array(9), H = new Float64Array(81), L9 = new Float64Array(81), dir = new Float64Array(9), w = new Float64Array(9), trial = new Float64Array(9);
+  const Mo = new Float64Array(16); // weighted moments Σ c_i u_a u_b of u = (x, y, z, 1)
+  // Nonzeros of the rows of J_i = ∂(A x_i + b)/∂θ: parameter index and which coordinate of u multiplies it.
+  const rowIdx = [[0, 3, 4, 6], [1, 3, 5, 7], [2, 4, 5, 8]], rowCoord = [[0, 1, 2, 3], [1, 0, 2, 3], [2, 0, 1, 3]];
+  // Basis of the symmetric 3×3 matrices in θ order: E_p = e_k e_lᵀ + e_l e_kᵀ (k ≠ l) or e_k e_kᵀ.
+  const basis = [[0, 0], [1, 1], [2, 2], [0, 1], [0, 2], [1, 2]];
+  const Ai = new Float64Array(9), AE = Array.from({ length: 6 }, () => new Float64Array(9));
+  for (let tt = 1; ; tt *= 20) {
+    for (let iter = 0; iter < 50; iter++) {
+      grad.fill(0); H.fill(0); Mo.fill(0);
+      // −t log det A: gradient −t tr(A⁻¹ E_p), Hessian t tr(A⁻¹ E_p A⁻¹ E_q).
+      setA(th);
+      const det = A3[0] * (A3[4] * A3[8] - A3[5] * A3[7]) - A3[1] * (A3[3] * A3[8] - A3[5] * A3[6]) + A3[2] * (A3[3] * A3[7] - A3[4] * A3[6]);
+      Ai[0] = (A3[4] * A3[8] - A3[5] * A3[7]) / det; Ai[1] = (A3[2] * A3[7] - A3[1] * A3[8]) / det; Ai[2] = (A3[1] * A3[5] - A3[2] * A3[4]) / det;
+      Ai[3] = Ai[1]; Ai[4] = (A3[0] * A3[8] - A3[2] * A3[6]) / det; Ai[5] = (A3[2] * A3[3] - A3[0] * A3[5]) / det;
+      Ai[6] = Ai[2]; Ai[7] = Ai[5]; Ai[8] = (A3[0] * A3[4] - A3[1] * A3[3]) / det;
+      basis.forEach(([k, l], p) => {
+        grad[p] = -tt * (k === l ? Ai[k * 4] : 2 * Ai[k * 3 + l]);
+        const m = AE[p];
+        for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) m[a * 3 + b] = Ai[a * 3 + k] * (b === l ? 1 : 0) + (k !== l ? Ai[a * 3 + l] * (b === k ? 1 : 0) : 0);
+      });
+      for (let p = 0; p < 6; p++) for (let q = 0; q <= p; q++) {
+        let tr = 0;
+        for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) tr += AE[p][a * 3 + b] * AE[q][b * 3 + a];
+        H[p * 9 + q] = H[q * 9 + p] = tt * tr;
+      }
+      // −Σ log(1 − |g_i|²), g_i = J_i θ: gradient 2 J_iᵀ g / q, Hessian 2 J_iᵀ J_i / q + 4 w wᵀ / q², w = J_iᵀ g.
+      for (let i = 0; i < 3 * n; i += 3) {
+        const x = X[i], y = X[i + 1], z = X[i + 2];
+        const g0 = th[0] * x + th[3] * y + th[4] * z + th[6], g1 = th[3] * x + th[1] * y + th[5] * z + th[7], g2 = th[4] * x + th[5] * y + th[2] * z + th[8];
+        const q = 1 - g0 * g0 - g1 * g1 - g2 * g2, c = 2 / q, c2 = 4 / (q * q);
+        w[0] = g0 * x; w[1] = g1 * y; w[2] = g2 * z; w[3] = g0 * y + g1 * x; w[4] = g0 * z + g2 * x; w[5] = g1 * z + g2 * y; w[6] = g0; w[7] = g1; w[8] = g2;
+        for (let a = 0; a < 9; a++) {
+          const wa = w[a];
+          grad[a] += c * wa;
+          const ca = c2 * wa;
+          for (let b = 0; b <= a; b++) H[a * 9 + b] += ca * w[b];
+        }
+        Mo[0] += c * x * x; Mo[1] += c * x * y; Mo[2] += c * x * z; Mo[3] += c * x;
+        Mo[5] += c * y * y; Mo[6] += c * y * z; Mo[7] += c * y; Mo[10] += c * z * z; Mo[11] += c * z; Mo[15] += c;
+      }
+      Mo[4] = Mo[1]; Mo[8] = Mo[2]; Mo[9] = Mo[6]; Mo[12] = Mo[3]; Mo[13] = Mo[7]; Mo[14] = Mo[11];
+      for (let r = 0; r < 3; r++) for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) {
+        const ia = rowIdx[r][a], ib = rowIdx[r][b];
+        if (ib <= ia) H[ia * 9 + ib] += Mo[rowCoord[r][a] * 4 + rowCoord[r][b]];
+      }
+      for (let a = 0; a < 9; a++) for (let b = 0; b < a; b++) H[b * 9 + a] = H[a * 9 + b];
+      if (!cholesky(H, 9, L9)) break;
+      // Newton direction: H dir = −grad.
+      for (let a = 0; a < 9; a++) { let s = -grad[a]; for (let b = 0; b < a; b++) s -= L9[a * 9 + b] * dir[b]; dir[a] = s / L9[a * 9 + a]; }
+      for (let a = 8; a >= 0; a--) { let s = dir[a]; for (let b = a + 1; b < 9; b++) s -= L9[b * 9 + a] * dir[b]; dir[a] = s / L9[a * 9 + a]; }
+      let slope = 0;
+      for (let a = 0; a < 9; a++) slope += grad[a] * dir[a];
+      if (-slope / 2 <= 1e-12) break; // Newton decrement: centred
+      const f0 = objective(th, tt);
+      let alpha = 1;
+      for (; alpha > 1e-12; alpha /= 2) {
+        for (let a = 0; a < 9; a++) trial[a] = th[a] + alpha * dir[a];
+        if (objective(trial, tt) <= f0 + 0.25 * alpha * slope) break;
+      }
+      if (!(alpha > 1e-12)) break;
+      th = Float64Array.from(trial);
     }
-  };
-  for (let it = 0; it < 100000; it++) {
-    if (it % 256 === 0) {
-      for (let j = 0; j < n; j++) u[j] *= uScale;
-      uScale = 1;
-      exact();
-      scan();
-    }
-    const upStep = (upM - 4) / (4 * (upM - 1));
-    const uDown = down >= 0 ? u[down] * uScale : 0;
-    const downStep = down >= 0 && downM > 1 ? Math.min((4 - downM) / (4 * (downM - 1)), uDown / (1 - uDown)) : 0;
-    if (!(upStep > tol) && !(downStep > tol)) break;
-    // u' = (1 − s) u + s e_j: s > 0 moves weight to the farthest point, s < 0 away from the nearest.
-    const away = downStep > upStep;
-    const j0 = away ? down : up, s = away ? -downStep : upStep, Mj = away ? downM : upM;
-    uScale *= 1 - s;
-    u[j0] += s / uScale;
-    if (away && u[j0] * uScale < 1e-300) u[j0] = 0;
-    // X' = (1 − s) X + s q qᵀ ⇒ X'⁻¹ = (X⁻¹ − c v vᵀ / (1 + c M_j)) / (1 − s), v = X⁻¹ q, c = s / (1 − s).
-    const o = j0 * 4, c = s / (1 - s), den = 1 + c * Mj, inv = 1 / (1 - s), f = c / den;
-    let v0 = 0, v1 = 0, v2 = 0, v3 = 0;
-    for (let b = 0; b < 4; b++) { const qb = Q[o + b]; v0 += Xi[b] * qb; v1 += Xi[4 + b] * qb; v2 += Xi[8 + b] * qb; v3 += Xi[12 + b] * qb; }
-    v[0] = v0; v[1] = v1; v[2] = v2; v[3] = v3;
-    for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) Xi[a * 4 + b] = (Xi[a * 4 + b] - f * v[a] * v[b]) * inv;
-    up = 0; upM = -Infinity; down = -1; downM = Infinity;
-    for (let j = 0, q = 0; j < n; j++, q += 4) {
-      const d = Q[q] * v0 + Q[q + 1] * v1 + Q[q + 2] * v2 + Q[q + 3] * v3;
-      const m = (M[j] - f * d * d) * inv;
-      M[j] = m;
-      if (m > upM) { upM = m; up = j; }
-      if (m < downM && u[j] > 0) { downM = m; down = j; }
-    }
+    if (n / tt < tol) break;
   }
-  for (let j = 0; j < n; j++) u[j] *= uScale;
-  const c = [0, 0, 0];
-  for (let j = 0; j < n; j++) for (let a = 0; a < 3; a++) c[a] += u[j] * points[j][a];
-  const S = Matrix.zeros(3, 3);
-  for (let j = 0; j < n; j++) for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) S.set(a, b, S.get(a, b) + u[j] * points[j][a] * points[j][b]);
-  for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) S.set(a, b, S.get(a, b) - c[a] * c[b]);
-  // Ellipsoid matrix A = (1/3) S⁻¹: semi-axes are 1/sqrt(eigenvalues of A) = sqrt(3 · eigenvalues of S).
-  const ev = new EigenvalueDecomposition(S).realEigenvalues.map((x) => Math.sqrt(3 * Math.max(x, 0))).sort((x, y) => y - x);
-  return [ev[0], ev[1], ev[2]];
+  setA(th);
+  const ev = new EigenvalueDecomposition(new Matrix([[A3[0], A3[1], A3[2]], [A3[3], A3[4], A3[5]], [A3[6], A3[7], A3[8]]])).realEigenvalues;
+  const axes = ev.map((x) => R / x).sort((x, y) => y - x);
+  return [axes[0], axes[1], axes[2]];
 }
 
 /**
