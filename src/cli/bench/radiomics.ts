@@ -24,9 +24,8 @@ import { gldzmFeatures } from '../../core/radiomics/gldzm';
 import { ngtdmFeatures } from '../../core/radiomics/ngtdm';
 import { ngldmFeatures } from '../../core/radiomics/ngldm';
 import { gaussianBlur, defaultPatientSpec, generatePatient, suvbwFactor } from '../../core/phantom/generate';
-import { cropToRoi } from '../../core/radiomics/task';
+import { cropLabels } from '../../core/radiomics/task';
 import { CLINICAL_PET } from '../../core/radiomics/settings';
-import { labelMask } from '../../core/radiomics/engine';
 import { nodeFeaturePool } from '../../workers/nodeFeaturePool';
 
 const ms = (f: () => unknown, reps = 1) => {
@@ -149,10 +148,14 @@ print('{"glcm_2d_all_slices_ms": %.3f, "marching_cubes_ms": %.3f}' % (g * 1000, 
   const f = suvbwFactor(p.spec);
   const suv = { ...p.pet, data: p.pet.data.map((v) => v * f) };
   const structures = p.truth.structures.filter((s) => s.type !== 'reference' && s.type !== 'lacrimal');
-  const tasks = () => structures.map((s) => {
-    const c = cropToRoi(suv, labelMask(p.labels, s.label));
-    return { id: s.name, image: c.image, mask: c.mask, settings: CLINICAL_PET, options: { uptake: true } };
-  });
+  // One pass over the label map for every structure's box, then the crops (cropLabels).
+  const tasks = () => {
+    const crops = cropLabels(suv, p.labels, structures.map((s) => s.label));
+    return structures.map((s) => {
+      const c = crops.get(s.label)!;
+      return { id: s.name, image: c.image, mask: c.mask, settings: CLINICAL_PET, options: { uptake: true } };
+    });
+  };
   const pool = nodeFeaturePool();
   await pool.run(tasks().slice(0, pool.size)); // warm-up: workers load and JIT
   const rss0 = process.memoryUsage().rss;
