@@ -69,15 +69,20 @@ function countPairs(roi: DiscretisedRoi, dirs: [number, number, number][], delta
   }
 }
 
-/** Scratch distributions, reused for every matrix. */
+/** Scratch distributions, reused for every matrix; lo…hi (0-based) bound the grey levels present in the ROI. */
 class Scratch {
   px: Float64Array;
   pSum: Float64Array;
   pDiff: Float64Array;
-  constructor(ng: number) {
+  lo = 0;
+  hi: number;
+  constructor(ng: number, levels: Uint16Array) {
     this.px = new Float64Array(ng);
     this.pSum = new Float64Array(2 * ng - 1);
     this.pDiff = new Float64Array(ng);
+    let lo = ng, hi = -1;
+    for (let n = 0; n < levels.length; n++) { const l = levels[n]; if (l) { if (l - 1 < lo) lo = l - 1; if (l - 1 > hi) hi = l - 1; } }
+    this.lo = lo; this.hi = hi;
   }
 }
 
@@ -86,14 +91,14 @@ class Scratch {
  * the matrix is empty. Levels are 1-based in the formulas; arrays are 0-based.
  */
 function features(C: Int32Array, o: number, ng: number, s: Scratch, out: Float64Array): boolean {
-  const { px, pSum, pDiff } = s;
+  const { px, pSum, pDiff, lo, hi } = s;
   px.fill(0); pSum.fill(0); pDiff.fill(0);
   let total = 0, vmax = 0, sq = 0, vlog = 0;
-  for (let i = 0; i < ng; i++) {
+  for (let i = lo; i <= hi; i++) {
     const ri = o + i * ng;
     const d = 2 * C[ri + i];
     if (d) { total += d; if (d > vmax) vmax = d; sq += d * d; vlog += clog(d); px[i] += d; pSum[2 * i] += d; pDiff[0] += d; }
-    for (let j = i + 1; j < ng; j++) {
+    for (let j = i + 1; j <= hi; j++) {
       const v = C[ri + j] + C[o + j * ng + i];
       if (!v) continue;
       total += 2 * v; if (v > vmax) vmax = v; sq += 2 * v * v; vlog += 2 * clog(v);
@@ -162,16 +167,17 @@ class MeanOf {
   }
 }
 
-/** Sum of `parts` consecutive Ng² blocks of `C` into block `o` of `into` (zeroed first). */
-function sumBlocks(C: Int32Array, parts: number, ng2: number, into: Int32Array): void {
+/** Sum of `parts` consecutive Ng² blocks of `C` into `into` (zeroed first), over rows lo…hi. */
+function sumBlocks(C: Int32Array, parts: number, ng: number, s: Scratch, into: Int32Array): void {
   into.fill(0);
-  for (let p = 0; p < parts; p++) for (let n = 0; n < ng2; n++) into[n] += C[p * ng2 + n];
+  const ng2 = ng * ng, from = s.lo * ng, to = (s.hi + 1) * ng;
+  for (let p = 0; p < parts; p++) for (let n = from; n < to; n++) into[n] += C[p * ng2 + n];
 }
 
 export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: TextureSettings): FeatureValues {
   const out: FeatureValues = {};
   const ng = roi.ng, ng2 = ng * ng;
-  const scratch = new Scratch(ng), vec = new Float64Array(NF);
+  const scratch = new Scratch(ng, roi.levels), vec = new Float64Array(NF);
   const single = (C: Int32Array, o: number): Record<string, number> => {
     if (!features(C, o, ng, scratch, vec)) return {};
     const r: Record<string, number> = {};
@@ -186,7 +192,7 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
       slice.fill(0);
       countPairs(roi, DIRECTIONS_2D, s.distance, k, k, slice);
       for (let d = 0; d < nd; d++) if (features(slice, d * ng2, ng, scratch, vec)) avg2d.add(vec);
-      sumBlocks(slice, nd, ng2, comb);
+      sumBlocks(slice, nd, ng, scratch, comb);
       if (features(comb, 0, ng, scratch, vec)) comb2d.add(vec);
       for (let n = 0; n < slice.length; n++) perDir[n] += slice[n];
     }
@@ -198,7 +204,7 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
       const avg = new MeanOf();
       for (let d = 0; d < nd; d++) if (features(perDir, d * ng2, ng, scratch, vec)) avg.add(vec);
       withSuffix('cm_', avg.record(), '_2_5D_avg', out); // JJUI
-      sumBlocks(perDir, nd, ng2, comb);
+      sumBlocks(perDir, nd, ng, scratch, comb);
       withSuffix('cm_', single(comb, 0), '_2_5D_comb', out); // ZW7Z
     }
   }
@@ -209,7 +215,7 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
     const avg = new MeanOf();
     for (let d = 0; d < nd; d++) if (features(all, d * ng2, ng, scratch, vec)) avg.add(vec);
     withSuffix('cm_', avg.record(), '_3D_avg', out); // ITBB
-    sumBlocks(all, nd, ng2, comb);
+    sumBlocks(all, nd, ng, scratch, comb);
     withSuffix('cm_', single(comb, 0), '_3D_comb', out); // IAZD
   }
   return out;
