@@ -84,6 +84,44 @@ function cholesky(m: Float64Array, k: number, L: Float64Array): boolean {
   return true;
 }
 
+// Nonzeros of the rows of J_i = ∂(A x_i + b)/∂θ: parameter index and which coordinate of u = (x, y, z, 1) multiplies it.
+const ROW_IDX = Int32Array.from([0, 3, 4, 6, 1, 3, 5, 7, 2, 4, 5, 8]), ROW_COORD = Int32Array.from([0, 1, 2, 3, 1, 0, 2, 3, 2, 0, 1, 3]);
+// Basis of the symmetric 3×3 matrices in θ order: E_p = e_k e_lᵀ + e_l e_kᵀ (k ≠ l) or e_k e_kᵀ.
+const BASIS_K = Int32Array.from([0, 1, 2, 0, 0, 1]), BASIS_L = Int32Array.from([0, 1, 2, 1, 2, 2]);
+
+/** Points centred on their mean and scaled into the unit ball (xyz per point), and the scale R. */
+function unitBall(points: P3[]): { X: Float64Array; R: number } {
+  const n = points.length, X = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) { const p = points[i]; X[3 * i] = +p[0]; X[3 * i + 1] = +p[1]; X[3 * i + 2] = +p[2]; }
+  let cx = 0, cy = 0, cz = 0;
+  for (let i = 0; i < 3 * n; i += 3) { cx += X[i]; cy += X[i + 1]; cz += X[i + 2]; }
+  cx /= n; cy /= n; cz /= n;
+  let R = 0;
+  for (let i = 0; i < 3 * n; i += 3) R = Math.max(R, Math.hypot(X[i] - cx, X[i + 1] - cy, X[i + 2] - cz));
+  for (let i = 0; i < 3 * n; i += 3) { X[i] = (X[i] - cx) / R; X[i + 1] = (X[i + 1] - cy) / R; X[i + 2] = (X[i + 2] - cz) / R; }
+  return { X, R };
+}
+
+/** A (row-major 3×3) from θ. */
+function setA(A3: Float64Array, t: Float64Array): void {
+  A3[0] = t[0]; A3[4] = t[1]; A3[8] = t[2]; A3[1] = A3[3] = t[3]; A3[2] = A3[6] = t[4]; A3[5] = A3[7] = t[5];
+}
+
+/** Barrier objective t·(−log det A) − Σ log(1 − |A x_i + b|²); Infinity outside the domain. */
+function barrierObjective(t: Float64Array, tt: number, X: Float64Array, A3: Float64Array, L3: Float64Array): number {
+  setA(A3, t);
+  if (!cholesky(A3, 3, L3)) return Infinity;
+  let f = -2 * tt * (Math.log(L3[0]) + Math.log(L3[4]) + Math.log(L3[8]));
+  for (let i = 0; i < X.length; i += 3) {
+    const x = X[i], y = X[i + 1], z = X[i + 2];
+    const g0 = t[0] * x + t[3] * y + t[4] * z + t[6], g1 = t[3] * x + t[1] * y + t[5] * z + t[7], g2 = t[4] * x + t[5] * y + t[2] * z + t[8];
+    const q = 1 - g0 * g0 - g1 * g1 - g2 * g2;
+    if (!(q > 0)) return Infinity;
+    f -= Math.log(q);
+  }
+  return f;
+}
+
 /**
  * Minimum-volume enclosing ellipsoid semi-axes, sorted a ≥ b ≥ c: E = {x : |A x + b| ≤ 1} with A symmetric
  * positive definite, minimising −log det A (the volume ∝ 1/det A) by a log-barrier interior-point method
@@ -94,54 +132,29 @@ function cholesky(m: Float64Array, k: number, L: Float64Array): boolean {
  */
 export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
   const n = points.length;
-  // Centre and scale into the unit ball (conditioning); axes are scaled back at the end.
-  let cx = 0, cy = 0, cz = 0;
-  for (const p of points) { cx += p[0]; cy += p[1]; cz += p[2]; }
-  cx /= n; cy /= n; cz /= n;
-  let R = 0;
-  for (const p of points) R = Math.max(R, Math.hypot(p[0] - cx, p[1] - cy, p[2] - cz));
+  const { X, R } = unitBall(points);
   if (!(R > 0)) return [0, 0, 0];
-  const X = new Float64Array(3 * n);
-  points.forEach((p, i) => { X[3 * i] = (p[0] - cx) / R; X[3 * i + 1] = (p[1] - cy) / R; X[3 * i + 2] = (p[2] - cz) / R; });
   // θ = [a11, a22, a33, a12, a13, a23, b1, b2, b3]
-  let th = Float64Array.from([1 / 1.1, 1 / 1.1, 1 / 1.1, 0, 0, 0, 0, 0, 0]);
+  const th = Float64Array.from([1 / 1.1, 1 / 1.1, 1 / 1.1, 0, 0, 0, 0, 0, 0]);
   const L3 = new Float64Array(9), A3 = new Float64Array(9);
-  const setA = (t: Float64Array) => { A3[0] = t[0]; A3[4] = t[1]; A3[8] = t[2]; A3[1] = A3[3] = t[3]; A3[2] = A3[6] = t[4]; A3[5] = A3[7] = t[5]; };
-  /** Barrier objective t·(−log det A) − Σ log(1 − |A x_i + b|²); Infinity outside the domain. */
-  const objective = (t: Float64Array, tt: number): number => {
-    setA(t);
-    if (!cholesky(A3, 3, L3)) return Infinity;
-    let f = -2 * tt * (Math.log(L3[0]) + Math.log(L3[4]) + Math.log(L3[8]));
-    for (let i = 0; i < 3 * n; i += 3) {
-      const x = X[i], y = X[i + 1], z = X[i + 2];
-      const g0 = t[0] * x + t[3] * y + t[4] * z + t[6], g1 = t[3] * x + t[1] * y + t[5] * z + t[7], g2 = t[4] * x + t[5] * y + t[2] * z + t[8];
-      const q = 1 - g0 * g0 - g1 * g1 - g2 * g2;
-      if (!(q > 0)) return Infinity;
-      f -= Math.log(q);
-    }
-    return f;
-  };
   const grad = new Float64Array(9), H = new Float64Array(81), L9 = new Float64Array(81), dir = new Float64Array(9), w = new Float64Array(9), trial = new Float64Array(9);
   const Mo = new Float64Array(16); // weighted moments Σ c_i u_a u_b of u = (x, y, z, 1)
-  // Nonzeros of the rows of J_i = ∂(A x_i + b)/∂θ: parameter index and which coordinate of u multiplies it.
-  const rowIdx = [[0, 3, 4, 6], [1, 3, 5, 7], [2, 4, 5, 8]], rowCoord = [[0, 1, 2, 3], [1, 0, 2, 3], [2, 0, 1, 3]];
-  // Basis of the symmetric 3×3 matrices in θ order: E_p = e_k e_lᵀ + e_l e_kᵀ (k ≠ l) or e_k e_kᵀ.
-  const basis = [[0, 0], [1, 1], [2, 2], [0, 1], [0, 2], [1, 2]];
   const Ai = new Float64Array(9), AE = Array.from({ length: 6 }, () => new Float64Array(9));
   for (let tt = 1; ; tt *= 20) {
     for (let iter = 0; iter < 50; iter++) {
       grad.fill(0); H.fill(0); Mo.fill(0);
       // −t log det A: gradient −t tr(A⁻¹ E_p), Hessian t tr(A⁻¹ E_p A⁻¹ E_q).
-      setA(th);
+      setA(A3, th);
       const det = A3[0] * (A3[4] * A3[8] - A3[5] * A3[7]) - A3[1] * (A3[3] * A3[8] - A3[5] * A3[6]) + A3[2] * (A3[3] * A3[7] - A3[4] * A3[6]);
       Ai[0] = (A3[4] * A3[8] - A3[5] * A3[7]) / det; Ai[1] = (A3[2] * A3[7] - A3[1] * A3[8]) / det; Ai[2] = (A3[1] * A3[5] - A3[2] * A3[4]) / det;
       Ai[3] = Ai[1]; Ai[4] = (A3[0] * A3[8] - A3[2] * A3[6]) / det; Ai[5] = (A3[2] * A3[3] - A3[0] * A3[5]) / det;
       Ai[6] = Ai[2]; Ai[7] = Ai[5]; Ai[8] = (A3[0] * A3[4] - A3[1] * A3[3]) / det;
-      basis.forEach(([k, l], p) => {
+      for (let p = 0; p < 6; p++) {
+        const k = BASIS_K[p], l = BASIS_L[p];
         grad[p] = -tt * (k === l ? Ai[k * 4] : 2 * Ai[k * 3 + l]);
         const m = AE[p];
         for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) m[a * 3 + b] = Ai[a * 3 + k] * (b === l ? 1 : 0) + (k !== l ? Ai[a * 3 + l] * (b === k ? 1 : 0) : 0);
-      });
+      }
       for (let p = 0; p < 6; p++) for (let q = 0; q <= p; q++) {
         let tr = 0;
         for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) tr += AE[p][a * 3 + b] * AE[q][b * 3 + a];
@@ -164,8 +177,8 @@ export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
       }
       Mo[4] = Mo[1]; Mo[8] = Mo[2]; Mo[9] = Mo[6]; Mo[12] = Mo[3]; Mo[13] = Mo[7]; Mo[14] = Mo[11];
       for (let r = 0; r < 3; r++) for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) {
-        const ia = rowIdx[r][a], ib = rowIdx[r][b];
-        if (ib <= ia) H[ia * 9 + ib] += Mo[rowCoord[r][a] * 4 + rowCoord[r][b]];
+        const ia = ROW_IDX[4 * r + a], ib = ROW_IDX[4 * r + b];
+        if (ib <= ia) H[ia * 9 + ib] += Mo[ROW_COORD[4 * r + a] * 4 + ROW_COORD[4 * r + b]];
       }
       for (let a = 0; a < 9; a++) for (let b = 0; b < a; b++) H[b * 9 + a] = H[a * 9 + b];
       if (!cholesky(H, 9, L9)) break;
@@ -175,18 +188,18 @@ export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
       let slope = 0;
       for (let a = 0; a < 9; a++) slope += grad[a] * dir[a];
       if (-slope / 2 <= 1e-12) break; // Newton decrement: centred
-      const f0 = objective(th, tt);
+      const f0 = barrierObjective(th, tt, X, A3, L3);
       let alpha = 1;
       for (; alpha > 1e-12; alpha /= 2) {
         for (let a = 0; a < 9; a++) trial[a] = th[a] + alpha * dir[a];
-        if (objective(trial, tt) <= f0 + 0.25 * alpha * slope) break;
+        if (barrierObjective(trial, tt, X, A3, L3) <= f0 + 0.25 * alpha * slope) break;
       }
       if (!(alpha > 1e-12)) break;
-      th = Float64Array.from(trial);
+      th.set(trial);
     }
     if (n / tt < tol) break;
   }
-  setA(th);
+  setA(A3, th);
   const ev = new EigenvalueDecomposition(new Matrix([[A3[0], A3[1], A3[2]], [A3[3], A3[4], A3[5]], [A3[6], A3[7], A3[8]]])).realEigenvalues;
   const axes = ev.map((x) => R / x).sort((x, y) => y - x);
   return [axes[0], axes[1], axes[2]];
