@@ -69,6 +69,13 @@ function countPairs(roi: DiscretisedRoi, dirs: [number, number, number][], delta
   }
 }
 
+/** Entropy (bits) of integer counts `a` summing to T (lT = log2 T). */
+function entropy(a: Float64Array, T: number, lT: number): number {
+  let h = 0;
+  for (let k = 0; k < a.length; k++) if (a[k]) h += clog(a[k]);
+  return lT - h / T;
+}
+
 /** Scratch distributions, reused for every matrix; lo…hi (0-based) bound the grey levels present in the ROI. */
 class Scratch {
   px: Float64Array;
@@ -107,7 +114,6 @@ function features(C: Int32Array, o: number, ng: number, s: Scratch, out: Float64
   }
   if (total === 0) return false;
   const T = total, lT = Math.log2(T);
-  const entropy = (a: Float64Array) => { let h = 0; for (let k = 0; k < a.length; k++) if (a[k]) h += clog(a[k]); return lT - h / T; };
   const jointEntr = lT - vlog / T;
   let mu = 0, hx = 0;
   for (let i = 0; i < ng; i++) mu += (i + 1) * px[i];
@@ -115,7 +121,7 @@ function features(C: Int32Array, o: number, ng: number, s: Scratch, out: Float64
   let jointVar = 0;
   for (let i = 0; i < ng; i++) if (px[i]) { jointVar += (i + 1 - mu) ** 2 * px[i]; }
   jointVar /= T;
-  hx = entropy(px);
+  hx = entropy(px, T, lT);
   let diffAvg = 0, contrast = 0, invDiff = 0, invDiffNorm = 0, invDiffMom = 0, invDiffMomNorm = 0, invVar = 0;
   for (let k = 0; k < ng; k++) {
     const p = pDiff[k] / T;
@@ -144,8 +150,8 @@ function features(C: Int32Array, o: number, ng: number, s: Scratch, out: Float64
   // HXY1 = HXY2 = HX + HY = 2·HX exactly for a symmetric matrix (both are sums of p·log of products of marginals).
   const hxy = 2 * hx;
   out[0] = vmax / T; out[1] = mu; out[2] = jointVar; out[3] = jointEntr;
-  out[4] = diffAvg; out[5] = diffVar; out[6] = entropy(pDiff);
-  out[7] = sumAvg; out[8] = sumVar; out[9] = entropy(pSum);
+  out[4] = diffAvg; out[5] = diffVar; out[6] = entropy(pDiff, T, lT);
+  out[7] = sumAvg; out[8] = sumVar; out[9] = entropy(pSum, T, lT);
   out[10] = sq / (T * T); out[11] = contrast; out[12] = diffAvg;
   out[13] = invDiff; out[14] = invDiffNorm; out[15] = invDiffMom; out[16] = invDiffMomNorm; out[17] = invVar;
   out[18] = jointVar > 0 ? cov / jointVar : 0;

@@ -219,9 +219,12 @@ export function ombbExtents(points: P3[], faces: number[][]): [number, number, n
   const edgeA: number[] = [], edgeB: number[] = [], edgeF1: number[] = [], edgeF2: number[] = [];
   const edgeAt = new Map<number, number>();
   const np = points.length;
+  // Coordinates in one typed array: the points may mix integer and fractional arrays (different V8 maps).
+  const P = new Float64Array(3 * np);
+  for (let i = 0; i < np; i++) { const p = points[i]; P[3 * i] = +p[0]; P[3 * i + 1] = +p[1]; P[3 * i + 2] = +p[2]; }
   faces.forEach((f, t) => {
-    const [p, q, r] = [points[f[0]], points[f[1]], points[f[2]]];
-    const ux = q[0] - p[0], uy = q[1] - p[1], uz = q[2] - p[2], wx = r[0] - p[0], wy = r[1] - p[1], wz = r[2] - p[2];
+    const p = 3 * f[0], q = 3 * f[1], r = 3 * f[2];
+    const ux = P[q] - P[p], uy = P[q + 1] - P[p + 1], uz = P[q + 2] - P[p + 2], wx = P[r] - P[p], wy = P[r + 1] - P[p + 1], wz = P[r + 2] - P[p + 2];
     fn[3 * t] = uy * wz - uz * wy; fn[3 * t + 1] = uz * wx - ux * wz; fn[3 * t + 2] = ux * wy - uy * wx;
     for (let i = 0; i < f.length; i++) {
       const a = f[i], b = f[(i + 1) % f.length], key = Math.min(a, b) * np + Math.max(a, b);
@@ -257,7 +260,7 @@ export function ombbExtents(points: P3[], faces: number[][]): [number, number, n
     const e2 = [nrm[1] * e1[2] - nrm[2] * e1[1], nrm[2] * e1[0] - nrm[0] * e1[2], nrm[0] * e1[1] - nrm[1] * e1[0]];
     let lo = Infinity, hi = -Infinity;
     for (const i of verts) {
-      const x = points[i], h = x[0] * nrm[0] + x[1] * nrm[1] + x[2] * nrm[2];
+      const h = P[3 * i] * nrm[0] + P[3 * i + 1] * nrm[1] + P[3 * i + 2] * nrm[2];
       if (h < lo) lo = h;
       if (h > hi) hi = h;
     }
@@ -272,8 +275,8 @@ export function ombbExtents(points: P3[], faces: number[][]): [number, number, n
         const i = end ? edgeB[e] : edgeA[e];
         if (stamp[i] === t) continue;
         stamp[i] = t;
-        const x = points[i];
-        pu[i] = x[0] * e1[0] + x[1] * e1[1] + x[2] * e1[2]; pv[i] = x[0] * e2[0] + x[1] * e2[1] + x[2] * e2[2];
+        const x = P[3 * i], y = P[3 * i + 1], z = P[3 * i + 2];
+        pu[i] = x * e1[0] + y * e1[1] + z * e1[2]; pv[i] = x * e2[0] + y * e2[1] + z * e2[2];
         silVerts.push(i);
       }
     }
