@@ -17,53 +17,56 @@ export interface MaskMesh {
   triangleCount: number;
 }
 
+// Cube edge e joins two corners; its vertex lies on grid edge (axis, corner offset dx, dy, dz) of the cube.
+const EDGE_AXIS = Int32Array.from([0, 1, 0, 1, 0, 1, 0, 1, 2, 2, 2, 2]);
+const EDGE_D = Int32Array.from([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0]);
+/** Edges each case uses (its triangles' corners), once each. */
+const EDGES_USED: Uint8Array[] = TRI_TABLE.map((t) => Uint8Array.from(new Set(t)));
+
 /** Mesh of `mask` (dims nx × ny × nz). Positions in mm with voxel centres at index × spacing. */
 export function maskMesh(mask: Uint8Array, dims: readonly [number, number, number], spacing: readonly [number, number, number]): MaskMesh {
   const [nx, ny, nz] = dims;
   const gx = nx + 2, gy = ny + 2, gz = nz + 2, gxy = gx * gy;
   const occ = new Uint8Array(gx * gy * gz);
+  // Per padded row: first and last occupied x (rows without voxels: first > last).
+  const rowLo = new Int32Array(gy * gz).fill(gx), rowHi = new Int32Array(gy * gz).fill(-1);
   for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) {
-    const src = nx * (j + ny * k), dst = 1 + gx * (j + 1 + gy * (k + 1));
-    for (let i = 0; i < nx; i++) occ[dst + i] = mask[src + i] ? 1 : 0;
+    const src = nx * (j + ny * k), row = j + 1 + gy * (k + 1), dst = 1 + gx * row;
+    for (let i = 0; i < nx; i++) if (mask[src + i]) { occ[dst + i] = 1; if (i + 1 < rowLo[row]) rowLo[row] = i + 1; rowHi[row] = i + 1; }
   }
   // Vertex id per grid edge (axis a at grid point g), -1 until made.
-  const edgeVertex = [new Int32Array(occ.length).fill(-1), new Int32Array(occ.length).fill(-1), new Int32Array(occ.length).fill(-1)];
+  const edgeVertex = new Int32Array(3 * occ.length).fill(-1);
   let half = new Int32Array(3 * 1024), cells = new Int32Array(3 * 2048);
   let nv = 0, nt = 0;
-  const vertex = (axis: number, g: number, x: number, y: number, z: number): number => {
-    const map = edgeVertex[axis];
-    let v = map[g];
-    if (v >= 0) return v;
-    v = map[g] = nv++;
-    if (3 * nv > half.length) { const h = new Int32Array(half.length * 2); h.set(half); half = h; }
-    half[3 * v] = 2 * x + (axis === 0 ? 1 : 0);
-    half[3 * v + 1] = 2 * y + (axis === 1 ? 1 : 0);
-    half[3 * v + 2] = 2 * z + (axis === 2 ? 1 : 0);
-    return v;
-  };
   const ids = new Int32Array(12);
   for (let z = 0; z < gz - 1; z++) for (let y = 0; y < gy - 1; y++) {
-    let g = gx * (y + gy * z);
-    for (let x = 0; x < gx - 1; x++, g++) {
+    // Only cubes between the first and last voxel of the four rows they touch can cut the surface.
+    const r0 = y + gy * z, r1 = r0 + 1, r2 = r0 + gy, r3 = r2 + 1;
+    const lo = Math.min(rowLo[r0], rowLo[r1], rowLo[r2], rowLo[r3]), hi = Math.max(rowHi[r0], rowHi[r1], rowHi[r2], rowHi[r3]);
+    if (hi < 0) continue;
+    const rowBase = gx * r0;
+    for (let x = lo - 1; x <= hi; x++) {
+      const g = rowBase + x;
       const inside = occ[g] | (occ[g + 1] << 1) | (occ[g + 1 + gx] << 2) | (occ[g + gx] << 3)
         | (occ[g + gxy] << 4) | (occ[g + 1 + gxy] << 5) | (occ[g + 1 + gx + gxy] << 6) | (occ[g + gx + gxy] << 7);
       if (inside === 0 || inside === 255) continue;
-      const tri = TRI_TABLE[~inside & 255]; // a corner's bit is set when it lies outside the mask
-      let used = 0;
-      for (let t = 0; t < tri.length; t++) used |= 1 << tri[t];
-      if (used & 0x001) ids[0] = vertex(0, g, x, y, z);
-      if (used & 0x002) ids[1] = vertex(1, g + 1, x + 1, y, z);
-      if (used & 0x004) ids[2] = vertex(0, g + gx, x, y + 1, z);
-      if (used & 0x008) ids[3] = vertex(1, g, x, y, z);
-      if (used & 0x010) ids[4] = vertex(0, g + gxy, x, y, z + 1);
-      if (used & 0x020) ids[5] = vertex(1, g + 1 + gxy, x + 1, y, z + 1);
-      if (used & 0x040) ids[6] = vertex(0, g + gx + gxy, x, y + 1, z + 1);
-      if (used & 0x080) ids[7] = vertex(1, g + gxy, x, y, z + 1);
-      if (used & 0x100) ids[8] = vertex(2, g, x, y, z);
-      if (used & 0x200) ids[9] = vertex(2, g + 1, x + 1, y, z);
-      if (used & 0x400) ids[10] = vertex(2, g + 1 + gx, x + 1, y + 1, z);
-      if (used & 0x800) ids[11] = vertex(2, g + gx, x, y + 1, z);
-      if (3 * nt + tri.length > cells.length) { const c = new Int32Array(cells.length * 2); c.set(cells); cells = c; }
+      const c = ~inside & 255; // a corner's bit is set when it lies outside the mask
+      const used = EDGES_USED[c];
+      for (let u = 0; u < used.length; u++) {
+        const e = used[u], axis = EDGE_AXIS[e], ex = EDGE_D[3 * e], ey = EDGE_D[3 * e + 1], ez = EDGE_D[3 * e + 2];
+        const key = 3 * (g + ex + gx * ey + gxy * ez) + axis;
+        let v = edgeVertex[key];
+        if (v < 0) {
+          v = edgeVertex[key] = nv++;
+          if (3 * nv > half.length) { const h = new Int32Array(half.length * 2); h.set(half); half = h; }
+          half[3 * v] = 2 * (x + ex) + (axis === 0 ? 1 : 0);
+          half[3 * v + 1] = 2 * (y + ey) + (axis === 1 ? 1 : 0);
+          half[3 * v + 2] = 2 * (z + ez) + (axis === 2 ? 1 : 0);
+        }
+        ids[e] = v;
+      }
+      const tri = TRI_TABLE[c];
+      if (3 * nt + tri.length > cells.length) { const cc = new Int32Array(cells.length * 2); cc.set(cells); cells = cc; }
       for (let t = 0; t < tri.length; t++) cells[3 * nt + t] = ids[tri[t]];
       nt += tri.length / 3;
     }
