@@ -76,6 +76,26 @@ function entropy(a: Float64Array, T: number, lT: number): number {
   return lT - h / T;
 }
 
+/** countPairs for one slice and the four 2-D directions of DIRECTIONS_2D, unrolled. */
+function countPairs2d(roi: DiscretisedRoi, delta: number, k: number, into: Int32Array): void {
+  const { dims: [nx, ny], levels: L, ng } = roi;
+  const ng2 = ng * ng, o1 = ng2, o2 = 2 * ng2, o3 = 3 * ng2;
+  for (let y = 0; y < ny; y++) {
+    const r = nx * (y + ny * k), next = y + delta < ny, rn = r + nx * delta;
+    for (let x = 0; x < nx; x++) {
+      const a = L[r + x];
+      if (!a) continue;
+      const base = (a - 1) * ng - 1, right = x + delta < nx;
+      let b: number;
+      if (right && (b = L[r + x + delta])) into[base + b]++; // (1, 0)
+      if (!next) continue;
+      if (right && (b = L[rn + x + delta])) into[o1 + base + b]++; // (1, 1)
+      if ((b = L[rn + x])) into[o2 + base + b]++; // (0, 1)
+      if (x >= delta && (b = L[rn + x - delta])) into[o3 + base + b]++; // (−1, 1)
+    }
+  }
+}
+
 /** Scratch distributions, reused for every matrix; lo…hi (0-based) bound the grey levels present in the ROI. */
 class Scratch {
   px: Float64Array;
@@ -97,16 +117,19 @@ class Scratch {
  * Features of the symmetric matrix C + Cᵀ, C = counts[o … o + Ng²), into out[0 … NF). Returns false when
  * the matrix is empty. Levels are 1-based in the formulas; arrays are 0-based.
  */
-function features(C: Int32Array, o: number, ng: number, s: Scratch, out: Float64Array): boolean {
+function features(C: Int32Array, o: number, ng: number, s: Scratch, out: Float64Array, parts = 1): boolean {
   const { px, pSum, pDiff, lo, hi } = s;
   px.fill(0); pSum.fill(0); pDiff.fill(0);
+  const ng2 = ng * ng, last = o + (parts - 1) * ng2;
   let total = 0, vmax = 0, sq = 0, vlog = 0;
   for (let i = lo; i <= hi; i++) {
     const ri = o + i * ng;
-    const d = 2 * C[ri + i];
+    let d = 0;
+    for (let q = ri + i; q <= last + i * ng + i; q += ng2) d += 2 * C[q];
     if (d) { total += d; if (d > vmax) vmax = d; sq += d * d; vlog += clog(d); px[i] += d; pSum[2 * i] += d; pDiff[0] += d; }
     for (let j = i + 1; j <= hi; j++) {
-      const v = C[ri + j] + C[o + j * ng + i];
+      let v = 0;
+      for (let q = 0, ij = ri + j, ji = o + j * ng + i; q < parts; q++, ij += ng2, ji += ng2) v += C[ij] + C[ji];
       if (!v) continue;
       total += 2 * v; if (v > vmax) vmax = v; sq += 2 * v * v; vlog += 2 * clog(v);
       px[i] += v; px[j] += v; pSum[i + j] += 2 * v; pDiff[j - i] += 2 * v;
@@ -173,34 +196,28 @@ class MeanOf {
   }
 }
 
-/** Sum of `parts` consecutive Ng² blocks of `C` into `into` (zeroed first), over rows lo…hi. */
-function sumBlocks(C: Int32Array, parts: number, ng: number, s: Scratch, into: Int32Array): void {
-  into.fill(0);
-  const ng2 = ng * ng, from = s.lo * ng, to = (s.hi + 1) * ng;
-  for (let p = 0; p < parts; p++) for (let n = from; n < to; n++) into[n] += C[p * ng2 + n];
-}
 
 export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: TextureSettings): FeatureValues {
   const out: FeatureValues = {};
   const ng = roi.ng, ng2 = ng * ng;
   const scratch = new Scratch(ng, roi.levels), vec = new Float64Array(NF);
-  const single = (C: Int32Array, o: number): Record<string, number> => {
-    if (!features(C, o, ng, scratch, vec)) return {};
+  /** Features of the sum of `parts` consecutive matrices from block o. */
+  const single = (C: Int32Array, o: number, parts: number): Record<string, number> => {
+    if (!features(C, o, ng, scratch, vec, parts)) return {};
     const r: Record<string, number> = {};
     NAMES.forEach((name, f) => { r[name] = vec[f]; });
     return r;
   };
   if (wants(req.dims, '2D') || wants(req.dims, '2.5D')) {
     const nd = DIRECTIONS_2D.length;
-    const slice = new Int32Array(nd * ng2), comb = new Int32Array(ng2), perDir = new Int32Array(nd * ng2);
-    const avg2d = new MeanOf(), comb2d = new MeanOf();
+    const slice = new Int32Array(nd * ng2), perDir = new Int32Array(nd * ng2);
+    const avg2d = new MeanOf(), comb2d = new MeanOf(), want25 = wants(req.dims, '2.5D');
     for (const k of roiSlices(roi)) {
       slice.fill(0);
-      countPairs(roi, DIRECTIONS_2D, s.distance, k, k, slice);
+      countPairs2d(roi, s.distance, k, slice);
       for (let d = 0; d < nd; d++) if (features(slice, d * ng2, ng, scratch, vec)) avg2d.add(vec);
-      sumBlocks(slice, nd, ng, scratch, comb);
-      if (features(comb, 0, ng, scratch, vec)) comb2d.add(vec);
-      for (let n = 0; n < slice.length; n++) perDir[n] += slice[n];
+      if (features(slice, 0, ng, scratch, vec, nd)) comb2d.add(vec);
+      if (want25) for (let n = 0; n < slice.length; n++) perDir[n] += slice[n];
     }
     if (wants(req.dims, '2D')) {
       withSuffix('cm_', avg2d.record(), '_2D_avg', out); // BTW3
@@ -210,19 +227,17 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
       const avg = new MeanOf();
       for (let d = 0; d < nd; d++) if (features(perDir, d * ng2, ng, scratch, vec)) avg.add(vec);
       withSuffix('cm_', avg.record(), '_2_5D_avg', out); // JJUI
-      sumBlocks(perDir, nd, ng, scratch, comb);
-      withSuffix('cm_', single(comb, 0), '_2_5D_comb', out); // ZW7Z
+      withSuffix('cm_', single(perDir, 0, nd), '_2_5D_comb', out); // ZW7Z
     }
   }
   if (wants(req.dims, '3D')) {
     const nd = DIRECTIONS_3D.length;
-    const all = new Int32Array(nd * ng2), comb = new Int32Array(ng2);
+    const all = new Int32Array(nd * ng2);
     countPairs(roi, DIRECTIONS_3D, s.distance, 0, roi.dims[2] - 1, all);
     const avg = new MeanOf();
     for (let d = 0; d < nd; d++) if (features(all, d * ng2, ng, scratch, vec)) avg.add(vec);
     withSuffix('cm_', avg.record(), '_3D_avg', out); // ITBB
-    sumBlocks(all, nd, ng, scratch, comb);
-    withSuffix('cm_', single(comb, 0), '_3D_comb', out); // IAZD
+    withSuffix('cm_', single(all, 0, nd), '_3D_comb', out); // IAZD
   }
   return out;
 }
