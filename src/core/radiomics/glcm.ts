@@ -2,7 +2,7 @@
 // Counts are integers in Int32Arrays sized Ng × Ng (one per direction), filled in one pass over the voxels
 // for all directions at once; the symmetric matrix is C + Cᵀ, read off the upper triangle. Most features
 // come from the marginal, sum and difference distributions, so only the matrix pass touches Ng² cells.
-import { DIRECTIONS_2D, DIRECTIONS_3D, roiSlices, withSuffix, wants } from './texture';
+import { DIRECTIONS_2D, DIRECTIONS_3D, withSuffix, wants } from './texture';
 import type { DiscretisedRoi, FeatureValues, TextureRequest, TextureSettings } from './types';
 
 /** Feature names in output order, with their IBSI codes. */
@@ -45,18 +45,21 @@ const clog = (c: number) => (c < TABLE_MAX ? cLogC[c] : c * Math.log2(c));
  * Co-occurrence counts C[d][a−1][b−1] (not yet symmetrised) for the given directions, over slices
  * z0…z1 with neighbours in the same range (2D: one slice; 3D: the volume). Adds into `into`.
  */
-function countPairs(roi: DiscretisedRoi, dirs: [number, number, number][], delta: number, z0: number, z1: number, into: Int32Array): void {
+function countPairs(roi: DiscretisedRoi, dirs: [number, number, number][], delta: number, z0: number, z1: number, into: Int32Array): LevelRange {
   const { dims: [nx, ny], levels, ng } = roi;
   const nd = dirs.length, ng2 = ng * ng;
   const dx = dirs.map((d) => d[0] * delta), dy = dirs.map((d) => d[1] * delta), dz = dirs.map((d) => d[2] * delta);
   const off = dirs.map((_, d) => dx[d] + nx * (dy[d] + ny * dz[d]));
   const rowOk = new Uint8Array(nd);
+  let lo = ng, hi = -1;
   for (let z = z0; z <= z1; z++) for (let y = 0; y < ny; y++) {
     for (let d = 0; d < nd; d++) { const y2 = y + dy[d], z2 = z + dz[d]; rowOk[d] = y2 >= 0 && y2 < ny && z2 >= z0 && z2 <= z1 ? 1 : 0; }
     const row = nx * (y + ny * z);
     for (let x = 0; x < nx; x++) {
       const a = levels[row + x];
       if (!a) continue;
+      if (a - 1 < lo) lo = a - 1;
+      if (a - 1 > hi) hi = a - 1;
       const base = (a - 1) * ng - 1;
       for (let d = 0; d < nd; d++) {
         if (!rowOk[d]) continue;
@@ -67,7 +70,11 @@ function countPairs(roi: DiscretisedRoi, dirs: [number, number, number][], delta
       }
     }
   }
+  return { lo, hi };
 }
+
+/** Grey levels (0-based) present in the counted voxels; hi < 0 when there were none. */
+interface LevelRange { lo: number; hi: number }
 
 /** Entropy (bits) of integer counts `a` summing to T (lT = log2 T). */
 function entropy(a: Float64Array, T: number, lT: number): number {
@@ -77,14 +84,17 @@ function entropy(a: Float64Array, T: number, lT: number): number {
 }
 
 /** countPairs for one slice and the four 2-D directions of DIRECTIONS_2D, unrolled. */
-function countPairs2d(roi: DiscretisedRoi, delta: number, k: number, into: Int32Array): void {
+function countPairs2d(roi: DiscretisedRoi, delta: number, k: number, into: Int32Array): LevelRange {
   const { dims: [nx, ny], levels: L, ng } = roi;
   const ng2 = ng * ng, o1 = ng2, o2 = 2 * ng2, o3 = 3 * ng2;
+  let lo = ng, hi = -1;
   for (let y = 0; y < ny; y++) {
     const r = nx * (y + ny * k), next = y + delta < ny, rn = r + nx * delta;
     for (let x = 0; x < nx; x++) {
       const a = L[r + x];
       if (!a) continue;
+      if (a - 1 < lo) lo = a - 1;
+      if (a - 1 > hi) hi = a - 1;
       const base = (a - 1) * ng - 1, right = x + delta < nx;
       let b: number;
       if (right && (b = L[r + x + delta])) into[base + b]++; // (1, 0)
@@ -94,22 +104,21 @@ function countPairs2d(roi: DiscretisedRoi, delta: number, k: number, into: Int32
       if (x >= delta && (b = L[rn + x - delta])) into[o3 + base + b]++; // (−1, 1)
     }
   }
+  return { lo, hi };
 }
 
-/** Scratch distributions, reused for every matrix; lo…hi (0-based) bound the grey levels present in the ROI. */
+/** Scratch distributions, reused for every matrix; lo…hi (0-based) bound the grey levels of the matrices at hand. */
 class Scratch {
   px: Float64Array;
   pSum: Float64Array;
   pDiff: Float64Array;
   lo = 0;
   hi: number;
-  constructor(ng: number, levels: Uint16Array) {
+  constructor(ng: number) {
     this.px = new Float64Array(ng);
     this.pSum = new Float64Array(2 * ng - 1);
     this.pDiff = new Float64Array(ng);
-    let lo = ng, hi = -1;
-    for (let n = 0; n < levels.length; n++) { const l = levels[n]; if (l) { if (l - 1 < lo) lo = l - 1; if (l - 1 > hi) hi = l - 1; } }
-    this.lo = lo; this.hi = hi;
+    this.hi = ng - 1;
   }
 }
 
@@ -128,8 +137,8 @@ function features(C: Int32Array, o: number, ng: number, s: Scratch, out: Float64
     for (let q = ri + i; q <= last + i * ng + i; q += ng2) d += 2 * C[q];
     if (d) { total += d; if (d > vmax) vmax = d; sq += d * d; vlog += clog(d); px[i] += d; pSum[2 * i] += d; pDiff[0] += d; }
     for (let j = i + 1; j <= hi; j++) {
-      let v = 0;
-      for (let q = 0, ij = ri + j, ji = o + j * ng + i; q < parts; q++, ij += ng2, ji += ng2) v += C[ij] + C[ji];
+      let v = C[ri + j] + C[o + j * ng + i];
+      for (let q = 1, ij = ri + j + ng2, ji = o + j * ng + i + ng2; q < parts; q++, ij += ng2, ji += ng2) v += C[ij] + C[ji];
       if (!v) continue;
       total += 2 * v; if (v > vmax) vmax = v; sq += 2 * v * v; vlog += 2 * clog(v);
       px[i] += v; px[j] += v; pSum[i + j] += 2 * v; pDiff[j - i] += 2 * v;
@@ -200,7 +209,7 @@ class MeanOf {
 export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: TextureSettings): FeatureValues {
   const out: FeatureValues = {};
   const ng = roi.ng, ng2 = ng * ng;
-  const scratch = new Scratch(ng, roi.levels), vec = new Float64Array(NF);
+  const scratch = new Scratch(ng), vec = new Float64Array(NF);
   /** Features of the sum of `parts` consecutive matrices from block o. */
   const single = (C: Int32Array, o: number, parts: number): Record<string, number> => {
     if (!features(C, o, ng, scratch, vec, parts)) return {};
@@ -212,9 +221,15 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
     const nd = DIRECTIONS_2D.length;
     const slice = new Int32Array(nd * ng2), perDir = new Int32Array(nd * ng2);
     const avg2d = new MeanOf(), comb2d = new MeanOf(), want25 = wants(req.dims, '2.5D');
-    for (const k of roiSlices(roi)) {
-      slice.fill(0);
-      countPairs2d(roi, s.distance, k, slice);
+    let lo = ng, hi = -1, dirty = false;
+    // Slices without ROI voxels count nothing and are skipped (as roiSlices would).
+    for (let k = 0; k < roi.dims[2]; k++) {
+      if (dirty) slice.fill(0);
+      const r = countPairs2d(roi, s.distance, k, slice);
+      dirty = r.hi >= 0;
+      if (!dirty) continue;
+      scratch.lo = r.lo; scratch.hi = r.hi;
+      lo = Math.min(lo, r.lo); hi = Math.max(hi, r.hi);
       for (let d = 0; d < nd; d++) if (features(slice, d * ng2, ng, scratch, vec)) avg2d.add(vec);
       if (features(slice, 0, ng, scratch, vec, nd)) comb2d.add(vec);
       if (want25) for (let n = 0; n < slice.length; n++) perDir[n] += slice[n];
@@ -224,6 +239,7 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
       withSuffix('cm_', comb2d.record(), '_2D_comb', out); // SUJT
     }
     if (wants(req.dims, '2.5D')) {
+      scratch.lo = lo; scratch.hi = hi;
       const avg = new MeanOf();
       for (let d = 0; d < nd; d++) if (features(perDir, d * ng2, ng, scratch, vec)) avg.add(vec);
       withSuffix('cm_', avg.record(), '_2_5D_avg', out); // JJUI
@@ -233,7 +249,8 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
   if (wants(req.dims, '3D')) {
     const nd = DIRECTIONS_3D.length;
     const all = new Int32Array(nd * ng2);
-    countPairs(roi, DIRECTIONS_3D, s.distance, 0, roi.dims[2] - 1, all);
+    const r = countPairs(roi, DIRECTIONS_3D, s.distance, 0, roi.dims[2] - 1, all);
+    scratch.lo = r.lo; scratch.hi = r.hi;
     const avg = new MeanOf();
     for (let d = 0; d < nd; d++) if (features(all, d * ng2, ng, scratch, vec)) avg.add(vec);
     withSuffix('cm_', avg.record(), '_3D_avg', out); // ITBB
