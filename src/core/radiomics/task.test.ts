@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { cropLabels, cropToRoi } from './task';
 import { labelMask } from './engine';
-import type { Volume } from '../volume';
+import type { Mat3, Volume } from '../volume';
 
-const grid = { dims: [12, 10, 9] as [number, number, number], spacing: [4, 4, 5] as [number, number, number], origin: [-10, 5, 2] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+const grid = { dims: [12, 10, 9] as [number, number, number], spacing: [4, 4, 5] as [number, number, number], origin: [-10, 5, 2] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] as Mat3 };
 
 describe('cropLabels', () => {
   it('gives each label the same crop as cropToRoi of its own mask, in one pass', () => {
