@@ -157,11 +157,12 @@ print('{"glcm_2d_all_slices_ms": %.3f, "marching_cubes_ms": %.3f}' % (g * 1000, 
     });
   };
   const pool = nodeFeaturePool();
-  // Warm-up: one full pass (workers load their modules through tsx and JIT every path once); its time is
-  // reported as first_run_ms, the steady-state second pass is the figure the goal is about.
-  const tFirst = performance.now();
-  await pool.run(tasks());
-  const firstRun = performance.now() - tFirst;
+  // Warm-up: workers load their modules through tsx, and V8 needs a few passes of 18 ROIs before every path is
+  // optimised. The first two passes are reported (first_run_ms, second_run_ms); the fourth, steady-state pass
+  // (total_ms) is the figure the goal is about.
+  const passes: number[] = [];
+  for (let w = 0; w < 3; w++) { const t = performance.now(); await pool.run(tasks()); passes.push(performance.now() - t); }
+  const [firstRun, secondRun] = passes;
   const rss0 = process.memoryUsage().rss;
   const t0 = performance.now();
   const prepared = tasks();
@@ -183,7 +184,7 @@ print('{"glcm_2d_all_slices_ms": %.3f, "marching_cubes_ms": %.3f}' % (g * 1000, 
     skimage_same_roi: skimage,
     whole_patient: {
       structures: structures.length, tumours: structures.filter((s) => s.type === 'tumour').length, workers: pool.size,
-      total_ms: +total.toFixed(0), crop_ms: +tPrep.toFixed(0), first_run_ms: +firstRun.toFixed(0), goal_le_0_5s_met: total <= 500,
+      total_ms: +total.toFixed(0), crop_ms: +tPrep.toFixed(0), first_run_ms: +firstRun.toFixed(0), second_run_ms: +secondRun.toFixed(0), goal_le_0_5s_met: total <= 500,
       errors: res.filter((r) => r.error).map((r) => `${r.id}: ${r.error}`),
       main_rss_mb: +(process.memoryUsage().rss / 2 ** 20).toFixed(0), main_rss_delta_mb: +((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(0),
     },

@@ -65,14 +65,17 @@ export function cropToRoi(image: Volume, mask: Uint8Array, marginMm = PEAK_RADIU
 export function cropLabels(image: Volume, labels: Volume, wanted: number[], marginMm = PEAK_RADIUS_MM + 8): Map<number, CroppedRoi> {
   if (labels.data.length !== image.data.length) throw new Error(`the label map has ${labels.data.length} voxels but the image has ${image.data.length}: geometries differ`);
   const [nx, ny, nz] = image.dims;
-  const slot = new Map(wanted.map((l, s) => [l, s]));
+  // Slot of each wanted label, by label value (labels are small non-negative integers in label maps).
+  const top = Math.max(0, ...wanted.filter((l) => Number.isInteger(l) && l >= 0 && l < 1 << 20));
+  const slot = new Int32Array(top + 1).fill(-1);
+  wanted.forEach((l, s) => { if (Number.isInteger(l) && l >= 0 && l <= top) slot[l] = s; });
   const lo = new Int32Array(3 * wanted.length).fill(0x7fffffff), hi = new Int32Array(3 * wanted.length).fill(-1);
   const lab = labels.data;
   for (let k = 0, n = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, n++) {
     const l = lab[n];
-    if (!l) continue;
-    const s = slot.get(l);
-    if (s === undefined) continue;
+    if (!l || l > top || l < 0) continue;
+    const s = slot[l];
+    if (s < 0) continue;
     const o = 3 * s;
     if (i < lo[o]) lo[o] = i; if (i > hi[o]) hi[o] = i;
     if (j < lo[o + 1]) lo[o + 1] = j; if (j > hi[o + 1]) hi[o + 1] = j;
