@@ -46,7 +46,12 @@ export function hullCandidates(mesh: MaskMesh, dims: P3, spacing: P3): P3[] {
       for (let i = n - 1; i >= 0; i--) { while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], i) <= 0) upper.pop(); upper.push(i); }
       keep = lower.slice(0, -1).concat(upper.slice(0, -1));
     }
-    for (const i of keep) out.push([(w[i] / 2 - 1) * spacing[0], (u[i] / 2 - 1) * spacing[1], (z / 2 - 1) * spacing[2]]);
+    for (const i of keep) {
+      // A double-valued literal keeps every point's array a double array (one V8 map for quickhull and the rest).
+      const p: P3 = [0.5, 0.5, 0.5];
+      p[0] = (w[i] / 2 - 1) * spacing[0]; p[1] = (u[i] / 2 - 1) * spacing[1]; p[2] = (z / 2 - 1) * spacing[2];
+      out.push(p);
+    }
   }
   return out;
 }
@@ -341,9 +346,11 @@ export function morphologyFeatures(input: MorphologyInput): FeatureValues {
   }
   const hull = { volume: hv, area: ha };
   let diam2 = 0;
-  for (let a = 0; a < hullVerts.length; a++) for (let b = a + 1; b < hullVerts.length; b++) {
-    const p = hullVerts[a], q = hullVerts[b];
-    const d = (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 + (p[2] - q[2]) ** 2;
+  const HV = new Float64Array(3 * hullVerts.length);
+  hullVerts.forEach((p, i) => HV.set(p, 3 * i));
+  for (let a = 0; a < HV.length; a += 3) for (let b = a + 3; b < HV.length; b += 3) {
+    const dx = HV[a] - HV[b], dy = HV[a + 1] - HV[b + 1], dz = HV[a + 2] - HV[b + 2];
+    const d = dx * dx + dy * dy + dz * dz;
     if (d > diam2) diam2 = d;
   }
   // Axis-aligned bounding box of the mesh.
