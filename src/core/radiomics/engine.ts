@@ -2,7 +2,7 @@
 import { toFloat32, type Vec3, type Volume } from '../volume';
 import { discretise, interpolate, interpolateMask, resegment, roundIntensities } from './preprocess';
 import type { RadiomicsSettings } from './settings';
-import { sphereOffsets, sphereMean, PEAK_RADIUS_MM } from './localIntensity';
+import { forEachSphereMean, PEAK_RADIUS_MM } from './localIntensity';
 import { FEATURE_FAMILIES, type Family, type FamilyInput } from './families';
 import type { DiscretisedRoi, FeatureValues, TextureRequest } from './types';
 
@@ -214,14 +214,8 @@ export function uptakeMetrics(image: Volume, mask: Uint8Array, refs: Record<stri
   let peak: number | null = null;
   if (image.dims[2] < 2) warnings.push('suvpeak: a 1 cm³ sphere needs a 3-D image (single slice given)');
   else {
-    const offs = sphereOffsets(image.spacing);
     let best = -Infinity;
-    const [nx, ny] = image.dims;
-    for (let v = 0; v < mask.length; v++) {
-      if (!mask[v]) continue;
-      const m = sphereMean(img, image.dims, offs, v % nx, Math.floor(v / nx) % ny, Math.floor(v / (nx * ny)));
-      if (m > best) best = m;
-    }
+    forEachSphereMean(img, mask, image.dims, image.spacing, (_, m) => { if (m > best) best = m; });
     peak = best;
   }
   const out: Record<string, number | null> = { suvmax: mx, suvmean: mean, suvpeak: peak, volume_ml: volumeMl, tlu: mean * volumeMl };

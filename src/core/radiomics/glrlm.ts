@@ -4,24 +4,24 @@ import type { DiscretisedRoi, FeatureValues, TextureRequest, TextureSettings } f
 
 interface RunMatrix { R: Float64Array; lmax: number; nv: number }
 
-/** Runs along one direction within slice k (2D) or the whole box (k = -1). */
+/** Runs along one direction within slice k (2D) or the whole box (k = -1); one visit per voxel plus the runs. */
 function runs(roi: DiscretisedRoi, dir: [number, number, number], k: number): RunMatrix {
   const { dims: [nx, ny, nz], levels, ng } = roi;
-  const lmax = Math.max(nx, ny, nz);
-  const R = new Float64Array(ng * (lmax + 1));
+  const lmax = Math.max(nx, ny, nz), L = lmax + 1;
+  const R = new Float64Array(ng * L);
   const k0 = k < 0 ? 0 : k, k1 = k < 0 ? nz - 1 : k;
-  const at = (x: number, y: number, z: number) =>
-    x < 0 || y < 0 || z < k0 || x >= nx || y >= ny || z > k1 ? 0 : levels[x + nx * (y + ny * z)];
+  const [dx, dy, dz] = dir, step = dx + nx * (dy + ny * dz);
+  const inside = (x: number, y: number, z: number) => x >= 0 && y >= 0 && z >= k0 && x < nx && y < ny && z <= k1;
   let nv = 0;
   for (let z = k0; z <= k1; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
-    const g = at(x, y, z);
+    const n = x + nx * (y + ny * z), g = levels[n];
     if (!g) continue;
     nv++;
     // Start of a run: the previous voxel along the direction differs.
-    if (at(x - dir[0], y - dir[1], z - dir[2]) === g) continue;
+    if (inside(x - dx, y - dy, z - dz) && levels[n - step] === g) continue;
     let len = 1;
-    while (at(x + dir[0] * len, y + dir[1] * len, z + dir[2] * len) === g) len++;
-    R[(g - 1) * (lmax + 1) + len]++;
+    for (let X = x + dx, Y = y + dy, Z = z + dz, m = n + step; inside(X, Y, Z) && levels[m] === g; X += dx, Y += dy, Z += dz, m += step) len++;
+    R[(g - 1) * L + len]++;
   }
   return { R, lmax, nv };
 }

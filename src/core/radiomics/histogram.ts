@@ -3,12 +3,15 @@ import { firstOrder } from './statistics';
 import type { FeatureValues } from './types';
 
 export function histogramFeatures(levels: Float64Array, ng: number): FeatureValues {
-  const f = firstOrder(levels);
-  const out: FeatureValues = {};
-  for (const [k, v] of Object.entries(f)) if (k !== 'energy' && k !== 'rms') out[`ih_${k}`] = v;
   const n = levels.length;
   const h = new Float64Array(ng + 2);
-  for (const v of levels) h[v]++;
+  for (let t = 0; t < n; t++) h[levels[t]]++;
+  // Grey levels are integers 1…Ng: the histogram is the sort (counting sort).
+  const sorted = new Float64Array(n);
+  for (let l = 1, t = 0; l <= ng; l++) sorted.fill(l, t, (t += h[l]));
+  const f = firstOrder(levels, sorted);
+  const out: FeatureValues = {};
+  for (const [k, v] of Object.entries(f)) if (k !== 'energy' && k !== 'rms') out[`ih_${k}`] = v;
   let mode = 1;
   for (let i = 1; i <= ng; i++) if (h[i] > h[mode]) mode = i;
   out.ih_mode = mode; // AMMC

@@ -26,22 +26,61 @@ export function sphereMean(img: Float32Array, dims: Vec3, offs: Int32Array, i: n
 }
 
 /**
+ * The sphere mean around every ROI voxel, visited in index order: visit(n, mean). The sphere is a set of
+ * chords along x (one per (dj, dk)); with running sums along each x row a chord costs one subtraction,
+ * so a voxel costs one step per chord instead of one per sphere voxel. Only voxels inside the image count.
+ */
+export function forEachSphereMean(img: Float32Array, mask: Uint8Array, dims: Vec3, spacing: Vec3, visit: (n: number, mean: number) => void, radius = PEAK_RADIUS_MM): void {
+  const [nx, ny, nz] = dims;
+  const rj = Math.floor(radius / spacing[1]), rk = Math.floor(radius / spacing[2]);
+  // Chords: (dj, dk, half-width in x); a voxel centre is in the sphere when (a·sx)² + (b·sy)² + (c·sz)² ≤ r².
+  const cj: number[] = [], ck: number[] = [], ca: number[] = [];
+  for (let c = -rk; c <= rk; c++) for (let b = -rj; b <= rj; b++) {
+    const rest = radius * radius + 1e-9 - (b * spacing[1]) ** 2 - (c * spacing[2]) ** 2;
+    if (rest < 0) continue;
+    cj.push(b); ck.push(c); ca.push(Math.floor(Math.sqrt(rest) / spacing[0] + 1e-12));
+  }
+  // Exact half-widths (the float floor above can be off by one at the boundary).
+  for (let t = 0; t < ca.length; t++) {
+    const fits = (a: number) => (a * spacing[0]) ** 2 + (cj[t] * spacing[1]) ** 2 + (ck[t] * spacing[2]) ** 2 <= radius * radius + 1e-9;
+    while (ca[t] >= 0 && !fits(ca[t])) ca[t]--;
+    while (fits(ca[t] + 1)) ca[t]++;
+  }
+  // Running sums per x row, only on rows within the chords' reach of the ROI would do; all rows is simpler.
+  const stride = nx + 1;
+  const prefix = new Float64Array(stride * ny * nz);
+  for (let row = 0; row < ny * nz; row++) {
+    let acc = 0;
+    const p = row * stride, src = row * nx;
+    for (let i = 0; i < nx; i++) { acc += img[src + i]; prefix[p + i + 1] = acc; }
+  }
+  const nc = ca.length;
+  for (let k = 0, n = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, n++) {
+    if (!mask[n]) continue;
+    let s = 0, c = 0;
+    for (let t = 0; t < nc; t++) {
+      const J = j + cj[t], K = k + ck[t];
+      if (J < 0 || K < 0 || J >= ny || K >= nz) continue;
+      const a = ca[t], lo = i - a < 0 ? 0 : i - a, hi = i + a >= nx ? nx - 1 : i + a;
+      const p = (J + ny * K) * stride;
+      s += prefix[p + hi + 1] - prefix[p + lo]; c += hi - lo + 1;
+    }
+    visit(n, s / c);
+  }
+}
+
+/**
  * img: intensities of the whole (interpolated) image or a box with at least the sphere radius of margin
  * around the ROI; mask: ROI voxels (same grid).
  */
 export function localIntensityFeatures(img: Float32Array, mask: Uint8Array, dims: Vec3, spacing: Vec3): FeatureValues {
-  const offs = sphereOffsets(spacing);
   let max = -Infinity;
   for (let n = 0; n < mask.length; n++) if (mask[n] && img[n] > max) max = img[n];
   let local = -Infinity, global = -Infinity;
-  const [nx, ny] = dims;
-  for (let n = 0; n < mask.length; n++) {
-    if (!mask[n]) continue;
-    const i = n % nx, j = Math.floor(n / nx) % ny, k = Math.floor(n / (nx * ny));
-    const m = sphereMean(img, dims, offs, i, j, k);
+  forEachSphereMean(img, mask, dims, spacing, (n, m) => {
     if (m > global) global = m;
     if (img[n] === max && m > local) local = m;
-  }
+  });
   return {
     loc_peak_loc: local, // VJGA
     loc_peak_glob: global, // 0F91

@@ -1,8 +1,8 @@
 // Morphology (IBSI family HCUG): marching-cubes mesh of the morphological mask, convex hull, PCA axes,
 // enclosing ellipsoid, bounding boxes, and Moran's I / Geary's C on the intensity mask.
-import { marchingCubes } from 'isosurface';
 import quickhullModule from 'quickhull3d';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { maskMesh, meshVolumeArea, type MaskMesh } from './mesh';
 import { moranGeary } from './spatialAutocorrelation';
 import type { FeatureValues, MorphologyInput } from './types';
 
@@ -11,30 +11,49 @@ type Hull = (points: P3[]) => number[][];
 // quickhull3d is CommonJS with a Babel default export: unwrap it the same way under Vite, Vitest and tsx.
 const quickhull: Hull = ((m: any) => (typeof m === 'function' ? m : typeof m.default === 'function' ? m.default : m.default.default))(quickhullModule);
 
-export interface Mesh { positions: P3[]; cells: [number, number, number][] }
-
-/** Mesh of the mask (iso-level 0.5 on a zero-padded grid), vertices in mm relative to the box corner. */
-function maskMesh(mask: Uint8Array, dims: P3, spacing: P3): Mesh {
-  const [nx, ny, nz] = dims;
-  const pd: P3 = [nx + 2, ny + 2, nz + 2];
-  const mesh = marchingCubes(pd, (x: number, y: number, z: number) => {
-    const i = x - 1, j = y - 1, k = z - 1;
-    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) return 0.5;
-    return 0.5 - mask[i + nx * (j + ny * k)];
-  }) as Mesh;
-  for (const p of mesh.positions) { p[0] = (p[0] - 1) * spacing[0]; p[1] = (p[1] - 1) * spacing[1]; p[2] = (p[2] - 1) * spacing[2]; }
-  return mesh;
-}
-
-function volumeArea(pos: P3[], cells: [number, number, number][]): { volume: number; area: number } {
-  let v = 0, a = 0;
-  for (const [i, j, k] of cells) {
-    const p = pos[i], q = pos[j], r = pos[k];
-    v += p[0] * (q[1] * r[2] - q[2] * r[1]) - p[1] * (q[0] * r[2] - q[2] * r[0]) + p[2] * (q[0] * r[1] - q[1] * r[0]);
-    const u = [q[0] - p[0], q[1] - p[1], q[2] - p[2]], w = [r[0] - p[0], r[1] - p[1], r[2] - p[2]];
-    a += Math.hypot(u[1] * w[2] - u[2] * w[1], u[2] * w[0] - u[0] * w[2], u[0] * w[1] - u[1] * w[0]) / 2;
+/**
+ * Candidate convex-hull vertices of the mesh: a hull vertex is a vertex of the 2-D hull of the mesh
+ * vertices in its own z-plane, and of those only a row's two ends (minimum and maximum x) can be. Exact,
+ * and it leaves quickhull a few hundred points instead of the whole surface.
+ */
+export function hullCandidates(mesh: MaskMesh, dims: P3, spacing: P3): P3[] {
+  const { half, vertexCount } = mesh;
+  const hy = 2 * dims[1] + 4, hz = 2 * dims[2] + 4;
+  const minX = new Int32Array(hy * hz).fill(0x7fffffff), maxX = new Int32Array(hy * hz).fill(-1);
+  for (let v = 0; v < vertexCount; v++) {
+    const x = half[3 * v], key = half[3 * v + 1] + hy * half[3 * v + 2];
+    if (x < minX[key]) minX[key] = x;
+    if (x > maxX[key]) maxX[key] = x;
   }
-  return { volume: Math.abs(v) / 6, area: a };
+  const out: P3[] = [];
+  const u: number[] = [], w: number[] = []; // plane points sorted by (y, x)
+  const cross = (o: number, a: number, b: number) => (u[a] - u[o]) * (w[b] - w[o]) - (w[a] - w[o]) * (u[b] - u[o]);
+  for (let z = 0; z < hz; z++) {
+    u.length = 0; w.length = 0;
+    for (let y = 0; y < hy; y++) {
+      const key = y + hy * z;
+      if (maxX[key] < 0) continue;
+      u.push(y); w.push(minX[key]);
+      if (maxX[key] !== minX[key]) { u.push(y); w.push(maxX[key]); }
+    }
+    const n = u.length;
+    if (!n) continue;
+    let keep: number[];
+    if (n < 3) keep = n === 1 ? [0] : [0, 1];
+    else {
+      const lower: number[] = [], upper: number[] = [];
+      for (let i = 0; i < n; i++) { while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], i) <= 0) lower.pop(); lower.push(i); }
+      for (let i = n - 1; i >= 0; i--) { while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], i) <= 0) upper.pop(); upper.push(i); }
+      keep = lower.slice(0, -1).concat(upper.slice(0, -1));
+    }
+    for (const i of keep) {
+      // A double-valued literal keeps every point's array a double array (one V8 map for quickhull and the rest).
+      const p: P3 = [0.5, 0.5, 0.5];
+      p[0] = (w[i] / 2 - 1) * spacing[0]; p[1] = (u[i] / 2 - 1) * spacing[1]; p[2] = (z / 2 - 1) * spacing[2];
+      out.push(p);
+    }
+  }
+  return out;
 }
 
 /** Legendre polynomial P_n(x). */
@@ -60,84 +79,177 @@ export function ellipsoidArea(a: number, b: number, c: number): number {
 }
 
 
-/** Inverse of a 4×4 matrix (Gauss–Jordan with partial pivoting), row-major Float64Array(16). */
-function inv4(m: Float64Array): Float64Array {
-  const a = Float64Array.from(m), r = new Float64Array(16);
-  for (let i = 0; i < 4; i++) r[i * 5] = 1;
-  for (let c = 0; c < 4; c++) {
-    let p = c;
-    for (let i = c + 1; i < 4; i++) if (Math.abs(a[i * 4 + c]) > Math.abs(a[p * 4 + c])) p = i;
-    if (p !== c) for (let j = 0; j < 4; j++) { [a[c * 4 + j], a[p * 4 + j]] = [a[p * 4 + j], a[c * 4 + j]]; [r[c * 4 + j], r[p * 4 + j]] = [r[p * 4 + j], r[c * 4 + j]]; }
-    const d = a[c * 4 + c];
-    for (let j = 0; j < 4; j++) { a[c * 4 + j] /= d; r[c * 4 + j] /= d; }
-    for (let i = 0; i < 4; i++) {
-      if (i === c) continue;
-      const f = a[i * 4 + c];
-      if (f) for (let j = 0; j < 4; j++) { a[i * 4 + j] -= f * a[c * 4 + j]; r[i * 4 + j] -= f * r[c * 4 + j]; }
-    }
+/** Cholesky factor (lower, row-major) of the symmetric positive definite k×k matrix `m`; false if it is not. */
+function cholesky(m: Float64Array, k: number, L: Float64Array): boolean {
+  for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) {
+    let s = m[i * k + j];
+    for (let t = 0; t < j; t++) s -= L[i * k + t] * L[j * k + t];
+    if (i === j) { if (!(s > 0)) return false; L[i * k + i] = Math.sqrt(s); } else L[i * k + j] = s / L[j * k + j];
   }
-  return r;
+  return true;
 }
 
-/** Minimum-volume enclosing ellipsoid semi-axes (Khachiyan's algorithm on the hull vertices), sorted a ≥ b ≥ c. */
-export function mveeAxes(points: P3[], tol = 1e-4): [number, number, number] {
+// Nonzeros of the rows of J_i = ∂(A x_i + b)/∂θ: parameter index and which coordinate of u = (x, y, z, 1) multiplies it.
+const ROW_IDX = Int32Array.from([0, 3, 4, 6, 1, 3, 5, 7, 2, 4, 5, 8]), ROW_COORD = Int32Array.from([0, 1, 2, 3, 1, 0, 2, 3, 2, 0, 1, 3]);
+// Basis of the symmetric 3×3 matrices in θ order: E_p = e_k e_lᵀ + e_l e_kᵀ (k ≠ l) or e_k e_kᵀ.
+const BASIS_K = Int32Array.from([0, 1, 2, 0, 0, 1]), BASIS_L = Int32Array.from([0, 1, 2, 1, 2, 2]);
+
+/** Points centred on their mean and scaled into the unit ball (xyz per point), and the scale R. */
+function unitBall(points: P3[]): { X: Float64Array; R: number } {
+  const n = points.length, X = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) { const p = points[i]; X[3 * i] = +p[0]; X[3 * i + 1] = +p[1]; X[3 * i + 2] = +p[2]; }
+  let cx = 0, cy = 0, cz = 0;
+  for (let i = 0; i < 3 * n; i += 3) { cx += X[i]; cy += X[i + 1]; cz += X[i + 2]; }
+  cx /= n; cy /= n; cz /= n;
+  let R = 0;
+  for (let i = 0; i < 3 * n; i += 3) R = Math.max(R, Math.hypot(X[i] - cx, X[i + 1] - cy, X[i + 2] - cz));
+  for (let i = 0; i < 3 * n; i += 3) { X[i] = (X[i] - cx) / R; X[i + 1] = (X[i + 1] - cy) / R; X[i + 2] = (X[i + 2] - cz) / R; }
+  return { X, R };
+}
+
+/** A (row-major 3×3) from θ. */
+function setA(A3: Float64Array, t: Float64Array): void {
+  A3[0] = t[0]; A3[4] = t[1]; A3[8] = t[2]; A3[1] = A3[3] = t[3]; A3[2] = A3[6] = t[4]; A3[5] = A3[7] = t[5];
+}
+
+/** Barrier objective t·(−log det A) − Σ log(1 − |A x_i + b|²); Infinity outside the domain. */
+function barrierObjective(t: Float64Array, tt: number, X: Float64Array, A3: Float64Array, L3: Float64Array): number {
+  setA(A3, t);
+  if (!cholesky(A3, 3, L3)) return Infinity;
+  let f = -2 * tt * (Math.log(L3[0]) + Math.log(L3[4]) + Math.log(L3[8]));
+  for (let i = 0; i < X.length; i += 3) {
+    const x = X[i], y = X[i + 1], z = X[i + 2];
+    const g0 = t[0] * x + t[3] * y + t[4] * z + t[6], g1 = t[3] * x + t[1] * y + t[5] * z + t[7], g2 = t[4] * x + t[5] * y + t[2] * z + t[8];
+    const q = 1 - g0 * g0 - g1 * g1 - g2 * g2;
+    if (!(q > 0)) return Infinity;
+    f -= Math.log(q);
+  }
+  return f;
+}
+
+/**
+ * Minimum-volume enclosing ellipsoid semi-axes, sorted a ≥ b ≥ c: E = {x : |A x + b| ≤ 1} with A symmetric
+ * positive definite, minimising −log det A (the volume ∝ 1/det A) by a log-barrier interior-point method
+ * (Boyd & Vandenberghe, Convex Optimization, 2004, §8.4.1 and §11.3) on the 9 unknowns of A and b.
+ * Each Newton step is one pass over the points; the barrier's duality gap bounds the error of log det A,
+ * and the loop stops when that gap is below `tol` (relative volume error ≤ tol; much smaller gaps need
+ * barrier weights where double precision runs out).
+ */
+export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
   const n = points.length;
-  const u = new Float64Array(n).fill(1 / n);
-  const Q = new Float64Array(n * 4);
-  points.forEach((p, j) => { Q[j * 4] = p[0]; Q[j * 4 + 1] = p[1]; Q[j * 4 + 2] = p[2]; Q[j * 4 + 3] = 1; });
-  const X = new Float64Array(16);
-  for (let it = 0; it < 3000; it++) { // step ≤ tol ⇒ a (1 + ~3·tol)-approximation
-    X.fill(0);
-    for (let j = 0; j < n; j++) {
-      const w = u[j], o = j * 4;
-      for (let a = 0; a < 4; a++) { const qa = w * Q[o + a]; for (let b = 0; b < 4; b++) X[a * 4 + b] += qa * Q[o + b]; }
+  const { X, R } = unitBall(points);
+  if (!(R > 0)) return [0, 0, 0];
+  // θ = [a11, a22, a33, a12, a13, a23, b1, b2, b3]
+  const th = Float64Array.from([1 / 1.1, 1 / 1.1, 1 / 1.1, 0, 0, 0, 0, 0, 0]);
+  const L3 = new Float64Array(9), A3 = new Float64Array(9);
+  const grad = new Float64Array(9), H = new Float64Array(81), L9 = new Float64Array(81), dir = new Float64Array(9), w = new Float64Array(9), trial = new Float64Array(9);
+  const Mo = new Float64Array(16); // weighted moments Σ c_i u_a u_b of u = (x, y, z, 1)
+  const Ai = new Float64Array(9), AE = Array.from({ length: 6 }, () => new Float64Array(9));
+  for (let tt = 1; ; tt *= 20) {
+    for (let iter = 0; iter < 50; iter++) {
+      grad.fill(0); H.fill(0); Mo.fill(0);
+      // −t log det A: gradient −t tr(A⁻¹ E_p), Hessian t tr(A⁻¹ E_p A⁻¹ E_q).
+      setA(A3, th);
+      const det = A3[0] * (A3[4] * A3[8] - A3[5] * A3[7]) - A3[1] * (A3[3] * A3[8] - A3[5] * A3[6]) + A3[2] * (A3[3] * A3[7] - A3[4] * A3[6]);
+      Ai[0] = (A3[4] * A3[8] - A3[5] * A3[7]) / det; Ai[1] = (A3[2] * A3[7] - A3[1] * A3[8]) / det; Ai[2] = (A3[1] * A3[5] - A3[2] * A3[4]) / det;
+      Ai[3] = Ai[1]; Ai[4] = (A3[0] * A3[8] - A3[2] * A3[6]) / det; Ai[5] = (A3[2] * A3[3] - A3[0] * A3[5]) / det;
+      Ai[6] = Ai[2]; Ai[7] = Ai[5]; Ai[8] = (A3[0] * A3[4] - A3[1] * A3[3]) / det;
+      for (let p = 0; p < 6; p++) {
+        const k = BASIS_K[p], l = BASIS_L[p];
+        grad[p] = -tt * (k === l ? Ai[k * 4] : 2 * Ai[k * 3 + l]);
+        const m = AE[p];
+        for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) m[a * 3 + b] = Ai[a * 3 + k] * (b === l ? 1 : 0) + (k !== l ? Ai[a * 3 + l] * (b === k ? 1 : 0) : 0);
+      }
+      for (let p = 0; p < 6; p++) for (let q = 0; q <= p; q++) {
+        let tr = 0;
+        for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) tr += AE[p][a * 3 + b] * AE[q][b * 3 + a];
+        H[p * 9 + q] = H[q * 9 + p] = tt * tr;
+      }
+      // −Σ log(1 − |g_i|²), g_i = J_i θ: gradient 2 J_iᵀ g / q, Hessian 2 J_iᵀ J_i / q + 4 w wᵀ / q², w = J_iᵀ g.
+      for (let i = 0; i < 3 * n; i += 3) {
+        const x = X[i], y = X[i + 1], z = X[i + 2];
+        const g0 = th[0] * x + th[3] * y + th[4] * z + th[6], g1 = th[3] * x + th[1] * y + th[5] * z + th[7], g2 = th[4] * x + th[5] * y + th[2] * z + th[8];
+        const q = 1 - g0 * g0 - g1 * g1 - g2 * g2, c = 2 / q, c2 = 4 / (q * q);
+        w[0] = g0 * x; w[1] = g1 * y; w[2] = g2 * z; w[3] = g0 * y + g1 * x; w[4] = g0 * z + g2 * x; w[5] = g1 * z + g2 * y; w[6] = g0; w[7] = g1; w[8] = g2;
+        for (let a = 0; a < 9; a++) {
+          const wa = w[a];
+          grad[a] += c * wa;
+          const ca = c2 * wa;
+          for (let b = 0; b <= a; b++) H[a * 9 + b] += ca * w[b];
+        }
+        Mo[0] += c * x * x; Mo[1] += c * x * y; Mo[2] += c * x * z; Mo[3] += c * x;
+        Mo[5] += c * y * y; Mo[6] += c * y * z; Mo[7] += c * y; Mo[10] += c * z * z; Mo[11] += c * z; Mo[15] += c;
+      }
+      Mo[4] = Mo[1]; Mo[8] = Mo[2]; Mo[9] = Mo[6]; Mo[12] = Mo[3]; Mo[13] = Mo[7]; Mo[14] = Mo[11];
+      for (let r = 0; r < 3; r++) for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) {
+        const ia = ROW_IDX[4 * r + a], ib = ROW_IDX[4 * r + b];
+        if (ib <= ia) H[ia * 9 + ib] += Mo[ROW_COORD[4 * r + a] * 4 + ROW_COORD[4 * r + b]];
+      }
+      for (let a = 0; a < 9; a++) for (let b = 0; b < a; b++) H[b * 9 + a] = H[a * 9 + b];
+      if (!cholesky(H, 9, L9)) break;
+      // Newton direction: H dir = −grad.
+      for (let a = 0; a < 9; a++) { let s = -grad[a]; for (let b = 0; b < a; b++) s -= L9[a * 9 + b] * dir[b]; dir[a] = s / L9[a * 9 + a]; }
+      for (let a = 8; a >= 0; a--) { let s = dir[a]; for (let b = a + 1; b < 9; b++) s -= L9[b * 9 + a] * dir[b]; dir[a] = s / L9[a * 9 + a]; }
+      let slope = 0;
+      for (let a = 0; a < 9; a++) slope += grad[a] * dir[a];
+      if (-slope / 2 <= 1e-12) break; // Newton decrement: centred
+      const f0 = barrierObjective(th, tt, X, A3, L3);
+      let alpha = 1;
+      for (; alpha > 1e-12; alpha /= 2) {
+        for (let a = 0; a < 9; a++) trial[a] = th[a] + alpha * dir[a];
+        if (barrierObjective(trial, tt, X, A3, L3) <= f0 + 0.25 * alpha * slope) break;
+      }
+      if (!(alpha > 1e-12)) break;
+      th.set(trial);
     }
-    const Xi = inv4(X);
-    let best = 0, bestM = -Infinity;
-    for (let j = 0; j < n; j++) {
-      const o = j * 4;
-      let m = 0;
-      for (let a = 0; a < 4; a++) { let t = 0; for (let b = 0; b < 4; b++) t += Xi[a * 4 + b] * Q[o + b]; m += Q[o + a] * t; }
-      if (m > bestM) { bestM = m; best = j; }
-    }
-    const step = (bestM - 4) / (4 * (bestM - 1));
-    if (!(step > tol)) break;
-    for (let j = 0; j < n; j++) u[j] *= 1 - step;
-    u[best] += step;
+    if (n / tt < tol) break;
   }
-  const c = [0, 0, 0];
-  for (let j = 0; j < n; j++) for (let a = 0; a < 3; a++) c[a] += u[j] * points[j][a];
-  const S = Matrix.zeros(3, 3);
-  for (let j = 0; j < n; j++) for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) S.set(a, b, S.get(a, b) + u[j] * points[j][a] * points[j][b]);
-  for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) S.set(a, b, S.get(a, b) - c[a] * c[b]);
-  // Ellipsoid matrix A = (1/3) S⁻¹: semi-axes are 1/sqrt(eigenvalues of A) = sqrt(3 · eigenvalues of S).
-  const ev = new EigenvalueDecomposition(S).realEigenvalues.map((v) => Math.sqrt(3 * Math.max(v, 0))).sort((x, y) => y - x);
-  return [ev[0], ev[1], ev[2]];
-}
-
-/** 2-D convex hull (monotone chain). */
-function hull2d(pts: [number, number][]): [number, number][] {
-  const p = [...pts].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const cross = (o: number[], a: number[], b: number[]) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
-  const lower: [number, number][] = [], upper: [number, number][] = [];
-  for (const q of p) { while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], q) <= 0) lower.pop(); lower.push(q); }
-  for (const q of p.reverse()) { while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], q) <= 0) upper.pop(); upper.push(q); }
-  return lower.slice(0, -1).concat(upper.slice(0, -1));
+  setA(A3, th);
+  const ev = new EigenvalueDecomposition(new Matrix([[A3[0], A3[1], A3[2]], [A3[3], A3[4], A3[5]], [A3[6], A3[7], A3[8]]])).realEigenvalues;
+  const axes = ev.map((x) => R / x).sort((x, y) => y - x);
+  return [axes[0], axes[1], axes[2]];
 }
 
 /**
  * Oriented minimum bounding box (Chan & Tan's approach): one box axis along each hull face normal, the
  * other two from the minimum-area rectangle of the projection (an edge of the 2-D hull is flush with it).
- * Returns the extents of the smallest-volume box found.
+ * The projection's 2-D hull is the silhouette of the convex hull: the edges between faces facing the
+ * normal and faces that do not, so no per-normal sort is needed. Returns the extents of the smallest box.
  */
 export function ombbExtents(points: P3[], faces: number[][]): [number, number, number] {
   let best: [number, number, number] = [Infinity, 1, 1], bestV = Infinity;
+  const F = faces.length;
+  const fn = new Float64Array(3 * F);
+  // Undirected hull edges with their two faces.
+  const edgeA: number[] = [], edgeB: number[] = [], edgeF1: number[] = [], edgeF2: number[] = [];
+  const edgeAt = new Map<number, number>();
+  const np = points.length;
+  // Coordinates in one typed array: the points may mix integer and fractional arrays (different V8 maps).
+  const P = new Float64Array(3 * np);
+  for (let i = 0; i < np; i++) { const p = points[i]; P[3 * i] = +p[0]; P[3 * i + 1] = +p[1]; P[3 * i + 2] = +p[2]; }
+  faces.forEach((f, t) => {
+    const p = 3 * f[0], q = 3 * f[1], r = 3 * f[2];
+    const ux = P[q] - P[p], uy = P[q + 1] - P[p + 1], uz = P[q + 2] - P[p + 2], wx = P[r] - P[p], wy = P[r + 1] - P[p + 1], wz = P[r + 2] - P[p + 2];
+    fn[3 * t] = uy * wz - uz * wy; fn[3 * t + 1] = uz * wx - ux * wz; fn[3 * t + 2] = ux * wy - uy * wx;
+    for (let i = 0; i < f.length; i++) {
+      const a = f[i], b = f[(i + 1) % f.length], key = Math.min(a, b) * np + Math.max(a, b);
+      const e = edgeAt.get(key);
+      if (e === undefined) { edgeAt.set(key, edgeA.length); edgeA.push(a); edgeB.push(b); edgeF1.push(t); edgeF2.push(-1); }
+      else edgeF2[e] = t;
+    }
+  });
+  const verts = [...new Set(faces.flat())];
+  const unit = new Float64Array(3 * F);
+  for (let f = 0; f < F; f++) {
+    const l = Math.hypot(fn[3 * f], fn[3 * f + 1], fn[3 * f + 2]);
+    if (l > 0) for (let a = 0; a < 3; a++) unit[3 * f + a] = fn[3 * f + a] / l;
+  }
+  const facing = new Uint8Array(F), stamp = new Int32Array(np).fill(-1);
+  const pu = new Float64Array(np), pv = new Float64Array(np);
+  const silVerts: number[] = [], silEdges: number[] = [];
   const seen = new Set<string>();
-  const verts = [...new Set(faces.flat())].map((i) => points[i]);
-  for (const f of faces) {
-    const [p, q, r] = [points[f[0]], points[f[1]], points[f[2]]];
-    const u = [q[0] - p[0], q[1] - p[1], q[2] - p[2]], w = [r[0] - p[0], r[1] - p[1], r[2] - p[2]];
-    let nrm = [u[1] * w[2] - u[2] * w[1], u[2] * w[0] - u[0] * w[2], u[0] * w[1] - u[1] * w[0]];
+  for (let t = 0; t < F; t++) {
+    let nrm = [fn[3 * t], fn[3 * t + 1], fn[3 * t + 2]];
     const len = Math.hypot(nrm[0], nrm[1], nrm[2]);
     if (len < 1e-12) continue;
     nrm = nrm.map((x) => x / len);
@@ -146,31 +258,48 @@ export function ombbExtents(points: P3[], faces: number[][]): [number, number, n
     if (seen.has(key)) continue;
     seen.add(key);
     // Orthonormal basis (e1, e2) of the plane.
-    const t = Math.abs(nrm[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
-    let e1 = [nrm[1] * t[2] - nrm[2] * t[1], nrm[2] * t[0] - nrm[0] * t[2], nrm[0] * t[1] - nrm[1] * t[0]];
+    const tv = Math.abs(nrm[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
+    let e1 = [nrm[1] * tv[2] - nrm[2] * tv[1], nrm[2] * tv[0] - nrm[0] * tv[2], nrm[0] * tv[1] - nrm[1] * tv[0]];
     const l1 = Math.hypot(e1[0], e1[1], e1[2]);
     e1 = e1.map((x) => x / l1);
     const e2 = [nrm[1] * e1[2] - nrm[2] * e1[1], nrm[2] * e1[0] - nrm[0] * e1[2], nrm[0] * e1[1] - nrm[1] * e1[0]];
     let lo = Infinity, hi = -Infinity;
-    const proj: [number, number][] = verts.map((x) => {
-      const h = x[0] * nrm[0] + x[1] * nrm[1] + x[2] * nrm[2];
-      lo = Math.min(lo, h); hi = Math.max(hi, h);
-      return [x[0] * e1[0] + x[1] * e1[1] + x[2] * e1[2], x[0] * e2[0] + x[1] * e2[1] + x[2] * e2[2]];
-    });
-    const h2 = hull2d(proj);
+    for (const i of verts) {
+      const h = P[3 * i] * nrm[0] + P[3 * i + 1] * nrm[1] + P[3 * i + 2] * nrm[2];
+      if (h < lo) lo = h;
+      if (h > hi) hi = h;
+    }
     const depth = hi - lo;
-    for (let i = 0; i < h2.length; i++) {
-      const a = h2[i], b = h2[(i + 1) % h2.length];
-      const dx = b[0] - a[0], dy = b[1] - a[1], dl = Math.hypot(dx, dy);
+    for (let f = 0; f < F; f++) facing[f] = unit[3 * f] * nrm[0] + unit[3 * f + 1] * nrm[1] + unit[3 * f + 2] * nrm[2] > 1e-12 ? 1 : 0;
+    silVerts.length = 0; silEdges.length = 0;
+    for (let e = 0; e < edgeA.length; e++) {
+      const f2 = edgeF2[e];
+      if (facing[edgeF1[e]] === (f2 < 0 ? 0 : facing[f2])) continue;
+      silEdges.push(e);
+      for (let end = 0; end < 2; end++) {
+        const i = end ? edgeB[e] : edgeA[e];
+        if (stamp[i] === t) continue;
+        stamp[i] = t;
+        const x = P[3 * i], y = P[3 * i + 1], z = P[3 * i + 2];
+        pu[i] = x * e1[0] + y * e1[1] + z * e1[2]; pv[i] = x * e2[0] + y * e2[1] + z * e2[2];
+        silVerts.push(i);
+      }
+    }
+    for (const e of silEdges) {
+      const a = edgeA[e], b = edgeB[e];
+      const dx = pu[b] - pu[a], dy = pv[b] - pv[a], dl = Math.hypot(dx, dy);
       if (dl < 1e-12) continue;
       const cx = dx / dl, cy = dy / dl;
       let minA = Infinity, maxA = -Infinity, minB = Infinity, maxB = -Infinity;
-      for (const z of h2) {
-        const pa = z[0] * cx + z[1] * cy, pb = -z[0] * cy + z[1] * cx;
-        minA = Math.min(minA, pa); maxA = Math.max(maxA, pa); minB = Math.min(minB, pb); maxB = Math.max(maxB, pb);
+      for (const i of silVerts) {
+        const pa = pu[i] * cx + pv[i] * cy, pb = -pu[i] * cy + pv[i] * cx;
+        if (pa < minA) minA = pa;
+        if (pa > maxA) maxA = pa;
+        if (pb < minB) minB = pb;
+        if (pb > maxB) maxB = pb;
       }
-      const v = (maxA - minA) * (maxB - minB) * depth;
-      if (v < bestV) { bestV = v; best = [maxA - minA, maxB - minB, depth]; }
+      const vol = (maxA - minA) * (maxB - minB) * depth;
+      if (vol < bestV) { bestV = vol; best = [maxA - minA, maxB - minB, depth]; }
     }
   }
   return best;
@@ -178,47 +307,62 @@ export function ombbExtents(points: P3[], faces: number[][]): [number, number, n
 
 export function morphologyFeatures(input: MorphologyInput): FeatureValues {
   const { dims, spacing, morphMask, intensityMask, intensities } = input;
-  const [nx, ny] = dims;
+  const [nx, ny, nz] = dims;
   const mesh = maskMesh(morphMask, dims, spacing);
-  const { volume: V, area: A } = volumeArea(mesh.positions, mesh.cells);
-  let nMorph = 0, gx = 0, gy = 0, gz = 0, wsum = 0, wx = 0, wy = 0, wz = 0, isum = 0, nInt = 0;
-  const coords: number[] = [];
-  for (let n = 0; n < morphMask.length; n++) {
-    const x = (n % nx) * spacing[0], y = (Math.floor(n / nx) % ny) * spacing[1], z = Math.floor(n / (nx * ny)) * spacing[2];
-    if (morphMask[n]) { nMorph++; gx += x; gy += y; gz += z; coords.push(x, y, z); }
-    if (intensityMask[n]) { const w = intensities[n]; wsum += w; wx += w * x; wy += w * y; wz += w * z; isum += w; nInt++; }
+  const { volume: V, area: A } = meshVolumeArea(mesh.positions, mesh.cells);
+  let nMorph = 0, gx = 0, gy = 0, gz = 0, wsum = 0, wx = 0, wy = 0, wz = 0, nInt = 0;
+  for (let k = 0, n = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, n++) {
+    const x = i * spacing[0], y = j * spacing[1], z = k * spacing[2];
+    if (morphMask[n]) { nMorph++; gx += x; gy += y; gz += z; }
+    if (intensityMask[n]) { const w = intensities[n]; wsum += w; wx += w * x; wy += w * y; wz += w * z; nInt++; }
   }
+  const isum = wsum;
   const voxVol = spacing[0] * spacing[1] * spacing[2];
-  // PCA of the morphological mask voxel positions.
+  // PCA of the morphological mask voxel positions (second pass about the centroid).
   const cx = gx / nMorph, cy = gy / nMorph, cz = gz / nMorph;
-  const C = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
-  for (let p = 0; p < coords.length; p += 3) {
-    const d = [coords[p] - cx, coords[p + 1] - cy, coords[p + 2] - cz];
-    for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) C[r][c] += d[r] * d[c];
+  let sxx = 0, sxy = 0, sxz = 0, syy = 0, syz = 0, szz = 0;
+  for (let k = 0, n = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, n++) {
+    if (!morphMask[n]) continue;
+    const x = i * spacing[0] - cx, y = j * spacing[1] - cy, z = k * spacing[2] - cz;
+    sxx += x * x; sxy += x * y; sxz += x * z; syy += y * y; syz += y * z; szz += z * z;
   }
   // Sample covariance (N − 1), as the IBSI reference values imply.
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) C[r][c] /= Math.max(1, nMorph - 1);
+  const dof = Math.max(1, nMorph - 1);
+  const C = [[sxx, sxy, sxz], [sxy, syy, syz], [sxz, syz, szz]].map((r) => r.map((x) => x / dof));
   const ev = new EigenvalueDecomposition(new Matrix(C)).realEigenvalues.map((v) => Math.max(0, v)).sort((a, b) => b - a);
   const [lMaj, lMin, lLeast] = ev;
-  // Convex hull of the mesh vertices.
-  const hullFaces = quickhull(mesh.positions);
-  const hull = volumeArea(mesh.positions, hullFaces as [number, number, number][]);
-  const hullVerts = [...new Set(hullFaces.flat())].map((i) => mesh.positions[i]);
+  // Convex hull of the mesh vertices (through the exact candidate filter).
+  const candidates = hullCandidates(mesh, dims, spacing);
+  const hullFaces = quickhull(candidates);
+  const hullIndex = [...new Set(hullFaces.flat())];
+  const hullVerts = hullIndex.map((i) => candidates[i]);
+  let hv = 0, ha = 0;
+  {
+    const pos = new Float64Array(3 * candidates.length);
+    candidates.forEach((p, i) => pos.set(p, 3 * i));
+    const tris: number[] = [];
+    for (const f of hullFaces) for (let t = 1; t + 1 < f.length; t++) tris.push(f[0], f[t], f[t + 1]);
+    ({ volume: hv, area: ha } = meshVolumeArea(pos, Int32Array.from(tris)));
+  }
+  const hull = { volume: hv, area: ha };
   let diam2 = 0;
-  for (let a = 0; a < hullVerts.length; a++) for (let b = a + 1; b < hullVerts.length; b++) {
-    const p = hullVerts[a], q = hullVerts[b];
-    const d = (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 + (p[2] - q[2]) ** 2;
+  const HV = new Float64Array(3 * hullVerts.length);
+  hullVerts.forEach((p, i) => HV.set(p, 3 * i));
+  for (let a = 0; a < HV.length; a += 3) for (let b = a + 3; b < HV.length; b += 3) {
+    const dx = HV[a] - HV[b], dy = HV[a + 1] - HV[b + 1], dz = HV[a + 2] - HV[b + 2];
+    const d = dx * dx + dy * dy + dz * dz;
     if (d > diam2) diam2 = d;
   }
   // Axis-aligned bounding box of the mesh.
   const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-  for (const p of mesh.positions) for (let a = 0; a < 3; a++) { lo[a] = Math.min(lo[a], p[a]); hi[a] = Math.max(hi[a], p[a]); }
+  const P = mesh.positions;
+  for (let v = 0; v < P.length; v += 3) for (let a = 0; a < 3; a++) { const x = P[v + a]; if (x < lo[a]) lo[a] = x; if (x > hi[a]) hi[a] = x; }
   const e = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
   // Approximate enclosing ellipsoid from the PCA axes.
   const a = 2 * Math.sqrt(lMaj), b = 2 * Math.sqrt(lMin), c = 2 * Math.sqrt(lLeast);
   const mg = moranGeary(intensityMask, intensities, dims, spacing);
   const [ma, mb, mc] = mveeAxes(hullVerts);
-  const ob = ombbExtents(mesh.positions, hullFaces);
+  const ob = ombbExtents(candidates, hullFaces);
   const com = Math.hypot(cx - wx / wsum, cy - wy / wsum, cz - wz / wsum);
   return {
     morph_volume: V, // RNU0

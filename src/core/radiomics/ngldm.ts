@@ -1,27 +1,32 @@
 // Neighbouring grey level dependence matrix (IBSI family REK0).
 import { mean, roiSlices, withSuffix, wants, type Feats } from './texture';
-import { neighbourOffsets } from './neighbourhood';
+import { flatOffsets, interior } from './neighbourhood';
 import type { DiscretisedRoi, FeatureValues, TextureRequest, TextureSettings } from './types';
 
 interface Ngld { S: Float64Array; kmax: number; nv: number }
 
 function ngld(roi: DiscretisedRoi, k: number, delta: number, alpha: number): Ngld {
   const { dims: [nx, ny, nz], levels, ng } = roi;
-  const offs = neighbourOffsets(delta, k >= 0);
-  const kmax = offs.length + 1;
+  const f = flatOffsets(delta, k >= 0, nx, ny), { lin, dx, dy, dz } = f, no = lin.length;
+  const kmax = no + 1;
   const S = new Float64Array((ng + 1) * (kmax + 1));
   const k0 = k < 0 ? 0 : k, k1 = k < 0 ? nz - 1 : k;
   let nv = 0;
   for (let z = k0; z <= k1; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
-    const g = levels[x + nx * (y + ny * z)];
+    const at = x + nx * (y + ny * z);
+    const g = levels[at];
     if (!g) continue;
     nv++;
     let dep = 1;
-    for (const [a, b, c] of offs) {
-      const X = x + a, Y = y + b, Z = z + c;
-      if (X < 0 || Y < 0 || Z < k0 || X >= nx || Y >= ny || Z > k1) continue;
-      const v = levels[X + nx * (Y + ny * Z)];
-      if (v && Math.abs(v - g) <= alpha) dep++;
+    if (interior(f, x, y, z, nx, ny, k0, k1)) {
+      for (let t = 0; t < no; t++) { const v = levels[at + lin[t]]; if (v && Math.abs(v - g) <= alpha) dep++; }
+    } else {
+      for (let t = 0; t < no; t++) {
+        const X = x + dx[t], Y = y + dy[t], Z = z + dz[t];
+        if (X < 0 || Y < 0 || Z < k0 || X >= nx || Y >= ny || Z > k1) continue;
+        const v = levels[at + lin[t]];
+        if (v && Math.abs(v - g) <= alpha) dep++;
+      }
     }
     S[g * (kmax + 1) + dep]++;
   }

@@ -1,6 +1,6 @@
 // Neighbourhood grey tone difference matrix (IBSI family IPET).
 import { mean, roiSlices, withSuffix, wants, type Feats } from './texture';
-import { neighbourOffsets } from './neighbourhood';
+import { flatOffsets, interior } from './neighbourhood';
 import type { DiscretisedRoi, FeatureValues, TextureRequest, TextureSettings } from './types';
 
 interface Ngtd { s: Float64Array; n: Float64Array }
@@ -8,17 +8,22 @@ interface Ngtd { s: Float64Array; n: Float64Array }
 function ngtd(roi: DiscretisedRoi, k: number, delta: number): Ngtd {
   const { dims: [nx, ny, nz], levels, ng } = roi;
   const s = new Float64Array(ng + 1), n = new Float64Array(ng + 1);
-  const offs = neighbourOffsets(delta, k >= 0);
+  const f = flatOffsets(delta, k >= 0, nx, ny), { lin, dx, dy, dz } = f, no = lin.length;
   const k0 = k < 0 ? 0 : k, k1 = k < 0 ? nz - 1 : k;
   for (let z = k0; z <= k1; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
-    const g = levels[x + nx * (y + ny * z)];
+    const at = x + nx * (y + ny * z);
+    const g = levels[at];
     if (!g) continue;
     let sum = 0, cnt = 0;
-    for (const [a, b, c] of offs) {
-      const X = x + a, Y = y + b, Z = z + c;
-      if (X < 0 || Y < 0 || Z < k0 || X >= nx || Y >= ny || Z > k1) continue;
-      const v = levels[X + nx * (Y + ny * Z)];
-      if (v) { sum += v; cnt++; }
+    if (interior(f, x, y, z, nx, ny, k0, k1)) {
+      for (let t = 0; t < no; t++) { const v = levels[at + lin[t]]; if (v) { sum += v; cnt++; } }
+    } else {
+      for (let t = 0; t < no; t++) {
+        const X = x + dx[t], Y = y + dy[t], Z = z + dz[t];
+        if (X < 0 || Y < 0 || Z < k0 || X >= nx || Y >= ny || Z > k1) continue;
+        const v = levels[at + lin[t]];
+        if (v) { sum += v; cnt++; }
+      }
     }
     if (!cnt) continue; // no valid neighbourhood
     n[g]++;

@@ -1,78 +1,189 @@
 // Moran's I (N365) and Geary's C (NPT7), computed exactly as FFT convolutions with the 1/distance kernel
-// instead of the O(n²) all-pairs sums: Σ_{i≠j} w_ij a_i b_j = Σ_i a_i (K ∗ b)_i with K(0) = 0.
+// instead of the O(n²) all-pairs sums: Σ_{i≠j} w_ij a_i b_j = Σ_i a_i (K ∗ b)_i with K(0) = 0, evaluated
+// in the frequency domain (Parseval), so no inverse transform is needed.
 import FFT from 'fft.js';
 import type { Vec3 } from '../volume';
 
-const pow2 = (n: number) => 1 << Math.ceil(Math.log2(Math.max(2, n)));
+/** Smallest power of two ≥ n (at least 4, fft.js's smallest comfortable size). */
+const pow2 = (n: number) => 1 << Math.ceil(Math.log2(Math.max(4, n)));
 
-class Grid3 {
-  readonly re: Float64Array;
-  readonly im: Float64Array;
-  constructor(readonly n: Vec3) {
-    this.re = new Float64Array(n[0] * n[1] * n[2]);
-    this.im = new Float64Array(n[0] * n[1] * n[2]);
-  }
-}
+const plans = new Map<number, FFT>();
+const plan = (n: number) => { let f = plans.get(n); if (!f) plans.set(n, (f = new FFT(n))); return f; };
 
 /**
- * In-place 3-D FFT (inverse when `inv`), one axis at a time with fft.js. `live` limits the work to the
- * lines that can be non-zero (forward: data in the low corner) or that are needed (inverse: low corner out).
+ * Half-spectrum grid of one real signal: H0 = N0/2 + 1 columns (the rest follow by Hermitian symmetry)
+ * × N1 × N2, interleaved re/im, reused by every call with the same size (one ROI after another in a
+ * worker). Lines along x are real transforms of the box rows; lines along y and z are transposed a plane
+ * at a time into a block of contiguous lines (which stays in cache), transformed there and put back.
  */
-function fft3(g: Grid3, inv: boolean, live: Vec3 = g.n): void {
-  const [nx, ny] = g.n;
-  const order = inv ? [2, 1, 0] : [0, 1, 2];
-  for (const axis of order) {
-    const len = g.n[axis];
-    if (len < 2) continue;
-    const f = new FFT(len);
-    const inp = f.createComplexArray() as number[], out = f.createComplexArray() as number[];
-    const stride = axis === 0 ? 1 : axis === 1 ? nx : nx * ny;
-    // Lines along `axis` are indexed by the two other coordinates; skip those outside the live region
-    // of axes not yet transformed (forward) or not needed any more (inverse).
-    const other = [0, 1, 2].filter((x) => x !== axis);
-    const done = (x: number) => (inv ? order.indexOf(x) > order.indexOf(axis) : order.indexOf(x) < order.indexOf(axis));
-    const lim = other.map((x) => (done(x) ? g.n[x] : live[x]));
-    for (let b = 0; b < lim[1]; b++) for (let a = 0; a < lim[0]; a++) {
-      const c = [0, 0, 0];
-      c[other[0]] = a; c[other[1]] = b; c[axis] = 0;
-      const base = c[0] + nx * (c[1] + ny * c[2]);
-      for (let t = 0; t < len; t++) { inp[2 * t] = g.re[base + t * stride]; inp[2 * t + 1] = g.im[base + t * stride]; }
-      if (inv) f.inverseTransform(out, inp); else f.transform(out, inp);
-      for (let t = 0; t < len; t++) { g.re[base + t * stride] = out[2 * t]; g.im[base + t * stride] = out[2 * t + 1]; }
+class HalfSpectrum {
+  readonly h0: number;
+  readonly g: Float64Array;
+  private readonly row: Float64Array;
+  private readonly rowOut: Float64Array;
+  private readonly block: Float64Array;
+  private readonly blockOut: Float64Array;
+  private readonly lines: Float64Array[];
+  private readonly linesOut: Float64Array[];
+  constructor(readonly n: Vec3) {
+    this.h0 = n[0] / 2 + 1;
+    this.g = new Float64Array(2 * this.h0 * n[1] * n[2]);
+    this.row = new Float64Array(n[0]);
+    this.rowOut = new Float64Array(2 * n[0]);
+    const longest = Math.max(n[1], n[2]), L = 2 * longest;
+    this.block = new Float64Array(this.h0 * L);
+    this.blockOut = new Float64Array(this.h0 * L);
+    this.lines = Array.from({ length: this.h0 }, (_, x) => this.block.subarray(x * L, x * L + L));
+    this.linesOut = Array.from({ length: this.h0 }, (_, x) => this.blockOut.subarray(x * L, x * L + L));
+  }
+
+  /** Spectrum of `s` (box dims, zero-padded to n). Only rows and planes that hold data are transformed first. */
+  transform(s: Float64Array, dims: Vec3): void {
+    const [n0, n1] = this.n, h0 = this.h0, g = this.g;
+    g.fill(0);
+    const f = plan(n0), row = this.row, out = this.rowOut;
+    for (let z = 0; z < dims[2]; z++) for (let y = 0; y < dims[1]; y++) {
+      row.fill(0);
+      const src = dims[0] * (y + dims[1] * z);
+      for (let x = 0; x < dims[0]; x++) row[x] = s[src + x];
+      f.realTransform(out, row);
+      g.set(out.subarray(0, 2 * h0), 2 * h0 * (y + n1 * z));
+    }
+    this.alongYZ(1, dims[2]);
+    this.alongYZ(2, n1);
+  }
+
+  /** Transforms the lines along y (axis 1, over planes z < planes) or z (axis 2, over planes y < planes). */
+  private alongYZ(axis: 1 | 2, planes: number): void {
+    const h0 = this.h0, n1 = this.n[1], len = this.n[axis];
+    if (len < 2) return;
+    const rs = axis === 1 ? 1 : n1, ps = axis === 1 ? n1 : 1;
+    const f = plan(len), g = this.g, block = this.block, blockOut = this.blockOut, lines = this.lines, linesOut = this.linesOut;
+    const L = 2 * Math.max(this.n[1], this.n[2]);
+    for (let p = 0; p < planes; p++) {
+      for (let r = 0; r < len; r++) {
+        const src = 2 * h0 * (p * ps + r * rs);
+        for (let x = 0, b = 2 * r; x < h0; x++, b += L) { block[b] = g[src + 2 * x]; block[b + 1] = g[src + 2 * x + 1]; }
+      }
+      for (let x = 0; x < h0; x++) f.transform(linesOut[x], lines[x]);
+      for (let r = 0; r < len; r++) {
+        const dst = 2 * h0 * (p * ps + r * rs);
+        for (let x = 0, b = 2 * r; x < h0; x++, b += L) { g[dst + 2 * x] = blockOut[b]; g[dst + 2 * x + 1] = blockOut[b + 1]; }
+      }
     }
   }
 }
 
-/**
- * K ∗ m and K ∗ d in one complex transform: K is real and even, so its spectrum is real and the real and
- * imaginary parts of (m + i·d) stay separate through the product.
- */
-function convolveInverseDistance(m: Float64Array, d: Float64Array, dims: Vec3, spacing: Vec3): [Float64Array, Float64Array] {
-  const N: Vec3 = [pow2(2 * dims[0] - 1), pow2(2 * dims[1] - 1), pow2(2 * dims[2] - 1)];
-  const [Nx, Ny, Nz] = N;
-  const K = new Grid3(N);
-  for (let dz = -(dims[2] - 1); dz <= dims[2] - 1; dz++) for (let dy = -(dims[1] - 1); dy <= dims[1] - 1; dy++) for (let dx = -(dims[0] - 1); dx <= dims[0] - 1; dx++) {
-    if (!dx && !dy && !dz) continue;
-    K.re[((dx + Nx) % Nx) + Nx * (((dy + Ny) % Ny) + Ny * ((dz + Nz) % Nz))] = 1 / Math.hypot(dx * spacing[0], dy * spacing[1], dz * spacing[2]);
-  }
-  fft3(K, false);
-  const g = new Grid3(N);
-  for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
-    const src = i + dims[0] * (j + dims[1] * k), dst = i + Nx * (j + Ny * k);
-    g.re[dst] = m[src]; g.im[dst] = d[src];
-  }
-  fft3(g, false, dims);
-  for (let n = 0; n < g.re.length; n++) { g.re[n] *= K.re[n]; g.im[n] *= K.re[n]; }
-  fft3(g, true, dims); // fft.js inverse includes the 1/len scaling per axis
-  const km = new Float64Array(m.length), kd = new Float64Array(m.length);
-  for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
-    const src = i + Nx * (j + Ny * k), dst = i + dims[0] * (j + dims[1] * k);
-    km[dst] = g.re[src]; kd[dst] = g.im[src];
-  }
-  return [km, kd];
+/** Half-spectrum grids up to 2 × 65 × 128 × 128 (34 MB) are kept for the next ROI of the same size. */
+const KEEP_MAX = 65 * 128 * 128;
+let cached: { n: Vec3; a: HalfSpectrum; b: HalfSpectrum } | undefined;
+function spectra(n: Vec3): [HalfSpectrum, HalfSpectrum] {
+  if (cached && cached.n.every((x, i) => x === n[i])) return [cached.a, cached.b];
+  const a = new HalfSpectrum(n), b = new HalfSpectrum(n);
+  cached = a.g.length / 2 <= KEEP_MAX ? { n, a, b } : undefined;
+  return [a, b];
 }
 
-export function moranGeary(mask: Uint8Array, values: Float32Array, dims: Vec3, spacing: Vec3): { moran: number; geary: number } {
+/**
+ * Spectrum of the 1/distance kernel on the N0 × N1 × N2 torus. The kernel is real and even along every
+ * axis, so its spectrum is too: it is computed on one octant (H_a = N_a/2 + 1 per axis) with real
+ * transforms of the mirrored lines, and read back as Kh[fold(kx), fold(ky), fold(kz)]. With N ≥ 2·dims − 1
+ * the box only ever meets offsets |o| < dims, where the periodic kernel is 1/|o| itself, so the spectrum
+ * depends on N and the spacing only and is kept for the next ROI (a few sizes per patient).
+ */
+const kernels = new Map<string, { kh: Float64Array; h: Vec3 }>();
+function kernelSpectrum(spacing: Vec3, N: Vec3): { kh: Float64Array; h: Vec3 } {
+  const key = `${N.join('x')}:${spacing.join(',')}`;
+  let k = kernels.get(key);
+  if (!k) {
+    if (kernels.size >= 4) kernels.delete(kernels.keys().next().value as string);
+    kernels.set(key, (k = computeKernelSpectrum(spacing, N)));
+  }
+  return k;
+}
+
+function computeKernelSpectrum(spacing: Vec3, N: Vec3): { kh: Float64Array; h: Vec3 } {
+  const h: Vec3 = [N[0] / 2 + 1, N[1] / 2 + 1, N[2] / 2 + 1];
+  const kh = new Float64Array(h[0] * h[1] * h[2]);
+  for (let z = 0; z < h[2]; z++) for (let y = 0; y < h[1]; y++) for (let x = 0; x < h[0]; x++) {
+    if (x || y || z) kh[x + h[0] * (y + h[1] * z)] = 1 / Math.hypot(x * spacing[0], y * spacing[1], z * spacing[2]);
+  }
+  const strides = [1, h[0], h[0] * h[1]];
+  for (let axis = 0; axis < 3; axis++) {
+    const len = N[axis];
+    if (len < 2) continue;
+    const f = plan(len), line = new Float64Array(len), out = new Float64Array(2 * len);
+    const [oa, ob] = [0, 1, 2].filter((x) => x !== axis);
+    const st = strides[axis];
+    for (let b = 0; b < h[ob]; b++) for (let a = 0; a < h[oa]; a++) {
+      const base = a * strides[oa] + b * strides[ob];
+      for (let t = 0; t < h[axis]; t++) { const v = kh[base + t * st]; line[t] = v; if (t > 0 && t < len - t) line[len - t] = v; }
+      f.realTransform(out, line);
+      for (let t = 0; t < h[axis]; t++) kh[base + t * st] = out[2 * t];
+    }
+  }
+  return { kh, h };
+}
+
+/**
+ * The three sums Moran's I and Geary's C need, Σ_{i≠j} w_ij a_i b_j for (m, m), (d, d) and (d², m), by
+ * Parseval: Σ_i a_i (K ∗ b)_i = (1/N) Σ_k K̂_k Re(conj(Â_k) B̂_k), with zero padding to ≥ 2·dims − 1 per
+ * axis so that the circular convolution is the linear one inside the box. Real signals: half spectra.
+ */
+function inverseDistanceSums(m: Float64Array, d: Float64Array, dims: Vec3, spacing: Vec3): { mm: number; dd: number; em: number } {
+  const N: Vec3 = [pow2(2 * dims[0] - 1), pow2(2 * dims[1] - 1), pow2(2 * dims[2] - 1)];
+  const [Nx, Ny, Nz] = N;
+  const { kh, h } = kernelSpectrum(spacing, N);
+  const [A, B] = spectra(N);
+  const h0 = A.h0;
+  // Σ_k K̂_k Re(conj(X_k) Y_k) over the full spectrum from the half kept: columns 0 and N0/2 once, others twice.
+  const sum = (X: Float64Array, Y: Float64Array) => {
+    let s = 0;
+    for (let z = 0, n = 0; z < Nz; z++) {
+      const fz = h[0] * h[1] * Math.min(z, Nz - z);
+      for (let y = 0; y < Ny; y++) {
+        const fy = fz + h[0] * Math.min(y, Ny - y);
+        let row = 0;
+        for (let x = 0; x < h0; x++, n += 2) {
+          const t = kh[fy + x] * (X[n] * Y[n] + X[n + 1] * Y[n + 1]);
+          row += x === 0 || x === h0 - 1 ? t : 2 * t;
+        }
+        s += row;
+      }
+    }
+    return s / (Nx * Ny * Nz);
+  };
+  A.transform(m, dims);
+  const mm = sum(A.g, A.g);
+  B.transform(d, dims);
+  const dd = sum(B.g, B.g);
+  const e = new Float64Array(d.length);
+  for (let v = 0; v < d.length; v++) e[v] = d[v] * d[v];
+  B.transform(e, dims);
+  const em = sum(B.g, A.g);
+  return { mm, dd, em };
+}
+
+/** `auto` picks the cheaper of the exact pair sums and the FFT route; tests force one. */
+export type MoranMethod = 'auto' | 'fft' | 'pairs';
+
+export function moranGeary(fullMask: Uint8Array, fullValues: Float32Array, fullDims: Vec3, spacing: Vec3, method: MoranMethod = 'auto'): { moran: number; geary: number } {
+  // Work on the bounding box of the mask: the FFT size follows the ROI, not the margin around it.
+  const [fx, fy] = fullDims;
+  const lo = [Infinity, Infinity, Infinity], hi = [-1, -1, -1];
+  for (let k = 0, v = 0; k < fullDims[2]; k++) for (let j = 0; j < fy; j++) for (let i = 0; i < fx; i++, v++) {
+    if (!fullMask[v]) continue;
+    if (i < lo[0]) lo[0] = i; if (i > hi[0]) hi[0] = i;
+    if (j < lo[1]) lo[1] = j; if (j > hi[1]) hi[1] = j;
+    if (k < lo[2]) lo[2] = k; if (k > hi[2]) hi[2] = k;
+  }
+  if (hi[0] < 0) return { moran: NaN, geary: NaN };
+  const dims: Vec3 = [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1];
+  const mask = new Uint8Array(dims[0] * dims[1] * dims[2]), values = new Float32Array(mask.length);
+  for (let k = 0, o = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) {
+    const row = lo[0] + fx * (lo[1] + j + fy * (lo[2] + k));
+    for (let i = 0; i < dims[0]; i++, o++) { mask[o] = fullMask[row + i]; values[o] = fullValues[row + i]; }
+  }
   let n = 0, sum = 0;
   for (let v = 0; v < mask.length; v++) if (mask[v]) { n++; sum += values[v]; }
   const mu = sum / n;
@@ -80,15 +191,40 @@ export function moranGeary(mask: Uint8Array, values: Float32Array, dims: Vec3, s
   let ss = 0;
   for (let v = 0; v < mask.length; v++) if (mask[v]) { m[v] = 1; d[v] = values[v] - mu; ss += d[v] * d[v]; }
   if (n < 2 || ss === 0) return { moran: NaN, geary: NaN };
-  const [Km, Kd] = convolveInverseDistance(m, d, dims, spacing);
-  let W = 0, moranNum = 0, gearyNum = 0;
-  for (let v = 0; v < mask.length; v++) {
-    if (!mask[v]) continue;
-    W += Km[v];
-    moranNum += d[v] * Kd[v];
-    gearyNum += 2 * d[v] * d[v] * Km[v] - 2 * d[v] * Kd[v];
-  }
+  // Small ROIs: the pair sums directly (n²/2 pairs) cost less than the transforms (≈ N log N per signal).
+  const N = [0, 1, 2].map((a) => pow2(2 * dims[a] - 1));
+  const cells = N[0] * N[1] * N[2];
+  if (method === 'pairs' || (method === 'auto' && n * n <= DIRECT_FACTOR * cells * Math.log2(cells))) return pairSums(mask, values, dims, spacing, mu, ss, n);
+  const { mm: W, dd: moranNum, em } = inverseDistanceSums(m, d, dims, spacing);
+  // Σ_{i≠j} w_ij (x_i − x_j)² = 2 Σ_i d_i² (K ∗ m)_i − 2 Σ_i d_i (K ∗ d)_i.
+  const gearyNum = 2 * em - 2 * moranNum;
   return { moran: (n / W) * (moranNum / ss), geary: ((n - 1) / (2 * W)) * (gearyNum / ss) };
+}
+
+/** Pair count per transform cell × log2(cells) below which the direct sums are used (measured, 2 cores). */
+const DIRECT_FACTOR = 0.5;
+
+/** The definition, each unordered pair once, on typed arrays. */
+function pairSums(mask: Uint8Array, values: Float32Array, dims: Vec3, spacing: Vec3, mu: number, ss: number, n: number): { moran: number; geary: number } {
+  const X = new Float64Array(n), Y = new Float64Array(n), Z = new Float64Array(n), D = new Float64Array(n);
+  let t = 0;
+  for (let k = 0, v = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, v++) {
+    if (!mask[v]) continue;
+    X[t] = i * spacing[0]; Y[t] = j * spacing[1]; Z[t] = k * spacing[2]; D[t] = values[v] - mu; t++;
+  }
+  let W = 0, mn = 0, gn = 0;
+  for (let a = 0; a < n; a++) {
+    const xa = X[a], ya = Y[a], za = Z[a], da = D[a];
+    let w = 0, m = 0, g = 0;
+    for (let b = a + 1; b < n; b++) {
+      const dx = X[b] - xa, dy = Y[b] - ya, dz = Z[b] - za, db = D[b];
+      const inv = 1 / Math.sqrt(dx * dx + dy * dy + dz * dz), diff = da - db;
+      w += inv; m += inv * db; g += inv * diff * diff;
+    }
+    W += w; mn += da * m; gn += g;
+  }
+  // Each unordered pair stands for two ordered ones.
+  return { moran: (n / (2 * W)) * ((2 * mn) / ss), geary: ((n - 1) / (4 * W)) * ((2 * gn) / ss) };
 }
 
 /** The O(n²) definition, for tests and tiny ROIs. */

@@ -10,10 +10,10 @@ function percentileSorted(s: Float64Array, q: number): number {
   return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
-/** The statistics common to UHIW and ZVCW, keyed without prefix. */
-export function firstOrder(values: Float64Array): Record<string, number> {
+/** The statistics common to UHIW and ZVCW, keyed without prefix; `sorted`: the values in order, if known. */
+export function firstOrder(values: Float64Array, sorted?: Float64Array): Record<string, number> {
   const n = values.length;
-  const s = Float64Array.from(values).sort();
+  const s = sorted ?? Float64Array.from(values).sort();
   let sum = 0, energy = 0;
   for (const v of values) { sum += v; energy += v * v; }
   const mean = sum / n;
