@@ -6,6 +6,8 @@ import { fitTrees } from './trees';
 import { fitLmm } from './lmm';
 import { applyInputs, columnUnit, type InputColumn } from '../dose/inputs';
 import type { CrossValidation, Metrics, ModelVariant } from './card';
+import { PRESPECIFIED, type InputSpec } from './specs';
+import { FastPathUnavailable, MomentCv } from './lopo';
 
 export class TableError extends Error {}
 
@@ -25,6 +27,8 @@ export interface TrainOptions {
   allowColumns?: string[];
   /** Fewest patients per structure type (default 5). */
   minPatients?: number;
+  /** How cross-validation refits: 'moments' (default; per-patient cross-products, the same result faster) or 'refit' (row-wise, the reference). */
+  lopo?: 'moments' | 'refit';
 }
 
 /** What training did with a column of the table (recorded in the card and printed). */
@@ -35,23 +39,7 @@ export const POST_THERAPY_COLUMN = /(spect|dose|absorb|measured|dosimetry|(^|_)t
 /** Truth a PET does not show (the cohort's true mass and true values): never inputs. */
 const UNOBSERVABLE_COLUMN = /^(mass_g|true_.*|.*_true)$/i;
 const IDENTIFIER_COLUMN = /^(patient_id|structure_id|name|side|site|type|tracer)$/;
-/**
- * The pre-specified default per type, the seed study's kind of inputs, in priority order:
- * - uptake and body size (SUV × activity / weight is the concentration);
- * - the partial volume of small structures;
- * - for kidneys, the tumour sink and eGFR.
- * Only as many are used as 1 per 3 patients allows.
- */
-export const PRESPECIFIED: Record<string, string[]> = {
-  kidney: ['log_suv_mean', 'log_weight_kg', 'log_total_tumour_volume_ml', 'log_egfr_ml_min_1_73m2'],
-  parotid: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
-  submandibular: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
-  lacrimal: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
-  tumour: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
-  all: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
-};
-/** How a type's inputs are chosen: none (population value), the pre-specified default, or forward selection. */
-export type InputSpec = 'constant' | 'prespecified' | 'automatic';
+export { PRESPECIFIED, type InputSpec } from './specs';
 
 /** Up to this many patients the model-or-constant choice is nested inside the reported LOPO (above, it is made once). */
 const NESTED_MAX_PATIENTS = 12;
@@ -288,33 +276,49 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
   const types = o.features || !o.typeCol ? ['all'] : [...new Set(rows.map((r) => r.type))].sort();
   if (o.features || !o.typeCol) for (const r of rows) r.type = 'all';
   const cands = o.features ? undefined : inputColumns;
-  // Leave-one-patient-out CV (selection, scaling and fitting redone without the held-out patient).
+  // Leave-one-patient-out CV (selection, scaling and fitting redone without the held-out patient). A fold is
+  // named by the patients it leaves out (one, or two in the nested inner folds).
   type Pred = { p: number; lo: number; hi: number; mean: number };
-  const groupsOf = (rs: Row[]) => [...new Set(rs.map((r) => r.group))];
-  const lopoOn = (rs: Row[], variant: 'per-type' | 'pooled', specsFor: (train: Row[]) => ReadonlyMap<string, InputSpec>) => {
+  const groups = [...new Set(rows.map((r) => r.group))];
+  const moments = !o.features && o.model !== 'trees' && o.lopo !== 'refit'
+    ? new MomentCv(rows, types, cands!.map((c) => c.name), { maxFeatures: o.maxFeatures }) : undefined;
+  /** Fits without the patients in `excluded` and predicts the rows of patient `test`. */
+  const refitFold = (excluded: ReadonlySet<string>, test: string, variant: 'per-type' | 'pooled', specs: ReadonlyMap<string, InputSpec>) => {
     const pred = new Map<Row, Pred>();
-    for (const g of groupsOf(rs)) {
-      const trainRows = rs.filter((r) => r.group !== g), test = rs.filter((r) => r.group === g);
-      const usable = types.filter((t) => new Set(trainRows.filter((r) => r.type === t).map((r) => r.group)).size >= 2);
-      const { model } = fitAll(trainRows, usable, o, cands, variant, specsFor(trainRows));
-      for (const r of test) {
-        if (!usable.includes(r.type)) continue;
-        const q = predictRow(model, { values: r.values, type: r.type } as PredictRow);
-        const tr = trainRows.filter((x) => x.type === r.type);
-        pred.set(r, { p: q.prediction, lo: q.pi90[0], hi: q.pi90[1], mean: tr.reduce((s, x) => s + x.y, 0) / tr.length });
-      }
+    const trainRows = rows.filter((r) => !excluded.has(r.group)), testRows = rows.filter((r) => r.group === test);
+    const usable = types.filter((t) => new Set(trainRows.filter((r) => r.type === t).map((r) => r.group)).size >= 2);
+    const { model } = fitAll(trainRows, usable, o, cands, variant, specs);
+    for (const r of testRows) {
+      if (!usable.includes(r.type)) continue;
+      const q = predictRow(model, { values: r.values, type: r.type } as PredictRow);
+      const tr = trainRows.filter((x) => x.type === r.type);
+      pred.set(r, { p: q.prediction, lo: q.pi90[0], hi: q.pi90[1], mean: tr.reduce((s, x) => s + x.y, 0) / tr.length });
     }
     return pred;
   };
-  const maleOf = (pred: Map<Row, Pred>, type: string) => {
-    const rs = [...pred].filter(([r]) => r.type === type);
-    return rs.reduce((s, [r, p]) => s + Math.abs(Math.log(p.p / r.y)), 0) / Math.max(1, rs.length);
+  let fast = !!moments;
+  const fold = (excluded: ReadonlySet<string>, test: string, variant: 'per-type' | 'pooled', specs: ReadonlyMap<string, InputSpec>): Map<Row, Pred> => {
+    if (fast) {
+      try { return moments!.fitPredict(excluded, variant, specs, [test]) as Map<Row, Pred>; }
+      catch (e) { if (!(e instanceof FastPathUnavailable)) throw e; fast = false; } // degenerate fold: the row-wise refit reports it
+    }
+    return refitFold(excluded, test, variant, specs);
   };
-  /** Per type, the input choice (population value, pre-specified, automatic) with the lowest LOPO MALE on these rows. */
-  const chooseSpecs = (rs: Row[]): ReadonlyMap<string, InputSpec> => {
+  /** LOPO over the patients not in `outer`; `specsFor` gives the input choice of each fold from what it leaves out. */
+  const lopoOn = (outer: ReadonlySet<string>, variant: 'per-type' | 'pooled', specsFor: (excluded: ReadonlySet<string>) => ReadonlyMap<string, InputSpec>) => {
+    const pred = new Map<Row, Pred>();
+    for (const g of groups) {
+      if (outer.has(g)) continue;
+      const excluded = new Set([...outer, g]);
+      for (const [r, p] of fold(excluded, g, variant, specsFor(excluded))) pred.set(r, p);
+    }
+    return pred;
+  };
+  /** Per type, the input choice (population value, pre-specified, automatic) with the lowest LOPO MALE without the patients in `outer`. */
+  const chooseSpecs = (outer: ReadonlySet<string>): ReadonlyMap<string, InputSpec> => {
     if (o.features || o.model === 'trees') return new Map();
     const options: InputSpec[] = ['constant', 'prespecified', 'automatic'];
-    const scored = options.map((spec) => lopoOn(rs, 'per-type', () => new Map(types.map((t) => [t, spec]))));
+    const scored = options.map((spec) => lopoOn(outer, 'per-type', () => new Map(types.map((t) => [t, spec]))));
     // One-standard-error rule (Breiman et al. 1984; Hastie, Tibshirani & Friedman 2009): the simplest choice whose
     // LOPO MALE is within one standard error of the best, so that at 9 patients noise does not pick a model.
     return new Map(types.map((t) => {
@@ -325,11 +329,11 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
       return [t, options[m.findIndex((x) => x <= m[best] + se)]];
     }));
   };
-  const groups = groupsOf(rows);
   // At small n the choice is made inside each outer fold (nested), so the reported CV includes it.
   const nested = groups.length <= NESTED_MAX_PATIENTS;
-  const specsFinal = chooseSpecs(rows);
-  const lopo = (variant: 'per-type' | 'pooled') => lopoOn(rows, variant, nested ? chooseSpecs : () => specsFinal);
+  const none = new Set<string>();
+  const specsFinal = chooseSpecs(none);
+  const lopo = (variant: 'per-type' | 'pooled') => lopoOn(none, variant, nested ? chooseSpecs : () => specsFinal);
   const overallMape = (pred: Map<Row, { p: number }>) => { let s = 0; for (const [r, p] of pred) s += Math.abs(p.p - r.y) / r.y; return (100 * s) / pred.size; };
   let variant: 'per-type' | 'pooled' = 'per-type';
   let pred = lopo('per-type');

@@ -1,0 +1,294 @@
+// Fast leave-patients-out refits of the random-intercept LMM from per-patient cross-products.
+// The REML profile of a random-intercept model needs only, per patient i, n_i and the sums Σz, Σzzᵀ of
+// z = [1, x, log y]; leaving patients out is a subtraction from the totals, and patients with the same n_i
+// pool into one term (w = γ/(1 + nγ) is shared). Forward selection on the centred cross-products is the same
+// Gram–Schmidt the row-wise code does (a sweep). Features are centred once per type (not re-standardised per
+// fold): the LMM with an intercept is affine-equivariant, so predictions and γ̂ equal those of the per-fold
+// standardised refit up to rounding (tests compare both).
+import { PRESPECIFIED, type InputSpec } from './specs';
+
+const Z90 = 1.6448536269514722;
+
+export interface CvRow { values: Record<string, number>; type: string; group: string; y: number }
+export interface CvPrediction { p: number; lo: number; hi: number; mean: number }
+
+/** Thrown when a fold's fit is degenerate (singular, too few rows): the caller refits row-wise, which reports it. */
+export class FastPathUnavailable extends Error {}
+
+interface TypeData {
+  type: string;
+  /** Column layout of z: 0 intercept, 1..c candidates (centred), c + 1 log y (centred). */
+  m: number;
+  yMean: number;
+  patients: Map<string, { rows: CvRow[]; z: Float64Array[]; s: Float64Array; ySum: number }>;
+  /** Σ zzᵀ over every row of the type (m × m, row-major). */
+  total: Float64Array;
+}
+
+/** Brent's method maximising f on [a, b] (as lmm.ts, so the same γ̂ is found). */
+function brentMax(f: (x: number) => number, a: number, b: number, tol = 1e-12): number {
+  const g = (3 - Math.sqrt(5)) / 2;
+  let x = a + g * (b - a), w = x, v = x, fx = -f(x), fw = fx, fv = fx, d = 0, e = 0;
+  for (let it = 0; it < 500; it++) {
+    const mid = (a + b) / 2, tol1 = tol * Math.abs(x) + 1e-14, tol2 = 2 * tol1;
+    if (Math.abs(x - mid) <= tol2 - (b - a) / 2) break;
+    let u: number;
+    if (Math.abs(e) > tol1) {
+      let r = (x - w) * (fx - fv), q = (x - v) * (fx - fw), pp = (x - v) * q - (x - w) * r;
+      q = 2 * (q - r);
+      if (q > 0) pp = -pp; else q = -q;
+      const et = e; e = d;
+      if (Math.abs(pp) >= Math.abs(0.5 * q * et) || pp <= q * (a - x) || pp >= q * (b - x)) { e = x >= mid ? a - x : b - x; d = g * e; }
+      else { d = pp / q; u = x + d; if (u - a < tol2 || b - u < tol2) d = x < mid ? tol1 : -tol1; }
+    } else { e = x >= mid ? a - x : b - x; d = g * e; }
+    u = Math.abs(d) >= tol1 ? x + d : x + (d > 0 ? tol1 : -tol1);
+    const fu = -f(u);
+    if (fu <= fx) { if (u >= x) a = x; else b = x; v = w; fv = fw; w = x; fw = fx; x = u; fx = fu; }
+    else { if (u < x) a = u; else b = u; if (fu <= fw || w === x) { v = w; fv = fw; w = u; fw = fu; } else if (fu <= fv || v === x || v === w) { v = u; fv = fu; } }
+  }
+  return x;
+}
+
+/** Moments of one fit: A = Σ zzᵀ (P + 1 square, y last) and, per rows-per-patient n, Σ ssᵀ of the patients' sums. */
+interface Moments { P: number; N: number; A: Float64Array; classes: { n: number; count: number; M: Float64Array }[] }
+
+/** In-place Cholesky of the leading P × P block of Q (stride P + 1) into L; false when not positive definite. */
+function cholesky(Q: Float64Array, P: number, L: Float64Array): boolean {
+  const st = P + 1;
+  for (let i = 0; i < P; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = Q[i * st + j];
+      for (let k = 0; k < j; k++) s -= L[i * P + k] * L[j * P + k];
+      if (i === j) { if (!(s > 0)) return false; L[i * P + i] = Math.sqrt(s); }
+      else L[i * P + j] = s / L[j * P + j];
+    }
+  }
+  return true;
+}
+
+interface MomentFit { beta: Float64Array; sigma2: number; gamma: number; L: Float64Array; P: number }
+
+/** β̂, σ̂², γ̂ and the Cholesky factor of X'V⁻¹X of the REML fit (γ by the same grid + Brent search as fitLmm). */
+function fitMoments(mo: Moments): MomentFit {
+  const { P, N, A, classes } = mo;
+  if (N <= P) throw new FastPathUnavailable('too few rows');
+  const st = P + 1;
+  const Q = new Float64Array(st * st), L = new Float64Array(P * P), beta = new Float64Array(P), tmp = new Float64Array(P);
+  const solveAt = (gamma: number): { ok: boolean; logDet: number; S: number; logDetV: number } => {
+    Q.set(A);
+    let logDetV = 0;
+    for (const c of classes) {
+      const w = gamma / (1 + c.n * gamma);
+      logDetV += c.count * Math.log(1 + c.n * gamma);
+      if (w !== 0) for (let k = 0; k < Q.length; k++) Q[k] -= w * c.M[k];
+    }
+    if (!cholesky(Q, P, L)) return { ok: false, logDet: NaN, S: NaN, logDetV };
+    let logDet = 0;
+    for (let i = 0; i < P; i++) logDet += 2 * Math.log(L[i * P + i]);
+    for (let i = 0; i < P; i++) { let s = Q[i * st + P]; for (let k = 0; k < i; k++) s -= L[i * P + k] * tmp[k]; tmp[i] = s / L[i * P + i]; }
+    for (let i = P - 1; i >= 0; i--) { let s = tmp[i]; for (let k = i + 1; k < P; k++) s -= L[k * P + i] * beta[k]; beta[i] = s / L[i * P + i]; }
+    let S = Q[P * st + P];
+    for (let i = 0; i < P; i++) S -= beta[i] * Q[i * st + P];
+    return { ok: true, logDet, S, logDetV };
+  };
+  const ll = (lg: number) => {
+    const r = solveAt(Math.exp(lg));
+    if (!r.ok) throw new FastPathUnavailable('singular');
+    return -0.5 * ((N - P) * Math.log(r.S / (N - P)) + r.logDetV + r.logDet);
+  };
+  let best = -30, bestLl = ll(-30);
+  for (let lg = -25; lg <= 12; lg += 0.5) { const v = ll(lg); if (v > bestLl) { bestLl = v; best = lg; } }
+  const lg = best <= -30 ? -30 : brentMax(ll, best - 0.5, best + 0.5);
+  const gamma = lg <= -30 ? 0 : Math.exp(lg);
+  const r = solveAt(gamma);
+  if (!r.ok) throw new FastPathUnavailable('singular');
+  return { beta, sigma2: r.S / (N - P), gamma, L, P };
+}
+
+/** The Gaussian 90 % half-width on the log scale at design vector u (as predictRow: Var(u'β̂) + σ_b² + σ²). */
+function halfWidth(f: MomentFit, u: Float64Array): number {
+  const { L, P } = f, v = new Float64Array(P);
+  let q = 0;
+  for (let i = 0; i < P; i++) { let s = u[i]; for (let k = 0; k < i; k++) s -= L[i * P + k] * v[k]; v[i] = s / L[i * P + i]; q += v[i] * v[i]; }
+  return Z90 * Math.sqrt(f.sigma2 * q + f.gamma * f.sigma2 + f.sigma2);
+}
+
+/**
+ * Same choice as train.ts' row-wise `select`: forward selection by partial correlation with log y on the
+ * centred cross-products C of candidates + y over the included rows (a sweep per step).
+ */
+function selectFromCross(C: Float64Array, c: number, N: number, k: number): number[] {
+  const st = c + 1, y = c;
+  let live: number[] = [];
+  for (let j = 0; j < c; j++) if (C[j * st + j] > 1e-12) live.push(j);
+  const chosen: number[] = [];
+  while (chosen.length < k && live.length) {
+    let best = -1, bestR = 0;
+    for (const j of live) {
+      const nn = C[j * st + j];
+      if (nn < 1e-9) continue;
+      const r = Math.abs(C[j * st + y]) / Math.sqrt(nn * C[y * st + y]);
+      if (r > bestR) { bestR = r; best = j; }
+    }
+    if (best < 0 || bestR < 1e-6) break;
+    chosen.push(best);
+    const q = best, qq = C[q * st + q];
+    const rest = live.filter((j) => j !== q);
+    const touched = [...rest, y];
+    for (const a of touched) {
+      const fa = C[a * st + q] / qq;
+      if (fa === 0) continue;
+      for (const b of touched) C[a * st + b] -= fa * C[q * st + b];
+    }
+    // The pivot row/column is not read again.
+    live = rest.filter((j) => C[j * st + j] > 1e-6 * N);
+  }
+  return chosen;
+}
+
+export interface FoldOptions { maxFeatures?: number }
+
+/** Fast LOPO engine over one table: per-type centred rows and their cross-products, built once. */
+export class MomentCv {
+  private readonly data = new Map<string, TypeData>();
+
+  constructor(rows: CvRow[], readonly types: string[], readonly candidates: string[], private readonly o: FoldOptions = {}) {
+    const c = candidates.length, m = c + 2;
+    for (const type of types) {
+      const rs = rows.filter((r) => r.type === type);
+      const means = candidates.map((f) => rs.reduce((s, r) => s + r.values[f], 0) / Math.max(1, rs.length));
+      const yMean = rs.reduce((s, r) => s + Math.log(r.y), 0) / Math.max(1, rs.length);
+      const total = new Float64Array(m * m);
+      const patients: TypeData['patients'] = new Map();
+      for (const r of rs) {
+        const z = new Float64Array(m);
+        z[0] = 1;
+        for (let j = 0; j < c; j++) z[j + 1] = r.values[candidates[j]] - means[j];
+        z[m - 1] = Math.log(r.y) - yMean;
+        let pt = patients.get(r.group);
+        if (!pt) { pt = { rows: [], z: [], s: new Float64Array(m), ySum: 0 }; patients.set(r.group, pt); }
+        pt.rows.push(r); pt.z.push(z); pt.ySum += r.y;
+        for (let a = 0; a < m; a++) { pt.s[a] += z[a]; const za = z[a]; if (za !== 0) for (let b = 0; b < m; b++) total[a * m + b] += za * z[b]; }
+      }
+      this.data.set(type, { type, m, yMean, patients, total });
+    }
+  }
+
+  /** Σ zzᵀ over the type's rows of included patients, restricted to columns idx (|idx|² entries). */
+  private cross(d: TypeData, excluded: ReadonlySet<string>, idx: number[]): Float64Array {
+    const k = idx.length, out = new Float64Array(k * k);
+    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) out[a * k + b] = d.total[idx[a] * d.m + idx[b]];
+    for (const g of excluded) {
+      const pt = d.patients.get(g);
+      if (!pt) continue;
+      for (const z of pt.z) for (let a = 0; a < k; a++) { const za = z[idx[a]]; if (za !== 0) for (let b = 0; b < k; b++) out[a * k + b] -= za * z[idx[b]]; }
+    }
+    return out;
+  }
+
+  /** Input columns of a type for one fit (the same rules as train.ts' fitAll). */
+  private features(d: TypeData, excluded: ReadonlySet<string>, spec: InputSpec): number[] {
+    let nRows = 0, nGroups = 0;
+    for (const [g, pt] of d.patients) if (!excluded.has(g)) { nRows += pt.rows.length; nGroups++; }
+    const most = Math.max(1, Math.min(this.o.maxFeatures ?? 4, Math.floor(nGroups / 3), nRows - 3));
+    if (spec === 'constant') return [];
+    if (spec === 'prespecified') {
+      return (PRESPECIFIED[d.type] ?? PRESPECIFIED.all).filter((f) => this.candidates.includes(f)).slice(0, most).map((f) => this.candidates.indexOf(f));
+    }
+    // Centred cross-products of candidates and y over the included rows.
+    const c = this.candidates.length, all = Array.from({ length: d.m }, (_, i) => i);
+    const raw = this.cross(d, excluded, all);
+    const n = raw[0], C = new Float64Array((c + 1) * (c + 1));
+    for (let a = 0; a <= c; a++) for (let b = 0; b <= c; b++) C[a * (c + 1) + b] = raw[(a + 1) * d.m + (b + 1)] - (raw[a + 1] * raw[b + 1]) / n;
+    return selectFromCross(C, c, nRows, most);
+  }
+
+  /** Types with at least 2 included patients (as train.ts' `usable`). */
+  usable(excluded: ReadonlySet<string>): string[] {
+    return this.types.filter((t) => { let k = 0; for (const g of this.data.get(t)!.patients.keys()) if (!excluded.has(g)) k++; return k >= 2; });
+  }
+
+  /**
+   * Fits on every patient not in `excluded` (per type or pooled, inputs per `specs`) and predicts the rows of the
+   * patients in `predictFor`: the median dose and the mean training dose of the row's type.
+   */
+  fitPredict(excluded: ReadonlySet<string>, variant: 'per-type' | 'pooled', specs: ReadonlyMap<string, InputSpec>, predictFor: Iterable<string>): Map<CvRow, CvPrediction> {
+    const usable = this.usable(excluded);
+    const blocks = usable.map((t) => {
+      const d = this.data.get(t)!;
+      const feats = this.features(d, excluded, specs.get(t) ?? 'automatic');
+      return { d, idx: [0, ...feats.map((j) => j + 1)] };
+    });
+    const fits = variant === 'pooled' ? this.pooledFits(blocks, excluded) : blocks.map((b) => ({ fit: this.typeFit(b.d, b.idx, excluded), off: 0 }));
+    const out = new Map<CvRow, CvPrediction>();
+    const targets = [...predictFor];
+    blocks.forEach(({ d, idx }, bi) => {
+      let ySum = 0, nRows = 0;
+      for (const [g, pt] of d.patients) if (!excluded.has(g)) { ySum += pt.ySum; nRows += pt.rows.length; }
+      const { fit, off } = fits[bi];
+      const u = new Float64Array(fit.P);
+      for (const g of targets) {
+        const pt = d.patients.get(g);
+        if (!pt) continue;
+        pt.rows.forEach((r, i) => {
+          let mu = d.yMean;
+          u.fill(0);
+          for (let a = 0; a < idx.length; a++) { u[off + a] = pt.z[i][idx[a]]; mu += fit.beta[off + a] * u[off + a]; }
+          const h = halfWidth(fit, u);
+          out.set(r, { p: Math.exp(mu), lo: Math.exp(mu - h), hi: Math.exp(mu + h), mean: ySum / nRows });
+        });
+      }
+    });
+    return out;
+  }
+
+  private typeFit(d: TypeData, idx: number[], excluded: ReadonlySet<string>): MomentFit {
+    const sub = [...idx, d.m - 1], k = sub.length;
+    const byN = new Map<number, { n: number; count: number; M: Float64Array }>();
+    let N = 0;
+    for (const [g, pt] of d.patients) {
+      if (excluded.has(g)) continue;
+      const n = pt.rows.length;
+      N += n;
+      let c = byN.get(n);
+      if (!c) { c = { n, count: 0, M: new Float64Array(k * k) }; byN.set(n, c); }
+      c.count++;
+      for (let a = 0; a < k; a++) { const sa = pt.s[sub[a]]; for (let b = 0; b < k; b++) c.M[a * k + b] += sa * pt.s[sub[b]]; }
+    }
+    return fitMoments({ P: idx.length, N, A: this.cross(d, excluded, sub), classes: [...byN.values()] });
+  }
+
+  /** Pooled: per-type intercepts and slopes, one random intercept per patient shared by all its structures. */
+  private pooledFits(blocks: { d: TypeData; idx: number[] }[], excluded: ReadonlySet<string>): { fit: MomentFit; off: number }[] {
+    const offs: number[] = [];
+    let P = 0;
+    for (const b of blocks) { offs.push(P); P += b.idx.length; }
+    const st = P + 1, A = new Float64Array(st * st);
+    let N = 0;
+    const sums = new Map<string, { n: number; s: Float64Array }>();
+    blocks.forEach(({ d, idx }, bi) => {
+      const sub = [...idx, d.m - 1], k = sub.length, X = this.cross(d, excluded, sub), o = offs[bi];
+      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) {
+        const ia = a < k - 1 ? o + a : P, ib = b < k - 1 ? o + b : P;
+        A[ia * st + ib] += X[a * k + b];
+      }
+      for (const [g, pt] of d.patients) {
+        if (excluded.has(g)) continue;
+        let e = sums.get(g);
+        if (!e) { e = { n: 0, s: new Float64Array(st) }; sums.set(g, e); }
+        e.n += pt.rows.length; N += pt.rows.length;
+        for (let a = 0; a < k - 1; a++) e.s[o + a] += pt.s[sub[a]];
+        e.s[P] += pt.s[d.m - 1];
+      }
+    });
+    const byN = new Map<number, { n: number; count: number; M: Float64Array }>();
+    for (const { n, s } of sums.values()) {
+      let c = byN.get(n);
+      if (!c) { c = { n, count: 0, M: new Float64Array(st * st) }; byN.set(n, c); }
+      c.count++;
+      for (let a = 0; a < st; a++) { const sa = s[a]; if (sa !== 0) for (let b = 0; b < st; b++) c.M[a * st + b] += sa * s[b]; }
+    }
+    const fit = fitMoments({ P, N, A, classes: [...byN.values()] });
+    return blocks.map((_, bi) => ({ fit, off: offs[bi] }));
+  }
+}
