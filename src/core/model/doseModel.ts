@@ -166,9 +166,12 @@ export function onnxInputs(model: DoseModel, rows: PredictRow[]): { features: Fl
   const F = model.inputs.length, T = model.types.length;
   const features = new Float32Array(rows.length * F), onehot = new Float32Array(rows.length * T);
   rows.forEach((r, i) => {
-    model.inputs.forEach((f, j) => (features[i * F + j] = r.values[f]));
     const t = T === 1 ? 0 : model.types.indexOf(r.type);
     if (t < 0) throw new Error(`row ${i}: structure type "${r.type}" is not covered by this model (it knows ${model.types.join(', ')})`);
+    // Inputs the row's type does not read are 0: a row carries only its type's inputs, and a NaN would reach the
+    // output through the other types' zero weights.
+    const own = new Set(model.perType?.find((m) => m.type === model.types[t])?.features ?? model.inputs);
+    model.inputs.forEach((f, j) => (features[i * F + j] = own.has(f) ? r.values[f] : 0));
     onehot[i * T + t] = 1;
   });
   return { features, onehot };
