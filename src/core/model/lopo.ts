@@ -114,34 +114,34 @@ function halfWidth(f: MomentFit, u: Float64Array): number {
 }
 
 /**
- * Same choice as train.ts' row-wise `select`: forward selection by partial correlation with log y on the
- * centred cross-products C of candidates + y over the included rows (a sweep per step).
+ * Same choice as train.ts' row-wise `select`: forward selection by partial correlation with log y, on the centred
+ * cross-products of candidates and y over the included rows. The sweep is lazy (Gram–Schmidt on demand): only the
+ * diagonal, the y column and the chosen columns are formed, so a step costs O(candidates), not O(candidates²).
+ * `column(q)` gives the centred cross-products of candidate q with every candidate (0..c−1) and y (c).
  */
-function selectFromCross(C: Float64Array, c: number, N: number, k: number): number[] {
-  const st = c + 1, y = c;
+function selectLazy(diag: Float64Array, cy: Float64Array, cyy: number, column: (q: number) => Float64Array, N: number, k: number): number[] {
+  const c = diag.length;
   let live: number[] = [];
-  for (let j = 0; j < c; j++) if (C[j * st + j] > 1e-12) live.push(j);
-  const chosen: number[] = [];
+  for (let j = 0; j < c; j++) if (diag[j] > 1e-12) live.push(j);
+  const chosen: number[] = [], pivots: { g: Float64Array; d: number }[] = [];
   while (chosen.length < k && live.length) {
     let best = -1, bestR = 0;
     for (const j of live) {
-      const nn = C[j * st + j];
+      const nn = diag[j];
       if (nn < 1e-9) continue;
-      const r = Math.abs(C[j * st + y]) / Math.sqrt(nn * C[y * st + y]);
+      const r = Math.abs(cy[j]) / Math.sqrt(nn * cyy);
       if (r > bestR) { bestR = r; best = j; }
     }
     if (best < 0 || bestR < 1e-6) break;
-    chosen.push(best);
-    const q = best, qq = C[q * st + q];
-    const rest = live.filter((j) => j !== q);
-    const touched = [...rest, y];
-    for (const a of touched) {
-      const fa = C[a * st + q] / qq;
-      if (fa === 0) continue;
-      for (const b of touched) C[a * st + b] -= fa * C[q * st + b];
-    }
-    // The pivot row/column is not read again.
-    live = rest.filter((j) => C[j * st + j] > 1e-6 * N);
+    const q = best, g = column(q);
+    for (const pv of pivots) { const f = pv.g[q] / pv.d; if (f !== 0) for (let j = 0; j <= c; j++) g[j] -= f * pv.g[j]; }
+    const d = diag[q];
+    g[c] = cy[q];
+    pivots.push({ g, d });
+    chosen.push(q);
+    for (let j = 0; j < c; j++) { diag[j] -= (g[j] * g[j]) / d; cy[j] -= (g[j] * g[c]) / d; }
+    cyy -= (g[c] * g[c]) / d;
+    live = live.filter((j) => j !== q && diag[j] > 1e-6 * N);
   }
   return chosen;
 }
@@ -195,12 +195,18 @@ export class MomentCv {
     if (spec === 'prespecified') {
       return (PRESPECIFIED[d.type] ?? PRESPECIFIED.all).filter((f) => this.candidates.includes(f)).slice(0, most).map((f) => this.candidates.indexOf(f));
     }
-    // Centred cross-products of candidates and y over the included rows.
-    const c = this.candidates.length, all = Array.from({ length: d.m }, (_, i) => i);
-    const raw = this.cross(d, excluded, all);
-    const n = raw[0], C = new Float64Array((c + 1) * (c + 1));
-    for (let a = 0; a <= c; a++) for (let b = 0; b <= c; b++) C[a * (c + 1) + b] = raw[(a + 1) * d.m + (b + 1)] - (raw[a + 1] * raw[b + 1]) / n;
-    return selectFromCross(C, c, nRows, most);
+    // Centred cross-products of candidates and y over the included rows, from the totals minus the left-out rows.
+    const c = this.candidates.length, m = d.m, T = d.total, y = m - 1;
+    const out: Float64Array[] = [];
+    for (const g of excluded) { const pt = d.patients.get(g); if (pt) out.push(...pt.z); }
+    const sum = new Float64Array(m);
+    for (let a = 0; a < m; a++) { let v = T[a]; for (const z of out) v -= z[a]; sum[a] = v; }
+    const n = sum[0];
+    const raw = (a: number, b: number) => { let v = T[a * m + b]; for (const z of out) v -= z[a] * z[b]; return v - (sum[a] * sum[b]) / n; };
+    const diag = new Float64Array(c), cy = new Float64Array(c);
+    for (let j = 0; j < c; j++) { diag[j] = raw(j + 1, j + 1); cy[j] = raw(j + 1, y); }
+    const column = (q: number) => { const g = new Float64Array(c + 1); for (let j = 0; j < c; j++) g[j] = raw(j + 1, q + 1); return g; };
+    return selectLazy(diag, cy, raw(y, y), column, nRows, most);
   }
 
   /** Types with at least 2 included patients (as train.ts' `usable`). */
