@@ -71,7 +71,7 @@ run(async () => {
     target: { column: a.target[0], units: 'Gy/GBq', transform: r.model.logTarget ? 'log' : 'none' },
     inputs: r.inputColumns, types: r.model.types,
     perType: r.model.perType.map((t) => ({ type: t.type, features: t.features, means: t.means, sds: t.sds, fixedEffects: t.fit.beta, groupVariance: t.fit.groupVar, residualVariance: t.fit.residVar, covBeta: t.fit.covBeta, ...(t.trees ? { trees: t.trees } : {}),
-      ...(t.intervalQ90 !== undefined ? { intervalQ90: t.intervalQ90 } : {}), ...(t.ranges ? { inputRanges: t.ranges } : {}), ...(t.smearing !== undefined ? { smearing: t.smearing } : {}), populationValue: r.populationValueTypes.includes(t.type), inputSpec: r.inputSpecs[t.type] ?? (a.features ? 'given' : 'automatic') })),
+      ...(t.intervalQ90 !== undefined ? { intervalQ90: t.intervalQ90 } : {}), ...(t.ranges ? { inputRanges: t.ranges } : {}), ...(t.smearing !== undefined ? { smearing: t.smearing } : {}), populationValue: r.populationValueTypes.includes(t.type), inputSpec: r.inputSpecs[t.type] ?? (a.features ? 'given' : 'automatic'), ...(t.shrink !== undefined ? { shrink: t.shrink } : {}) })),
     onnx: { inputs: [{ name: 'features', shape: ['N', r.model.inputs.length] }, { name: 'type_onehot', shape: ['N', r.model.types.length] }], outputs: ['prediction', 'pi_lo', 'pi_hi'] },
     cv: r.cv, variant: r.variant, lopoMapeByVariant: r.lopoMapeByVariant, baselines: PUBLISHED_GY_PER_GBQ, ...(cohort ? { oracle: cohort.oracle } : {}),
   };
@@ -86,5 +86,5 @@ run(async () => {
     mape_population_mean: +m.populationMean.mape.toFixed(1), mape_published: m.published ? +m.published.mape.toFixed(1) : null,
     ...(cohort?.oracle?.[t] ? { mape_oracle_measured: +cohort.oracle[t].measured.mape.toFixed(1), mape_oracle_true: +cohort.oracle[t].true.mape.toFixed(1) } : {}),
   }]));
-  process.stdout.write(JSON.stringify({ id, out, training_seconds: +seconds.toFixed(2), variant: r.variant, lopo_mape_by_variant: r.lopoMapeByVariant, input_choice: r.inputSpecs, population_value: r.populationValueTypes, selected: r.selected, lopo_cv: summary }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ id, out, training_seconds: +seconds.toFixed(2), variant: r.variant, lopo_mape_by_variant: r.lopoMapeByVariant, input_choice: r.inputSpecs, shrink: r.shrink, population_value: r.populationValueTypes, selected: r.selected, lopo_cv: summary }, null, 2) + '\n');
 }, USAGE);

@@ -20,6 +20,8 @@ export interface TypeModel {
   smearing?: number;
   /** Training range [min, max] of each selected feature (as the model sees it, transform applied). */
   ranges?: [number, number][];
+  /** Pre-specified inputs shrunk toward the population value: the model's weight (coefficients already shrunk). */
+  shrink?: number;
   /** LMM: the 90 % interval as ± this on the log scale (conformal, from leave-one-patient-out residuals) instead of the Gaussian one. */
   intervalQ90?: number;
 }

@@ -74,35 +74,37 @@ function fitMoments(mo: Moments): MomentFit {
   if (N <= P) throw new FastPathUnavailable('too few rows');
   const st = P + 1;
   const Q = new Float64Array(st * st), L = new Float64Array(P * P), beta = new Float64Array(P), tmp = new Float64Array(P);
-  const solveAt = (gamma: number): { ok: boolean; logDet: number; S: number; logDetV: number } => {
+  let logDet = 0, logDetV = 0;
+  /** Solves at γ into beta, logDet and logDetV; returns S (the GLS residual sum), NaN when X'V⁻¹X is singular. */
+  const solveAt = (gamma: number): number => {
     Q.set(A);
-    let logDetV = 0;
+    logDetV = 0;
     for (const c of classes) {
       const w = gamma / (1 + c.n * gamma);
       logDetV += c.count * Math.log(1 + c.n * gamma);
-      if (w !== 0) for (let k = 0; k < Q.length; k++) Q[k] -= w * c.M[k];
+      if (w !== 0) { const M = c.M; for (let k = 0; k < Q.length; k++) Q[k] -= w * M[k]; }
     }
-    if (!cholesky(Q, P, L)) return { ok: false, logDet: NaN, S: NaN, logDetV };
-    let logDet = 0;
+    if (!cholesky(Q, P, L)) return NaN;
+    logDet = 0;
     for (let i = 0; i < P; i++) logDet += 2 * Math.log(L[i * P + i]);
     for (let i = 0; i < P; i++) { let s = Q[i * st + P]; for (let k = 0; k < i; k++) s -= L[i * P + k] * tmp[k]; tmp[i] = s / L[i * P + i]; }
     for (let i = P - 1; i >= 0; i--) { let s = tmp[i]; for (let k = i + 1; k < P; k++) s -= L[k * P + i] * beta[k]; beta[i] = s / L[i * P + i]; }
     let S = Q[P * st + P];
     for (let i = 0; i < P; i++) S -= beta[i] * Q[i * st + P];
-    return { ok: true, logDet, S, logDetV };
+    return S;
   };
   const ll = (lg: number) => {
-    const r = solveAt(Math.exp(lg));
-    if (!r.ok) throw new FastPathUnavailable('singular');
-    return -0.5 * ((N - P) * Math.log(r.S / (N - P)) + r.logDetV + r.logDet);
+    const S = solveAt(Math.exp(lg));
+    if (Number.isNaN(S)) throw new FastPathUnavailable('singular');
+    return -0.5 * ((N - P) * Math.log(S / (N - P)) + logDetV + logDet);
   };
   let best = -30, bestLl = ll(-30);
   for (let lg = -25; lg <= 12; lg += 0.5) { const v = ll(lg); if (v > bestLl) { bestLl = v; best = lg; } }
   const lg = best <= -30 ? -30 : brentMax(ll, best - 0.5, best + 0.5);
   const gamma = lg <= -30 ? 0 : Math.exp(lg);
-  const r = solveAt(gamma);
-  if (!r.ok) throw new FastPathUnavailable('singular');
-  return { beta, sigma2: r.S / (N - P), gamma, L, P };
+  const S = solveAt(gamma);
+  if (Number.isNaN(S)) throw new FastPathUnavailable('singular');
+  return { beta, sigma2: S / (N - P), gamma, L, P };
 }
 
 /** The Gaussian 90 % half-width on the log scale at design vector u (as predictRow: Var(u'β̂) + σ_b² + σ²). */
@@ -248,18 +250,33 @@ export class MomentCv {
     return out;
   }
 
+  /** Per type and column set: Σ ssᵀ of every patient's sums, by rows per patient (folds subtract the left-out patients). */
+  private readonly classTotals = new Map<string, Map<number, { count: number; M: Float64Array }>>();
+
   private typeFit(d: TypeData, idx: number[], excluded: ReadonlySet<string>): MomentFit {
-    const sub = [...idx, d.m - 1], k = sub.length;
-    const byN = new Map<number, { n: number; count: number; M: Float64Array }>();
+    const sub = [...idx, d.m - 1], k = sub.length, key = `${d.type}:${sub.join(',')}`;
+    let totals = this.classTotals.get(key);
+    if (!totals) {
+      totals = new Map();
+      for (const pt of d.patients.values()) {
+        const n = pt.rows.length;
+        let c = totals.get(n);
+        if (!c) { c = { count: 0, M: new Float64Array(k * k) }; totals.set(n, c); }
+        c.count++;
+        for (let a = 0; a < k; a++) { const sa = pt.s[sub[a]]; for (let b = 0; b < k; b++) c.M[a * k + b] += sa * pt.s[sub[b]]; }
+      }
+      this.classTotals.set(key, totals);
+    }
+    const byN = new Map([...totals].map(([n, c]) => [n, { n, count: c.count, M: c.M.slice() }]));
     let N = 0;
-    for (const [g, pt] of d.patients) {
-      if (excluded.has(g)) continue;
-      const n = pt.rows.length;
-      N += n;
-      let c = byN.get(n);
-      if (!c) { c = { n, count: 0, M: new Float64Array(k * k) }; byN.set(n, c); }
-      c.count++;
-      for (let a = 0; a < k; a++) { const sa = pt.s[sub[a]]; for (let b = 0; b < k; b++) c.M[a * k + b] += sa * pt.s[sub[b]]; }
+    for (const pt of d.patients.values()) N += pt.rows.length;
+    for (const g of excluded) {
+      const pt = d.patients.get(g);
+      if (!pt) continue;
+      const n = pt.rows.length, c = byN.get(n)!;
+      N -= n;
+      if (--c.count === 0) { byN.delete(n); continue; }
+      for (let a = 0; a < k; a++) { const sa = pt.s[sub[a]]; for (let b = 0; b < k; b++) c.M[a * k + b] -= sa * pt.s[sub[b]]; }
     }
     return fitMoments({ P: idx.length, N, A: this.cross(d, excluded, sub), classes: [...byN.values()] });
   }
