@@ -39,7 +39,7 @@ export interface DoseModel {
 export interface PredictRow { values: Record<string, number>; type: string }
 
 /** Fits one type model on rows (features named; selection already decided). */
-export function fitTypeModel(type: string, features: string[], X: number[][], y: number[], groups: string[], scale: boolean): TypeModel {
+export function fitTypeModel(type: string, features: string[], X: number[][], y: number[], groups: string[], scale: boolean, startLogGamma?: number): TypeModel {
   const k = features.length;
   const means = new Array(k).fill(0), sds = new Array(k).fill(1);
   if (scale) {
@@ -51,7 +51,7 @@ export function fitTypeModel(type: string, features: string[], X: number[][], y:
     }
   }
   const Z = X.map((r) => r.map((v, j) => (v - means[j]) / sds[j]));
-  return { type, features, means, sds, fit: fitLmm(Z, y, groups) };
+  return { type, features, means, sds, fit: fitLmm(Z, y, groups, { startLogGamma }) };
 }
 
 /** Population-level prediction with a 90 % prediction interval (between-patient variance included). */

@@ -6,6 +6,7 @@
 // fold): the LMM with an intercept is affine-equivariant, so predictions and γ̂ equal those of the per-fold
 // standardised refit up to rounding (tests compare both).
 import { PRESPECIFIED, type InputSpec } from './specs';
+import { searchLogGamma } from './lmm';
 
 const Z90 = 1.6448536269514722;
 
@@ -15,38 +16,32 @@ export interface CvPrediction { p: number; lo: number; hi: number; mean: number 
 /** Thrown when a fold's fit is degenerate (singular, too few rows): the caller refits row-wise, which reports it. */
 export class FastPathUnavailable extends Error {}
 
+interface PatientData {
+  rows: CvRow[]; z: Float64Array[];
+  /** Σz, Σz_a², Σz_a·y over the patient's rows, and Σz_a·z_q per column q asked for (forward selection's pivots). */
+  s: Float64Array; sq: Float64Array; sy: Float64Array; cols: Map<number, Float64Array>;
+  ySum: number;
+}
+
+/** Σ z_a·z_q over a patient's rows, for every a (cached: the same pivots recur across folds). */
+function patientColumn(pt: PatientData, q: number): Float64Array {
+  let v = pt.cols.get(q);
+  if (!v) {
+    v = new Float64Array(pt.s.length);
+    for (const z of pt.z) { const zq = z[q]; if (zq !== 0) for (let a = 0; a < v.length; a++) v[a] += z[a] * zq; }
+    pt.cols.set(q, v);
+  }
+  return v;
+}
+
 interface TypeData {
   type: string;
   /** Column layout of z: 0 intercept, 1..c candidates (centred), c + 1 log y (centred). */
   m: number;
   yMean: number;
-  patients: Map<string, { rows: CvRow[]; z: Float64Array[]; s: Float64Array; ySum: number }>;
+  patients: Map<string, PatientData>;
   /** Σ zzᵀ over every row of the type (m × m, row-major). */
   total: Float64Array;
-}
-
-/** Brent's method maximising f on [a, b] (as lmm.ts, so the same γ̂ is found). */
-function brentMax(f: (x: number) => number, a: number, b: number, tol = 1e-12): number {
-  const g = (3 - Math.sqrt(5)) / 2;
-  let x = a + g * (b - a), w = x, v = x, fx = -f(x), fw = fx, fv = fx, d = 0, e = 0;
-  for (let it = 0; it < 500; it++) {
-    const mid = (a + b) / 2, tol1 = tol * Math.abs(x) + 1e-14, tol2 = 2 * tol1;
-    if (Math.abs(x - mid) <= tol2 - (b - a) / 2) break;
-    let u: number;
-    if (Math.abs(e) > tol1) {
-      let r = (x - w) * (fx - fv), q = (x - v) * (fx - fw), pp = (x - v) * q - (x - w) * r;
-      q = 2 * (q - r);
-      if (q > 0) pp = -pp; else q = -q;
-      const et = e; e = d;
-      if (Math.abs(pp) >= Math.abs(0.5 * q * et) || pp <= q * (a - x) || pp >= q * (b - x)) { e = x >= mid ? a - x : b - x; d = g * e; }
-      else { d = pp / q; u = x + d; if (u - a < tol2 || b - u < tol2) d = x < mid ? tol1 : -tol1; }
-    } else { e = x >= mid ? a - x : b - x; d = g * e; }
-    u = Math.abs(d) >= tol1 ? x + d : x + (d > 0 ? tol1 : -tol1);
-    const fu = -f(u);
-    if (fu <= fx) { if (u >= x) a = x; else b = x; v = w; fv = fw; w = x; fw = fx; x = u; fx = fu; }
-    else { if (u < x) a = u; else b = u; if (fu <= fw || w === x) { v = w; fv = fw; w = u; fw = fu; } else if (fu <= fv || v === x || v === w) { v = u; fv = fu; } }
-  }
-  return x;
 }
 
 /** Moments of one fit: A = Σ zzᵀ (P + 1 square, y last) and, per rows-per-patient n, Σ ssᵀ of the patients' sums. */
@@ -66,10 +61,10 @@ function cholesky(Q: Float64Array, P: number, L: Float64Array): boolean {
   return true;
 }
 
-interface MomentFit { beta: Float64Array; sigma2: number; gamma: number; L: Float64Array; P: number }
+interface MomentFit { beta: Float64Array; sigma2: number; gamma: number; logGamma: number; L: Float64Array; P: number }
 
-/** β̂, σ̂², γ̂ and the Cholesky factor of X'V⁻¹X of the REML fit (γ by the same grid + Brent search as fitLmm). */
-function fitMoments(mo: Moments): MomentFit {
+/** β̂, σ̂², γ̂ and the Cholesky factor of X'V⁻¹X of the REML fit (γ by fitLmm's search, from `startLogGamma` when given). */
+function fitMoments(mo: Moments, startLogGamma?: number): MomentFit {
   const { P, N, A, classes } = mo;
   if (N <= P) throw new FastPathUnavailable('too few rows');
   const st = P + 1;
@@ -98,13 +93,11 @@ function fitMoments(mo: Moments): MomentFit {
     if (Number.isNaN(S)) throw new FastPathUnavailable('singular');
     return -0.5 * ((N - P) * Math.log(S / (N - P)) + logDetV + logDet);
   };
-  let best = -30, bestLl = ll(-30);
-  for (let lg = -25; lg <= 12; lg += 0.5) { const v = ll(lg); if (v > bestLl) { bestLl = v; best = lg; } }
-  const lg = best <= -30 ? -30 : brentMax(ll, best - 0.5, best + 0.5);
+  const lg = searchLogGamma(ll, startLogGamma);
   const gamma = lg <= -30 ? 0 : Math.exp(lg);
   const S = solveAt(gamma);
   if (Number.isNaN(S)) throw new FastPathUnavailable('singular');
-  return { beta, sigma2: S / (N - P), gamma, L, P };
+  return { beta, sigma2: S / (N - P), gamma, logGamma: lg, L, P };
 }
 
 /** The Gaussian 90 % half-width on the log scale at design vector u (as predictRow: Var(u'β̂) + σ_b² + σ²). */
@@ -168,8 +161,9 @@ export class MomentCv {
         for (let j = 0; j < c; j++) z[j + 1] = r.values[candidates[j]] - means[j];
         z[m - 1] = Math.log(r.y) - yMean;
         let pt = patients.get(r.group);
-        if (!pt) { pt = { rows: [], z: [], s: new Float64Array(m), ySum: 0 }; patients.set(r.group, pt); }
+        if (!pt) { pt = { rows: [], z: [], s: new Float64Array(m), sq: new Float64Array(m), sy: new Float64Array(m), cols: new Map(), ySum: 0 }; patients.set(r.group, pt); }
         pt.rows.push(r); pt.z.push(z); pt.ySum += r.y;
+        for (let a = 0; a < m; a++) { pt.sq[a] += z[a] * z[a]; pt.sy[a] += z[a] * z[m - 1]; }
         for (let a = 0; a < m; a++) { pt.s[a] += z[a]; const za = z[a]; if (za !== 0) for (let b = 0; b < m; b++) total[a * m + b] += za * z[b]; }
       }
       this.data.set(type, { type, m, yMean, patients, total });
@@ -197,18 +191,25 @@ export class MomentCv {
     if (spec === 'prespecified') {
       return (PRESPECIFIED[d.type] ?? PRESPECIFIED.all).filter((f) => this.candidates.includes(f)).slice(0, most).map((f) => this.candidates.indexOf(f));
     }
-    // Centred cross-products of candidates and y over the included rows, from the totals minus the left-out rows.
+    // Centred cross-products of candidates and y over the included rows: the totals minus the left-out patients' sums.
     const c = this.candidates.length, m = d.m, T = d.total, y = m - 1;
-    const out: Float64Array[] = [];
-    for (const g of excluded) { const pt = d.patients.get(g); if (pt) out.push(...pt.z); }
-    const sum = new Float64Array(m);
-    for (let a = 0; a < m; a++) { let v = T[a]; for (const z of out) v -= z[a]; sum[a] = v; }
+    const out: PatientData[] = [];
+    for (const g of excluded) { const pt = d.patients.get(g); if (pt) out.push(pt); }
+    const sum = new Float64Array(m), sq = new Float64Array(m), sy = new Float64Array(m);
+    for (let a = 0; a < m; a++) { sum[a] = T[a]; sq[a] = T[a * m + a]; sy[a] = T[a * m + y]; }
+    for (const pt of out) for (let a = 0; a < m; a++) { sum[a] -= pt.s[a]; sq[a] -= pt.sq[a]; sy[a] -= pt.sy[a]; }
     const n = sum[0];
-    const raw = (a: number, b: number) => { let v = T[a * m + b]; for (const z of out) v -= z[a] * z[b]; return v - (sum[a] * sum[b]) / n; };
     const diag = new Float64Array(c), cy = new Float64Array(c);
-    for (let j = 0; j < c; j++) { diag[j] = raw(j + 1, j + 1); cy[j] = raw(j + 1, y); }
-    const column = (q: number) => { const g = new Float64Array(c + 1); for (let j = 0; j < c; j++) g[j] = raw(j + 1, q + 1); return g; };
-    return selectLazy(diag, cy, raw(y, y), column, nRows, most);
+    for (let j = 0; j < c; j++) { diag[j] = sq[j + 1] - (sum[j + 1] * sum[j + 1]) / n; cy[j] = sy[j + 1] - (sum[j + 1] * sum[y]) / n; }
+    const column = (q: number) => {
+      const g = new Float64Array(c + 1), col = q + 1;
+      for (let j = 0; j < c; j++) g[j] = T[(j + 1) * m + col];
+      for (const pt of out) { const v = patientColumn(pt, col); for (let j = 0; j < c; j++) g[j] -= v[j + 1]; }
+      for (let j = 0; j < c; j++) g[j] -= (sum[j + 1] * sum[col]) / n;
+      return g;
+    };
+    const cyy = sq[y] - (sum[y] * sum[y]) / n;
+    return selectLazy(diag, cy, cyy, column, nRows, most);
   }
 
   /** Types with at least 2 included patients (as train.ts' `usable`). */
@@ -253,7 +254,22 @@ export class MomentCv {
   /** Per type and column set: Σ ssᵀ of every patient's sums, by rows per patient (folds subtract the left-out patients). */
   private readonly classTotals = new Map<string, Map<number, { count: number; M: Float64Array }>>();
 
+  /** Per type and column set: log γ̂ on every patient, where the folds' searches start (as train.ts' refits do). */
+  private readonly startHints = new Map<string, number>();
+
   private typeFit(d: TypeData, idx: number[], excluded: ReadonlySet<string>): MomentFit {
+    const key = `${d.type}:${idx.join(',')}`;
+    let start = this.startHints.get(key);
+    if (start === undefined) {
+      const all = this.typeFitFrom(d, idx, new Set(), undefined);
+      this.startHints.set(key, all.logGamma);
+      if (!excluded.size) return all;
+      start = all.logGamma;
+    }
+    return this.typeFitFrom(d, idx, excluded, start);
+  }
+
+  private typeFitFrom(d: TypeData, idx: number[], excluded: ReadonlySet<string>, start: number | undefined): MomentFit {
     const sub = [...idx, d.m - 1], k = sub.length, key = `${d.type}:${sub.join(',')}`;
     let totals = this.classTotals.get(key);
     if (!totals) {
@@ -278,7 +294,7 @@ export class MomentCv {
       if (--c.count === 0) { byN.delete(n); continue; }
       for (let a = 0; a < k; a++) { const sa = pt.s[sub[a]]; for (let b = 0; b < k; b++) c.M[a * k + b] -= sa * pt.s[sub[b]]; }
     }
-    return fitMoments({ P: idx.length, N, A: this.cross(d, excluded, sub), classes: [...byN.values()] });
+    return fitMoments({ P: idx.length, N, A: this.cross(d, excluded, sub), classes: [...byN.values()] }, start);
   }
 
   /** Pooled: per-type intercepts and slopes, one random intercept per patient shared by all its structures. */

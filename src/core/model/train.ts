@@ -260,7 +260,7 @@ function pooled(rows: Row[], perType: TypeModel[]): TypeModel[] {
   });
 }
 
-function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColumn[] | undefined, variant: 'per-type' | 'pooled' = 'per-type', specs: ReadonlyMap<string, InputSpec> = new Map()): { model: DoseModel; selected: Record<string, string[]> } {
+function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColumn[] | undefined, variant: 'per-type' | 'pooled' = 'per-type', specs: ReadonlyMap<string, InputSpec> = new Map(), startFor?: (type: string, features: string[]) => number | undefined): { model: DoseModel; selected: Record<string, string[]> } {
   const selected: Record<string, string[]> = {};
   const perType = types.map((type) => {
     const rs = rows.filter((r) => r.type === type);
@@ -278,7 +278,7 @@ function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColum
       const tm: TypeModel = { type, features: feats, means: [], sds: [], fit: { beta: [], groupVar: tf.groupVar, residVar: tf.residVar, covBeta: [], nObs: rs.length, nGroups, reml: NaN }, trees: { ensemble: tf.ensemble, q90: 0 } };
       return tm;
     }
-    return fitTypeModel(type, feats, rs.map((r) => feats.map((f) => r.values[f])), y, rs.map((r) => r.group), !o.features);
+    return fitTypeModel(type, feats, rs.map((r) => feats.map((f) => r.values[f])), y, rs.map((r) => r.group), !o.features, startFor?.(type, feats));
   });
   const inputs = [...new Set(perType.flatMap((t) => t.features))];
   const final = variant === 'pooled' ? pooled(rows, perType) : perType;
@@ -305,12 +305,26 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
   const groups = [...new Set(rows.map((r) => r.group))];
   const moments = !o.features && o.model !== 'trees' && o.lopo !== 'refit'
     ? new MomentCv(rows, types, cands!.map((c) => c.name), { maxFeatures: o.maxFeatures }) : undefined;
+  // A fold's REML search starts from log γ̂ of the same type and inputs on every patient (the moment path does the same).
+  const starts = new Map<string, number>();
+  const startFor = (type: string, feats: string[]) => {
+    if (o.features) return undefined; // only the log-target automatic pipeline
+    const key = `${type}:${feats.join(',')}`;
+    let v = starts.get(key);
+    if (v === undefined) {
+      const rs = rows.filter((r) => r.type === type);
+      const f = fitTypeModel(type, feats, rs.map((r) => feats.map((x) => r.values[x])), rs.map((r) => Math.log(r.y)), rs.map((r) => r.group), true).fit;
+      v = f.groupVar > 0 ? Math.log(f.groupVar / f.residVar) : -30;
+      starts.set(key, v);
+    }
+    return v;
+  };
   /** Fits without the patients in `excluded` and predicts the rows of the patients in `test`. */
   const refitFold = (excluded: ReadonlySet<string>, test: string[], variant: 'per-type' | 'pooled', specs: ReadonlyMap<string, InputSpec>) => {
     const pred = new Map<Row, Pred>();
     const trainRows = rows.filter((r) => !excluded.has(r.group)), testRows = rows.filter((r) => test.includes(r.group));
     const usable = types.filter((t) => new Set(trainRows.filter((r) => r.type === t).map((r) => r.group)).size >= 2);
-    const { model } = fitAll(trainRows, usable, o, cands, variant, specs);
+    const { model } = fitAll(trainRows, usable, o, cands, variant, specs, startFor);
     for (const r of testRows) {
       if (!usable.includes(r.type)) continue;
       const q = predictRow(model, { values: r.values, type: r.type } as PredictRow);
