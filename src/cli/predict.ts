@@ -51,11 +51,15 @@ run(async () => {
     }
   }
   const typeCol = a['type-col']?.[0] ?? 'type';
-  const needed = neededColumns(card);
-  const missing = needed.filter((c) => !(c in table[0]));
-  if (missing.length) throw new Error(`${dataPath}: the table lacks column(s) the model needs: ${missing.join(', ')}`);
   if (card.types.length > 1 && !(typeCol in table[0])) throw new Error(`${dataPath}: the table has no structure type column "${typeCol}" (the model covers ${card.types.join(', ')}; name the column with --type-col)`);
   const typeOf = (r: Record<string, string>) => (card.types.length === 1 ? card.types[0] : r[typeCol]);
+  // Only the inputs of the types in the table are required (a kidney-only table needs no tumour input).
+  const present = [...new Set(table.map(typeOf))].filter((t) => card.types.includes(t));
+  const missing = present.flatMap((t) => neededColumns(card, t).filter((c) => !(c in table[0])).map((c) => ({ c, t })));
+  if (missing.length) {
+    const cols = [...new Set(missing.map((m) => m.c))];
+    throw new Error(`${dataPath}: the table lacks column(s) the model needs: ${cols.map((c) => `${c} (for ${missing.filter((m) => m.c === c).map((m) => m.t).join(', ')})`).join(', ')}`);
+  }
   const refused = table.flatMap((r, i) => {
     const problems = rowProblems(card, r, typeOf(r));
     return problems.length ? [`row ${i + 1} (${rowName(r, typeOf(r))}): ${problems.join('; ')}`] : [];

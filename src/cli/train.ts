@@ -58,5 +58,5 @@ run(async () => {
   writeFileSync(join(out, 'model.onnx'), modelOnnx(r, card));
   writeFileSync(join(out, 'model-card.json'), JSON.stringify(card, null, 2));
   const summary = cvSummary(r, cohort?.oracle);
-  process.stdout.write(JSON.stringify({ id, out, training_seconds: +seconds.toFixed(2), variant: r.variant, lopo_mape_by_variant: r.lopoMapeByVariant, input_choice: r.inputSpecs, population_value: r.populationValueTypes, selected: r.selected, lopo_cv: summary }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ id, out, training_seconds: +seconds.toFixed(2), variant: r.variant, lopo_mape_by_variant: r.lopoMapeByVariant, input_choice: r.inputSpecs, shrink: r.shrink, population_value: r.populationValueTypes, selected: r.selected, lopo_cv: summary }, null, 2) + '\n');
 }, USAGE);

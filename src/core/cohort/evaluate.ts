@@ -22,9 +22,12 @@ export interface FreshScore {
   oracle: { male: number; mape: number };
 }
 
+/** Fresh patients to score on; `oracle` (their oracleLimits) is computed when not given, so that settings sharing the fresh patients compute it once. */
+export interface FreshCohort { cohort: VirtualPatient[]; rows: Record<string, string>[]; oracle?: ReturnType<typeof oracleLimits> }
+
 /** Scores on the measured dose of fresh patients (what a site would see), per type. */
-export function scoreOnFresh(trained: TrainResult, trainRows: Record<string, string>[], fresh: { cohort: VirtualPatient[]; rows: Record<string, string>[] }, target = 'measured_dose_gy_per_gbq', oracleDraws = 200): Record<string, FreshScore> {
-  const oracle = oracleLimits(fresh.cohort, oracleDraws);
+export function scoreOnFresh(trained: TrainResult, trainRows: Record<string, string>[], fresh: FreshCohort, target = 'measured_dose_gy_per_gbq', oracleDraws = 200): Record<string, FreshScore> {
+  const oracle = fresh.oracle ?? oracleLimits(fresh.cohort, oracleDraws);
   const out: Record<string, FreshScore> = {};
   for (const type of Object.keys(oracle)) {
     const rows = fresh.rows.filter((r) => r.type === type);

@@ -55,13 +55,19 @@ describe('previewDoses (features in process, default model)', async () => {
     expect(kidney.gyPerGBq).toBeLessThan(5);
   });
 
-  it('a structure missing a model input is not predicted and the note names the column', async () => {
+  it('a structure missing an input of its type is not predicted and the note names the column; other types are', async () => {
     expect(biomarkersOf(model.card).map((b) => b.name)).toContain('egfr_ml_min_1_73m2');
-    const r = await previewDoses({ ...images, structures: images.structures.slice(0, 2), patient: { ...patient, egfr_ml_min_1_73m2: NaN } }, model.card, { extract: inProcess, infer: inferWith(model) });
-    expect(r.predictions).toEqual([]);
-    expect(r.notes).toHaveLength(2);
-    for (const n of r.notes) expect(n).toMatch(/egfr_ml_min_1_73m2/);
-    expect(r.skipped.map((x) => [x.name, x.type])).toEqual(images.structures.slice(0, 2).map((x) => [x.name, x.type]));
+    // Which types read eGFR comes from the card: those are skipped, the others are predicted without it.
+    const readsEgfr = (type: string) => model.card.perType.find((t) => t.type === type)!.features.some((f) => model.card.inputs.find((c) => c.name === f)!.from === 'egfr_ml_min_1_73m2');
+    const kidney = images.structures.find((x) => x.type === 'kidney')!, tumour = images.structures.find((x) => x.type === 'tumour')!;
+    expect(readsEgfr('kidney')).toBe(true);
+    expect(readsEgfr('tumour')).toBe(false);
+    const r = await previewDoses({ ...images, structures: [kidney, tumour], patient: { ...patient, egfr_ml_min_1_73m2: NaN } }, model.card, { extract: inProcess, infer: inferWith(model) });
+    expect(r.predictions.map((x) => x.name)).toEqual([tumour.name]);
+    expect(Number.isFinite(r.predictions[0].gyPerGBq)).toBe(true);
+    expect(r.notes).toHaveLength(1);
+    expect(r.notes[0]).toMatch(/egfr_ml_min_1_73m2/);
+    expect(r.skipped.map((x) => [x.name, x.type])).toEqual([[kidney.name, 'kidney']]);
     expect(r.skipped[0].reason).toMatch(/egfr_ml_min_1_73m2/);
   });
 });

@@ -3,14 +3,27 @@
 import type { ModelCard } from '../model/card';
 import type { PredictRow } from '../model/doseModel';
 import type { OrtPrediction } from '../model/runtime';
-import { applyInputs, outsideTrainingRange } from './inputs';
+import { applyInputs, outsideTrainingRange, type InputColumn } from './inputs';
 import { biomarker } from './biomarkers';
 import type { FeatureRow, SkippedStructure } from './rows';
 import type { StructurePrediction } from './plan';
 
-/** Feature-table columns the model reads (each once, in card order). */
-export function neededColumns(card: Pick<ModelCard, 'inputs'>): string[] {
-  return [...new Set(card.inputs.map((c) => c.from))];
+/** A card as prediction reads it: its inputs and, per structure type, the inputs that type's model uses. */
+export type CardInputs = Pick<ModelCard, 'inputs'> & { perType?: { type: string; features: string[] }[] };
+
+/**
+ * The inputs a structure type's model reads (all of the card's without a type, or for a card without per-type
+ * features): a kidney needs no tumour-only input, so a missing PSA skips only the types whose model uses it.
+ */
+export function typeInputs(card: CardInputs, type?: string): InputColumn[] {
+  if (type === undefined || !card.perType) return card.inputs;
+  const t = card.perType.find((x) => x.type === type) ?? (card.perType.length === 1 ? card.perType[0] : undefined);
+  return t ? card.inputs.filter((c) => t.features.includes(c.name)) : card.inputs;
+}
+
+/** Feature-table columns the model reads for a structure type, or for any type (each once, in card order). */
+export function neededColumns(card: CardInputs, type?: string): string[] {
+  return [...new Set(typeInputs(card, type).map((c) => c.from))];
 }
 
 /** Uptake columns that are positive in any structure with uptake (≤ 0: no uptake, or SUV scaled wrongly). */
@@ -21,24 +34,27 @@ const POSITIVE = new Set(['suv_max', 'suv_mean', 'suv_peak', 'volume_ml', 'tlu']
  * a number; biomarkers within the plausible range of biomarkers.ts and ranges.ts; uptake and log-transformed
  * inputs above 0); empty when it can.
  */
-export function rowProblems(card: Pick<ModelCard, 'inputs' | 'types'>, raw: Record<string, string | number | undefined>, type: string): string[] {
+export function rowProblems(card: CardInputs & Pick<ModelCard, 'types'>, raw: Record<string, string | number | undefined>, type: string): string[] {
   if (!card.types.includes(type)) return [`structure type "${type}" is not covered by the model (${card.types.join(', ')})`];
-  const logged = new Set(card.inputs.filter((c) => c.transform === 'log').map((c) => c.from));
+  const inputs = typeInputs(card, type);
+  const logged = new Set(inputs.filter((c) => c.transform === 'log').map((c) => c.from));
   const problems: string[] = [];
-  for (const col of neededColumns(card)) {
+  for (const col of neededColumns(card, type)) {
     const text = raw[col];
-    const v = typeof text === 'number' ? text : text === undefined || String(text).trim() === '' ? NaN : Number(text);
-    if (!Number.isFinite(v)) { problems.push(`${col} = ${text === undefined || text === '' ? '(empty)' : JSON.stringify(String(text))} is not a number`); continue; }
+    const empty = text === undefined || String(text).trim() === '';
+    const v = typeof text === 'number' ? text : empty ? NaN : Number(text);
     const b = biomarker(col);
+    if (empty && b) { problems.push(`${b.label} (${col}) is not given; the ${type} model needs it`); continue; }
+    if (!Number.isFinite(v)) { problems.push(`${col} = ${empty ? '(empty)' : JSON.stringify(String(text))} is not a number`); continue; }
     if (b && (v < b.min || v > b.max)) problems.push(`${col} = ${v} is outside the plausible ${b.min}–${b.max} ${b.unit} (${b.label})`);
     else if (!(v > 0) && (POSITIVE.has(col) || logged.has(col))) problems.push(`${col} = ${v} must be greater than 0${logged.has(col) ? ' (the model takes its logarithm)' : ''}`);
   }
   return problems;
 }
 
-/** The model's input vector for raw column values. */
-export function modelInput(card: Pick<ModelCard, 'inputs'>, raw: Record<string, string | number>, type: string): PredictRow {
-  return { values: applyInputs(Object.fromEntries(neededColumns(card).map((k) => [k, Number(raw[k])])), card.inputs), type };
+/** The model's input vector for raw column values: the inputs of the row's type only. */
+export function modelInput(card: CardInputs, raw: Record<string, string | number>, type: string): PredictRow {
+  return { values: applyInputs(Object.fromEntries(neededColumns(card, type).map((k) => [k, Number(raw[k])])), typeInputs(card, type)), type };
 }
 
 export interface PredictionInputs {
@@ -49,7 +65,7 @@ export interface PredictionInputs {
   skipped: SkippedStructure[];
 }
 
-export function predictionInputs(card: Pick<ModelCard, 'inputs' | 'types'>, rows: FeatureRow[]): PredictionInputs {
+export function predictionInputs(card: CardInputs & Pick<ModelCard, 'types'>, rows: FeatureRow[]): PredictionInputs {
   const problems = new Map(rows.map((r) => [r, rowProblems(card, r, String(r.type))]));
   const usable = rows.filter((r) => !problems.get(r)!.length);
   const skipped = rows.filter((r) => !usable.includes(r)).map((r) => ({

@@ -31,6 +31,8 @@ export interface ModelCard {
   perType: { type: string; features: string[]; means: number[]; sds: number[]; fixedEffects: number[]; groupVariance: number; residualVariance: number; covBeta: number[][]; trees?: { ensemble: Ensemble; q90: number };
     /** 90 % interval half-width on the log scale (conformal), and whether the type gets a population value. */
     intervalQ90?: number; populationValue?: boolean; inputSpec?: string;
+    /** Pre-specified inputs shrunk toward the population value: the model's weight on the log scale (1 = not shrunk). */
+    shrink?: number;
     /** The prediction is the median dose; × this gives the mean (Duan's smearing). */
     smearing?: number;
     /** Training range [min, max] of each feature (transform applied), in the order of `features`. */

@@ -35,6 +35,22 @@ describe('dose model: ONNX Runtime output equals the TypeScript model', () => {
       expect(rel(ort[i].pi90[1], ts.pi90[1])).toBeLessThan(1e-5);
     });
   });
+  it('a row carrying only its own type\'s inputs gets the same output (the other types\' inputs are not needed)', async () => {
+    const rows = data();
+    const model: DoseModel = { inputs: ['suv', 'log_vol', 'egfr'], types: ['kidney', 'tumour'], logTarget: true, perType: [] };
+    for (const [type, feats] of [['kidney', ['suv', 'egfr']], ['tumour', ['suv', 'log_vol']]] as const) {
+      const rs = rows.filter((r) => r.type === type);
+      model.perType.push(fitTypeModel(type, [...feats], rs.map((r) => feats.map((f) => r.values[f])), rs.map((r) => Math.log(r.y)), rs.map((r) => r.group), true));
+    }
+    const session = await createSession(toOnnx(model, { id: 'test' }));
+    const own = rows.map((r) => {
+      const feats = model.perType.find((t) => t.type === r.type)!.features;
+      return { type: r.type, values: Object.fromEntries(feats.map((f) => [f, r.values[f]])) };
+    });
+    const [full, part] = [await runSession(session, model, rows), await runSession(session, model, own)];
+    expect(part.every((p) => Number.isFinite(p.prediction) && Number.isFinite(p.pi90[0]))).toBe(true);
+    expect(part).toEqual(full);
+  });
   it('a file that is not an ONNX model gets a clear message', async () => {
     await expect(createSession(new TextEncoder().encode('not a model'))).rejects.toThrow(/not a loadable ONNX model/);
   });

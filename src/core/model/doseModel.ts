@@ -20,6 +20,8 @@ export interface TypeModel {
   smearing?: number;
   /** Training range [min, max] of each selected feature (as the model sees it, transform applied). */
   ranges?: [number, number][];
+  /** Pre-specified inputs shrunk toward the population value: the model's weight (coefficients already shrunk). */
+  shrink?: number;
   /** LMM: the 90 % interval as ± this on the log scale (conformal, from leave-one-patient-out residuals) instead of the Gaussian one. */
   intervalQ90?: number;
 }
@@ -37,7 +39,7 @@ export interface DoseModel {
 export interface PredictRow { values: Record<string, number>; type: string }
 
 /** Fits one type model on rows (features named; selection already decided). */
-export function fitTypeModel(type: string, features: string[], X: number[][], y: number[], groups: string[], scale: boolean): TypeModel {
+export function fitTypeModel(type: string, features: string[], X: number[][], y: number[], groups: string[], scale: boolean, startLogGamma?: number): TypeModel {
   const k = features.length;
   const means = new Array(k).fill(0), sds = new Array(k).fill(1);
   if (scale) {
@@ -49,7 +51,7 @@ export function fitTypeModel(type: string, features: string[], X: number[][], y:
     }
   }
   const Z = X.map((r) => r.map((v, j) => (v - means[j]) / sds[j]));
-  return { type, features, means, sds, fit: fitLmm(Z, y, groups) };
+  return { type, features, means, sds, fit: fitLmm(Z, y, groups, { startLogGamma }) };
 }
 
 /** Population-level prediction with a 90 % prediction interval (between-patient variance included). */
@@ -166,9 +168,12 @@ export function onnxInputs(model: DoseModel, rows: PredictRow[]): { features: Fl
   const F = model.inputs.length, T = model.types.length;
   const features = new Float32Array(rows.length * F), onehot = new Float32Array(rows.length * T);
   rows.forEach((r, i) => {
-    model.inputs.forEach((f, j) => (features[i * F + j] = r.values[f]));
     const t = T === 1 ? 0 : model.types.indexOf(r.type);
     if (t < 0) throw new Error(`row ${i}: structure type "${r.type}" is not covered by this model (it knows ${model.types.join(', ')})`);
+    // Inputs the row's type does not read are 0: a row carries only its type's inputs, and a NaN would reach the
+    // output through the other types' zero weights.
+    const own = new Set(model.perType?.find((m) => m.type === model.types[t])?.features ?? model.inputs);
+    model.inputs.forEach((f, j) => (features[i * F + j] = own.has(f) ? r.values[f] : 0));
     onehot[i * T + t] = 1;
   });
   return { features, onehot };

@@ -6,6 +6,8 @@ import { fitTrees } from './trees';
 import { fitLmm } from './lmm';
 import { applyInputs, columnUnit, type InputColumn } from '../dose/inputs';
 import type { CrossValidation, Metrics, ModelVariant } from './card';
+import { PRESPECIFIED, type InputSpec } from './specs';
+import { FastPathUnavailable, MomentCv } from './lopo';
 
 export class TableError extends Error {}
 
@@ -25,6 +27,8 @@ export interface TrainOptions {
   allowColumns?: string[];
   /** Fewest patients per structure type (default 5). */
   minPatients?: number;
+  /** How cross-validation refits: 'moments' (default; per-patient cross-products, the same result faster) or 'refit' (row-wise, the reference). */
+  lopo?: 'moments' | 'refit';
 }
 
 /** What training did with a column of the table (recorded in the card and printed). */
@@ -35,26 +39,8 @@ export const POST_THERAPY_COLUMN = /(spect|dose|absorb|measured|dosimetry|(^|_)t
 /** Truth a PET does not show (the cohort's true mass and true values): never inputs. */
 const UNOBSERVABLE_COLUMN = /^(mass_g|true_.*|.*_true)$/i;
 const IDENTIFIER_COLUMN = /^(patient_id|structure_id|name|side|site|type|tracer)$/;
-/**
- * The pre-specified default per type, the seed study's kind of inputs, in priority order:
- * - uptake and body size (SUV × activity / weight is the concentration);
- * - the partial volume of small structures;
- * - for kidneys, the tumour sink and eGFR.
- * Only as many are used as 1 per 3 patients allows.
- */
-export const PRESPECIFIED: Record<string, string[]> = {
-  kidney: ['log_suv_mean', 'log_weight_kg', 'log_total_tumour_volume_ml', 'log_egfr_ml_min_1_73m2'],
-  parotid: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
-  submandibular: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
-  lacrimal: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
-  tumour: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
-  all: ['log_suv_mean', 'log_weight_kg', 'log_volume_ml'],
-};
-/** How a type's inputs are chosen: none (population value), the pre-specified default, or forward selection. */
-export type InputSpec = 'constant' | 'prespecified' | 'automatic';
+export { PRESPECIFIED, type InputSpec } from './specs';
 
-/** Up to this many patients the model-or-constant choice is nested inside the reported LOPO (above, it is made once). */
-const NESTED_MAX_PATIENTS = 12;
 /** A column with at most this share of empty or non-numeric cells has them imputed (median); more and it is dropped. */
 const IMPUTE_SHARE = 0.05;
 
@@ -76,6 +62,31 @@ export interface TrainResult {
   populationValueTypes: string[];
   /** Per type, how its inputs were chosen. */
   inputSpecs: Record<string, InputSpec>;
+  /** Pre-specified types: the weight of the model against the population value (1 = not shrunk). */
+  shrink: Record<string, number>;
+}
+
+/** A type's input choice inside cross-validation: the spec and, for the pre-specified one, its shrinkage weight. */
+interface Choice { spec: InputSpec; shrink: number }
+/**
+ * Weights of the pre-specified model against the population value (log scale), chosen by LOPO with the others:
+ * an empirical-Bayes-like shrinkage of the slopes toward 0 (James & Stein 1961; Copas 1983 "Regression,
+ * prediction and shrinkage", JRSS B), which at 9 patients can beat both the full model and the constant.
+ */
+export const SHRINK_GRID = [0.25, 0.5, 0.75, 1];
+/** Folds of the cross-validation that chooses each type's inputs (inside every outer LOPO fold too). */
+const CHOICE_FOLDS = 10;
+
+/**
+ * Shrinks a fitted log-linear type model toward its population value: slopes × w and the intercept
+ * w·β₀ + (1 − w)·c, with c the REML intercept of the intercept-only model on the same rows, so that a
+ * prediction is the blend w·model + (1 − w)·constant on the log scale (what the cross-validation scored).
+ * The covariance is scaled by w² (an approximation; the intervals are conformal and do not use it).
+ */
+function shrinkTowardConstant(tm: TypeModel, rows: Row[], w: number): void {
+  const c = fitLmm(rows.map(() => []), rows.map((r) => Math.log(r.y)), rows.map((r) => r.group)).beta[0];
+  tm.fit = { ...tm.fit, beta: tm.fit.beta.map((b, j) => (j === 0 ? w * b + (1 - w) * c : w * b)), covBeta: tm.fit.covBeta.map((row) => row.map((v) => v * w * w)) };
+  tm.shrink = w;
 }
 
 /** Published cycle-1 Gy/GBq used as a naive baseline (dosimetry.md §3a). */
@@ -249,7 +260,7 @@ function pooled(rows: Row[], perType: TypeModel[]): TypeModel[] {
   });
 }
 
-function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColumn[] | undefined, variant: 'per-type' | 'pooled' = 'per-type', specs: ReadonlyMap<string, InputSpec> = new Map()): { model: DoseModel; selected: Record<string, string[]> } {
+function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColumn[] | undefined, variant: 'per-type' | 'pooled' = 'per-type', specs: ReadonlyMap<string, InputSpec> = new Map(), startFor?: (type: string, features: string[]) => number | undefined): { model: DoseModel; selected: Record<string, string[]> } {
   const selected: Record<string, string[]> = {};
   const perType = types.map((type) => {
     const rs = rows.filter((r) => r.type === type);
@@ -267,7 +278,7 @@ function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColum
       const tm: TypeModel = { type, features: feats, means: [], sds: [], fit: { beta: [], groupVar: tf.groupVar, residVar: tf.residVar, covBeta: [], nObs: rs.length, nGroups, reml: NaN }, trees: { ensemble: tf.ensemble, q90: 0 } };
       return tm;
     }
-    return fitTypeModel(type, feats, rs.map((r) => feats.map((f) => r.values[f])), y, rs.map((r) => r.group), !o.features);
+    return fitTypeModel(type, feats, rs.map((r) => feats.map((f) => r.values[f])), y, rs.map((r) => r.group), !o.features, startFor?.(type, feats));
   });
   const inputs = [...new Set(perType.flatMap((t) => t.features))];
   const final = variant === 'pooled' ? pooled(rows, perType) : perType;
@@ -288,64 +299,130 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
   const types = o.features || !o.typeCol ? ['all'] : [...new Set(rows.map((r) => r.type))].sort();
   if (o.features || !o.typeCol) for (const r of rows) r.type = 'all';
   const cands = o.features ? undefined : inputColumns;
-  // Leave-one-patient-out CV (selection, scaling and fitting redone without the held-out patient).
+  // Leave-one-patient-out CV (selection, scaling and fitting redone without the held-out patient). A fold is
+  // named by the patients it leaves out (one, or two in the nested inner folds).
   type Pred = { p: number; lo: number; hi: number; mean: number };
-  const groupsOf = (rs: Row[]) => [...new Set(rs.map((r) => r.group))];
-  const lopoOn = (rs: Row[], variant: 'per-type' | 'pooled', specsFor: (train: Row[]) => ReadonlyMap<string, InputSpec>) => {
+  const groups = [...new Set(rows.map((r) => r.group))];
+  const moments = !o.features && o.model !== 'trees' && o.lopo !== 'refit'
+    ? new MomentCv(rows, types, cands!.map((c) => c.name), { maxFeatures: o.maxFeatures }) : undefined;
+  // A fold's REML search starts from log γ̂ of the same type and inputs on every patient (the moment path does the same).
+  const starts = new Map<string, number>();
+  const startFor = (type: string, feats: string[]) => {
+    if (o.features) return undefined; // only the log-target automatic pipeline
+    const key = `${type}:${feats.join(',')}`;
+    let v = starts.get(key);
+    if (v === undefined) {
+      const rs = rows.filter((r) => r.type === type);
+      const f = fitTypeModel(type, feats, rs.map((r) => feats.map((x) => r.values[x])), rs.map((r) => Math.log(r.y)), rs.map((r) => r.group), true).fit;
+      v = f.groupVar > 0 ? Math.log(f.groupVar / f.residVar) : -30;
+      starts.set(key, v);
+    }
+    return v;
+  };
+  /** Fits without the patients in `excluded` and predicts the rows of the patients in `test`. */
+  const refitFold = (excluded: ReadonlySet<string>, test: string[], variant: 'per-type' | 'pooled', specs: ReadonlyMap<string, InputSpec>) => {
     const pred = new Map<Row, Pred>();
-    for (const g of groupsOf(rs)) {
-      const trainRows = rs.filter((r) => r.group !== g), test = rs.filter((r) => r.group === g);
-      const usable = types.filter((t) => new Set(trainRows.filter((r) => r.type === t).map((r) => r.group)).size >= 2);
-      const { model } = fitAll(trainRows, usable, o, cands, variant, specsFor(trainRows));
-      for (const r of test) {
-        if (!usable.includes(r.type)) continue;
-        const q = predictRow(model, { values: r.values, type: r.type } as PredictRow);
-        const tr = trainRows.filter((x) => x.type === r.type);
-        pred.set(r, { p: q.prediction, lo: q.pi90[0], hi: q.pi90[1], mean: tr.reduce((s, x) => s + x.y, 0) / tr.length });
-      }
+    const trainRows = rows.filter((r) => !excluded.has(r.group)), testRows = rows.filter((r) => test.includes(r.group));
+    const usable = types.filter((t) => new Set(trainRows.filter((r) => r.type === t).map((r) => r.group)).size >= 2);
+    const { model } = fitAll(trainRows, usable, o, cands, variant, specs, startFor);
+    for (const r of testRows) {
+      if (!usable.includes(r.type)) continue;
+      const q = predictRow(model, { values: r.values, type: r.type } as PredictRow);
+      const tr = trainRows.filter((x) => x.type === r.type);
+      pred.set(r, { p: q.prediction, lo: q.pi90[0], hi: q.pi90[1], mean: tr.reduce((s, x) => s + x.y, 0) / tr.length });
     }
     return pred;
   };
-  const maleOf = (pred: Map<Row, Pred>, type: string) => {
-    const rs = [...pred].filter(([r]) => r.type === type);
-    return rs.reduce((s, [r, p]) => s + Math.abs(Math.log(p.p / r.y)), 0) / Math.max(1, rs.length);
+  let fast = !!moments;
+  const fold = (excluded: ReadonlySet<string>, test: string[], variant: 'per-type' | 'pooled', specs: ReadonlyMap<string, InputSpec>): Map<Row, Pred> => {
+    if (fast) {
+      try { return moments!.fitPredict(excluded, variant, specs, test) as Map<Row, Pred>; }
+      catch (e) { if (!(e instanceof FastPathUnavailable)) throw e; fast = false; } // degenerate fold: the row-wise refit reports it
+    }
+    return refitFold(excluded, test, variant, specs);
   };
-  /** Per type, the input choice (population value, pre-specified, automatic) with the lowest LOPO MALE on these rows. */
-  const chooseSpecs = (rs: Row[]): ReadonlyMap<string, InputSpec> => {
-    if (o.features || o.model === 'trees') return new Map();
-    const options: InputSpec[] = ['constant', 'prespecified', 'automatic'];
-    const scored = options.map((spec) => lopoOn(rs, 'per-type', () => new Map(types.map((t) => [t, spec]))));
-    // One-standard-error rule (Breiman et al. 1984; Hastie, Tibshirani & Friedman 2009): the simplest choice whose
-    // LOPO MALE is within one standard error of the best, so that at 9 patients noise does not pick a model.
-    return new Map(types.map((t) => {
-      const errs = scored.map((p) => [...p].filter(([r]) => r.type === t).map(([r, q]) => Math.abs(Math.log(q.p / r.y))));
-      const m = errs.map((e) => e.reduce((a, b) => a + b, 0) / Math.max(1, e.length));
-      const best = m.indexOf(Math.min(...m)), e = errs[best];
-      const se = e.length > 1 ? Math.sqrt(e.reduce((a, x) => a + (x - m[best]) ** 2, 0) / (e.length - 1) / e.length) : 0;
-      return [t, options[m.findIndex((x) => x <= m[best] + se)]];
+  /** LOPO over the patients not in `outer`; `specsFor` gives the input choice of each fold from what it leaves out. */
+  const lopoOn = (outer: ReadonlySet<string>, variant: 'per-type' | 'pooled', specsFor: (excluded: ReadonlySet<string>) => ReadonlyMap<string, InputSpec>) => {
+    const pred = new Map<Row, Pred>();
+    for (const g of groups) {
+      if (outer.has(g)) continue;
+      const excluded = new Set([...outer, g]);
+      for (const [r, p] of fold(excluded, [g], variant, specsFor(excluded))) pred.set(r, p);
+    }
+    return pred;
+  };
+  const SPECS: InputSpec[] = ['constant', 'prespecified', 'automatic'];
+  const none = new Set<string>();
+  const automaticPipeline = !o.features && o.model !== 'trees';
+  const sameFor = (spec: InputSpec) => new Map(types.map((t) => [t, spec]));
+  /** LOPO over every patient, once per input choice (the same choice for every type). */
+  const lopoEach = () => new Map(SPECS.map((spec) => [spec, lopoOn(none, 'per-type', () => sameFor(spec))]));
+  /**
+   * The cross-validation that makes the choice: patient-grouped K-fold over the patients not in `outer`, K = 10
+   * (LOPO up to 10 patients), folds by table order. K-fold chooses a submodel with less variance than
+   * leave-one-out (Breiman & Spector 1992, Int Stat Rev) and costs 10 fits, not n.
+   */
+  const choiceCv = (outer: ReadonlySet<string>) => {
+    const ps = groups.filter((g) => !outer.has(g)), k = Math.min(CHOICE_FOLDS, ps.length);
+    const folds = Array.from({ length: k }, (_, f) => ps.filter((_, i) => i % k === f));
+    return new Map(SPECS.map((spec) => {
+      const pred = new Map<Row, Pred>();
+      for (const f of folds) for (const [r, p] of fold(new Set([...outer, ...f]), f, 'per-type', sameFor(spec))) pred.set(r, p);
+      return [spec, pred];
     }));
   };
-  const groups = groupsOf(rows);
-  // At small n the choice is made inside each outer fold (nested), so the reported CV includes it.
-  const nested = groups.length <= NESTED_MAX_PATIENTS;
-  const specsFinal = chooseSpecs(rows);
-  const lopo = (variant: 'per-type' | 'pooled') => lopoOn(rows, variant, nested ? chooseSpecs : () => specsFinal);
-  const overallMape = (pred: Map<Row, { p: number }>) => { let s = 0; for (const [r, p] of pred) s += Math.abs(p.p - r.y) / r.y; return (100 * s) / pred.size; };
-  let variant: 'per-type' | 'pooled' = 'per-type';
-  let pred = lopo('per-type');
-  const alternatives: Record<string, number> = { 'per-type': overallMape(pred) };
-  // Worst per-type 90 % interval coverage: an interval that is too narrow for some structure type disqualifies.
-  const worstCoverage = (pm: Map<Row, { lo: number; hi: number }>) => Math.min(...types.map((t) => {
-    const rs = [...pm].filter(([r]) => r.type === t);
-    return rs.length ? rs.filter(([r, p]) => r.y >= p.lo && r.y <= p.hi).length / rs.length : 1;
+  /** The prediction of a choice from the three LOPO predictions of its row (a shrunk pre-specified model is a log-linear blend with the constant). */
+  const blend = (c: Choice, by: ReadonlyMap<InputSpec, ReadonlyMap<Row, Pred>>, r: Row): Pred | undefined => {
+    if (c.spec !== 'prespecified' || c.shrink === 1) return by.get(c.spec)!.get(r);
+    const pre = by.get('prespecified')!.get(r), con = by.get('constant')!.get(r);
+    if (!pre || !con) return undefined;
+    const p = Math.exp(c.shrink * Math.log(pre.p) + (1 - c.shrink) * Math.log(con.p));
+    return { p, lo: p, hi: p, mean: pre.mean };
+  };
+  /**
+   * Per type, the choice among the population value, the pre-specified inputs (shrunk toward the population value
+   * by the weight from SHRINK_GRID with the lowest CV MALE) and forward selection: by the one-standard-error rule
+   * (Breiman et al. 1984; Hastie, Tibshirani & Friedman 2009) the simplest within one SE of the lowest CV MALE,
+   * so that at 9 patients noise does not pick a model.
+   */
+  const choose = (by: ReadonlyMap<InputSpec, ReadonlyMap<Row, Pred>>): Map<string, Choice> => new Map(types.map((t) => {
+    const rs = [...by.get('constant')!.keys()].filter((r) => r.type === t);
+    const errsOf = (c: Choice) => rs.flatMap((r) => { const q = blend(c, by, r); return q ? [Math.abs(Math.log(q.p / r.y))] : []; });
+    const meanOf = (e: number[]) => e.reduce((x, y) => x + y, 0) / Math.max(1, e.length);
+    // The pre-specified model at its best shrinkage weight, then the one-SE rule over constant, it and automatic.
+    const shrunk = SHRINK_GRID.map((shrink) => ({ spec: 'prespecified' as const, shrink })).map((c) => ({ c, e: errsOf(c) }));
+    const pre = shrunk.reduce((a, b) => (meanOf(b.e) < meanOf(a.e) ? b : a));
+    const options: Choice[] = [{ spec: 'constant', shrink: 0 }, pre.c, { spec: 'automatic', shrink: 1 }];
+    const errs = [errsOf(options[0]), pre.e, errsOf(options[2])];
+    const m = errs.map(meanOf);
+    const best = m.indexOf(Math.min(...m)), e = errs[best];
+    const se = e.length > 1 ? Math.sqrt(e.reduce((x, v) => x + (v - m[best]) ** 2, 0) / (e.length - 1) / e.length) : 0;
+    return [t, options[m.findIndex((x) => x <= m[best] + se)]];
   }));
-  if (!o.features && o.model !== 'trees' && types.length > 1) {
-    const pp = lopo('pooled');
-    alternatives.pooled = overallMape(pp);
-    alternatives.pooled_worst_coverage90 = worstCoverage(pp);
-    alternatives['per-type_worst_coverage90'] = worstCoverage(pred);
-    if (alternatives.pooled < alternatives['per-type'] && alternatives.pooled_worst_coverage90 >= 0.85) { variant = 'pooled'; pred = pp; }
+  const overallMape = (pred: Map<Row, { p: number }>) => { let s = 0; for (const [r, p] of pred) s += Math.abs(p.p - r.y) / r.y; return (100 * s) / pred.size; };
+  const variant: 'per-type' | 'pooled' = 'per-type';
+  let pred: Map<Row, Pred>;
+  let choiceFinal = new Map<string, Choice>();
+  const alternatives: Record<string, number> = {};
+  if (automaticPipeline) {
+    // The choice on all patients is the model's; the reported CV repeats it inside every outer fold (nested: the
+    // held-out patient takes no part in choosing its own model), so it includes the choice's own variance.
+    const top = lopoEach();
+    choiceFinal = choose(choiceCv(none));
+    pred = new Map();
+    for (const g of groups) {
+      const inner = choose(choiceCv(new Set([g])));
+      for (const r of rows) if (r.group === g) { const q = blend(inner.get(r.type)!, top, r); if (q) pred.set(r, { ...q }); }
+    }
+    alternatives['per-type'] = overallMape(pred);
+    // Per type, not pooled, is pre-specified (a new patient's prediction uses the fixed effects only, so pooling
+    // would share only the variance components); the pooled LOPO with the same inputs is reported, not used.
+    if (types.length > 1) alternatives.pooled_not_used = overallMape(lopoOn(none, 'pooled', () => new Map([...choiceFinal].map(([t, c]) => [t, c.spec]))));
+  } else {
+    pred = lopoOn(none, 'per-type', () => new Map());
+    alternatives['per-type'] = overallMape(pred);
   }
+  const specsFinal = new Map([...choiceFinal].map(([t, c]) => [t, c.spec]));
   // The 90 % interval half-width (log scale) per type is the conformal quantile of the LOPO residuals (trees, and
   // the LMM on a log target: it holds at small n where the Gaussian interval of 9 patients does not). The reported
   // coverage uses, for each held-out patient, the quantile of the other patients' residuals.
@@ -380,6 +457,7 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
     };
   }
   const { model, selected } = fitAll(rows, types, o, cands, variant, specsFinal);
+  for (const [t, c] of choiceFinal) if (c.spec === 'prespecified' && c.shrink < 1) shrinkTowardConstant(model.perType.find((m) => m.type === t)!, rows.filter((r) => r.type === t), c.shrink);
   for (const tm of model.perType) {
     const rs = rows.filter((r) => r.type === tm.type);
     tm.ranges = tm.features.map((f) => { const v = rs.map((r) => r.values[f]); return [Math.min(...v), Math.max(...v)]; });
@@ -392,5 +470,6 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
   return {
     model, inputColumns: ordered, cv, selected, rows: rows.length, groups: groups.length, variant, lopoMapeByVariant: alternatives,
     columns, imputed, populationValueTypes: types.filter((t) => specsFinal.get(t) === 'constant'), inputSpecs: Object.fromEntries(specsFinal),
+    shrink: Object.fromEntries([...choiceFinal].filter(([, c]) => c.spec === 'prespecified').map(([t, c]) => [t, c.shrink])),
   };
 }

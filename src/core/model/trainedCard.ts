@@ -53,8 +53,7 @@ export function modelCard(r: TrainResult, o: CardOptions): ModelCard {
     inputs: r.inputColumns, types: r.model.types,
     perType: r.model.perType.map((t) => ({ type: t.type, features: t.features, means: t.means, sds: t.sds, fixedEffects: t.fit.beta, groupVariance: t.fit.groupVar, residualVariance: t.fit.residVar, covBeta: t.fit.covBeta, ...(t.trees ? { trees: t.trees } : {}),
       ...(t.intervalQ90 !== undefined ? { intervalQ90: t.intervalQ90 } : {}), ...(t.ranges ? { inputRanges: t.ranges } : {}), ...(t.smearing !== undefined ? { smearing: t.smearing } : {}), populationValue: r.populationValueTypes.includes(t.type), inputSpec: r.inputSpecs[t.type] ?? (o.givenFeatures ? 'given' : 'automatic'),
-      // The shrinkage weight toward the population value, where the training records one (branch `model`).
-      ...('shrink' in t && t.shrink !== undefined ? { shrink: t.shrink } : {}) })),
+      ...(t.shrink !== undefined ? { shrink: t.shrink } : {}) })),
     onnx: { inputs: [{ name: 'features', shape: ['N', r.model.inputs.length] }, { name: 'type_onehot', shape: ['N', r.model.types.length] }], outputs: ['prediction', 'pi_lo', 'pi_hi'] },
     cv: r.cv, variant: r.variant, lopoMapeByVariant: r.lopoMapeByVariant, baselines: PUBLISHED_GY_PER_GBQ, ...(cohort?.oracle ? { oracle: cohort.oracle } : {}),
   };

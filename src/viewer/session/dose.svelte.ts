@@ -238,7 +238,8 @@ export async function computeDoses(): Promise<void> {
   if (!card) { dose.message = 'No dose model is loaded: load a site model (.onnx + model card .json).'; return; }
   if (!study?.pet?.suv) { dose.message = 'Dose prediction needs the PET in SUV (enter the missing SUV values first).'; return; }
   if (!structures) { dose.message = 'No structures: draw them, accept candidates or import a SEG/RTSTRUCT/NIfTI in the Structures panel (the demo patient has its own).'; return; }
-  const wanted = biomarkersOf(card);
+  // A biomarker left empty skips only the structure types whose model reads it (the notes name it).
+  const wanted = biomarkersOf(card).filter((b) => String(dose.biomarkers[b.name] ?? '').trim() !== '');
   const bad = biomarkerProblems(wanted, dose.biomarkers);
   if (bad.length) { dose.message = `Check ${bad.join(', ')}.`; return; }
   // What the results are computed from, taken before any await (edits made meanwhile make them stale).

@@ -76,6 +76,15 @@ describe('dose record', () => {
     expect(DEFAULT_LIMITS[1].limitGy).toBeNull(); // a copy
   });
 
+  it('keeps a row\'s notes (population value, outside the training range) so a reload shows them', () => {
+    const notes = { populationValue: true, outsideTrainingRange: ['volume_ml 1.73 above the training range 0.384–1.47'] };
+    const s = state({ predictions: [{ name: 'Lacrimal L', type: 'lacrimal', gyPerGBq: 3.0, lo: 1.7, hi: 5.4, volumeMl: 1.7, ...notes }] });
+    const rec = doseRecord(key, s, 1000);
+    expect(rec.results!.predictions[0]).toEqual(s.predictions![0]);
+    expect(decodeDoseRecord(structuredClone(rec))).toEqual({ record: rec });
+    const bad = { ...rec, results: { ...rec.results!, predictions: [{ ...rec.results!.predictions[0], outsideTrainingRange: 'above' }] } };
+    expect(decodeDoseRecord(bad)).toEqual({ problem: 'the saved dose state has a prediction whose notes are not a flag and a list of texts' });
+  });
   it('names what is wrong in a stored record', () => {
     const good = doseRecord(key, state());
     expect(decodeDoseRecord(undefined)).toEqual({ problem: 'the saved dose state has no fields' });

@@ -75,7 +75,9 @@ export function doseRecord(key: AutosaveKey, s: DoseInputs, savedAt = Date.now()
   };
   if (s.predictions && s.computed) {
     rec.results = {
-      predictions: s.predictions.map((p) => ({ name: p.name, type: p.type, gyPerGBq: p.gyPerGBq, lo: p.lo, hi: p.hi, volumeMl: p.volumeMl })),
+      // The notes a row carries are saved with it (a reload shows "population value" and extrapolation as computed).
+      predictions: s.predictions.map((p) => ({ name: p.name, type: p.type, gyPerGBq: p.gyPerGBq, lo: p.lo, hi: p.hi, volumeMl: p.volumeMl,
+        ...(p.populationValue ? { populationValue: true } : {}), ...(p.outsideTrainingRange?.length ? { outsideTrainingRange: [...p.outsideTrainingRange] } : {}) })),
       ...(s.skipped ? { skipped: s.skipped.map((x) => ({ name: x.name, type: x.type, reason: x.reason })) } : {}),
       computed: { ...s.computed },
       ...(s.timing ? { timing: { featuresMs: s.timing.featuresMs, inferenceMs: s.timing.inferenceMs, sessionMs: s.timing.sessionMs } } : {}),
@@ -137,6 +139,7 @@ export function decodeDoseRecord(raw: unknown): { record: DoseRecord } | { probl
     const predictionOk = (p: unknown) => isObj(p) && isStr(p.name) && isStr(p.type) && isNum(p.gyPerGBq) && isNum(p.lo) && isNum(p.hi);
     if (!r.predictions.every(predictionOk)) return bad('a prediction without name, type or dose');
     if (!r.predictions.every((p) => p.volumeMl === undefined || (isNum(p.volumeMl) && p.volumeMl > 0))) return bad('a prediction whose volume is not a positive number');
+    if (!r.predictions.every((p) => (p.populationValue === undefined || typeof p.populationValue === 'boolean') && (p.outsideTrainingRange === undefined || (Array.isArray(p.outsideTrainingRange) && p.outsideTrainingRange.every(isStr))))) return bad('a prediction whose notes are not a flag and a list of texts');
     const skipOk = (x: unknown) => isObj(x) && isStr(x.name) && isStr(x.type) && isStr(x.reason);
     if (r.skipped !== undefined && !(Array.isArray(r.skipped) && r.skipped.every(skipOk))) return bad('structures not predicted without name, type or reason');
     const c = r.computed;
