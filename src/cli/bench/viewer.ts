@@ -4,7 +4,58 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { HEADLESS_CHROMIUM, REPO_ROOT, startPreview } from '../preview';
+import type { Page } from '@playwright/test';
+import { defaultPatientSpec, generatePatient } from '../../core/phantom/generate';
+import { writeCtSeries, writePtSeries } from '../../core/phantom/dicom';
+import { readDicomFiles } from '../../core/dicom/read';
+import { assembleStudy } from '../../core/study';
+import { dosimetricStructures } from '../../core/dose/tasks';
+import { previewDoses } from '../../core/dose/pipeline';
+import { openModel, inferWith } from '../../core/dose/modelSession';
+import { biomarkersFromHeader, biomarkersOf, biomarkerValues } from '../../core/dose/biomarkers';
+import { emptyMeta } from '../../core/contours/structureSet';
+import { nodeFeaturePool } from '../../workers/nodeFeaturePool';
+import type { ModelCard } from '../../core/model/card';
+
+/** The biomarkers the bench enters in the Dose panel and gives the Node pipeline (those the header lacks). */
+const BENCH_BIOMARKERS: Record<string, string> = { egfr_ml_min_1_73m2: '72', hb_g_dl: '12.5', height_cm: '176', weight_kg: '82', age_years: '71' };
+const FORM_LABELS: [string, string][] = [['eGFR', 'egfr_ml_min_1_73m2'], ['Haemoglobin', 'hb_g_dl'], ['Height', 'height_cm'], ['Weight', 'weight_kg'], ['Age', 'age_years']];
+
+/** The demo patient's doses in Node: the same structures through the Node pool (warmed up) and the default model. */
+async function nodeDosePreview(): Promise<{ total_ms: number; features_ms: number; inference_ms: number; structures: number }> {
+  const patient = generatePatient(defaultPatientSpec(1));
+  const study = assembleStudy(readDicomFiles([...writeCtSeries(patient).files, ...writePtSeries(patient).files]).series);
+  const meta = emptyMeta();
+  for (const t of patient.truth.structures) if (t.type === 'tumour' && t.site) meta.tumours[t.label] = { site: t.site };
+  const card = JSON.parse(readFileSync(`${REPO_ROOT}models/default/model-card.json`, 'utf8')) as ModelCard;
+  const model = await openModel(new Uint8Array(readFileSync(`${REPO_ROOT}models/default/model.onnx`)), card);
+  if ('problem' in model) throw new Error(model.problem);
+  const wanted = biomarkersOf(card);
+  const patientValues = biomarkerValues(wanted, { ...BENCH_BIOMARKERS, ...biomarkersFromHeader(study.pet!.instances[0].attrs) });
+  const structures = dosimetricStructures(patient.labels, meta);
+  const pool = nodeFeaturePool();
+  try {
+    const input = { suv: study.pet!.suv!, labels: patient.labels, structures, patient: patientValues };
+    await previewDoses(input, card, { extract: pool.run, infer: inferWith(model) }); // warm-up: workers load and JIT
+    const t0 = performance.now();
+    const r = await previewDoses(input, card, { extract: pool.run, infer: inferWith(model) });
+    return { total_ms: +(performance.now() - t0).toFixed(0), features_ms: +r.timing.featuresMs.toFixed(0), inference_ms: +r.timing.inferenceMs.toFixed(1), structures: structures.length };
+  } finally {
+    pool.close();
+  }
+}
+
+/** One click on Compute in the Dose panel (model loaded), click to results in the session. */
+async function browserCompute(page: Page): Promise<{ ms: number; recomputed: number | null }> {
+  const t0 = await page.evaluate(() => { performance.clearMarks('dose-computed'); return performance.now(); });
+  await page.getByRole('button', { name: 'Compute doses' }).click();
+  await page.waitForFunction(() => performance.getEntriesByName('dose-computed').length > 0, null, { timeout: 120000 });
+  const t1 = await page.evaluate(() => performance.getEntriesByName('dose-computed')[0].startTime);
+  const recomputed = await page.evaluate(() => (window.__psma as { dose?: { recomputed: number } } | undefined)?.dose?.recomputed ?? null);
+  return { ms: t1 - t0, recomputed };
+}
 
 export async function run() {
   if (!existsSync(`${REPO_ROOT}dist/index.html`)) execFileSync('npx', ['vite', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
@@ -22,7 +73,17 @@ export async function run() {
     await page.getByRole('button', { name: 'Accept all' }).click();
     await page.waitForFunction(() => performance.getEntriesByName('structures-saved').length > 0, null, { timeout: 30000 });
     const autosaveMs = await page.evaluate(() => performance.getEntriesByName('structures-save')[0].duration);
+    // Dose panel: open, wait for the model, enter the biomarkers, Compute (first time, then again without edits).
+    await page.getByRole('button', { name: 'Dose', exact: true }).click();
+    await page.waitForFunction(() => !document.body.textContent?.includes('Loading the dose model'), null, { timeout: 120000 });
+    for (const [label, name] of FORM_LABELS) {
+      const field = page.getByLabel(label, { exact: true });
+      if (await field.count() && !(await field.inputValue())) await field.fill(BENCH_BIOMARKERS[name]);
+    }
+    const first = await browserCompute(page);
+    const again = await browserCompute(page);
     await browser.close();
+    const node = await nodeDosePreview();
     const decode = marks['demo-parsed'] - marks['demo-files-ready'];
     const toRender = marks['first-fused-render'] - marks['demo-files-ready'];
     // Whole-body CT memory: Int16 (as held) vs Float32.
@@ -41,6 +102,13 @@ export async function run() {
         goal_1_5x_met: toRender / decode <= 1.5,
         page_js_heap_mb: heap === null ? null : +(heap / 2 ** 20).toFixed(0),
         note: 'local volumes render in one step, so "first fused render" and "fully loaded" coincide; SwiftShader WebGL, not a GPU',
+      },
+      dose_panel_compute: {
+        browser_first_compute_ms: +first.ms.toFixed(0), browser_second_compute_no_edits_ms: +again.ms.toFixed(0),
+        recomputed_structures_second: again.recomputed,
+        node_extraction_plus_inference_ms: node.total_ms, node_features_ms: node.features_ms, node_inference_ms: node.inference_ms, structures: node.structures,
+        ratio_browser_to_node: +(first.ms / node.total_ms).toFixed(2), goal_1_5x_met: first.ms / node.total_ms <= 1.5,
+        note: 'browser: click on Compute to results (model loaded, the first Compute of the page); Node: previewDoses through a warmed Node pool and the same model, same structures',
       },
       autosave_whole_body_structure_set_indexeddb_ms: +autosaveMs.toFixed(0),
       whole_body_ct_512x512x800: { voxels: ct16.length, float32_copy_voxels: ct32.length, int16_mb: +((mid - before) / 2 ** 20).toFixed(0), float32_mb: +((after - mid) / 2 ** 20).toFixed(0), held_as: 'Int16 (CT volumes stay 16-bit in memory and in Cornerstone)' },

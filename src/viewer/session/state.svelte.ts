@@ -32,6 +32,8 @@ declare global {
       /** The camera focal point of a view (LPS mm). */
       focalPoint?: (viewport: 'axial' | 'coronal' | 'sagittal' | 'mip') => [number, number, number];
       clientPoint?: (viewport: 'axial' | 'coronal' | 'sagittal' | 'mip', lps: [number, number, number]) => [number, number];
+      /** Dose counters (session/dose.svelte.ts): model sessions created, structures the last Compute extracted, Computes. */
+      dose?: { sessions: number; recomputed: number; computes: number };
     };
   }
 }

@@ -12,7 +12,7 @@ import { viewer } from './state.svelte';
 import { setStructures } from './editing.svelte';
 import { showInViews } from './view.svelte';
 import { restoreSaved } from './autosave.svelte';
-import { openDoseState } from './dose.svelte';
+import { openDoseState, prepareDoseWorkers } from './dose.svelte';
 import { listStoredResults } from './results.svelte';
 
 export const session = $state({
@@ -71,6 +71,7 @@ async function present(s: LoadedStudy): Promise<void> {
   performance.mark('first-fused-render');
   session.status = '';
   viewer.ready = true;
+  prepareDoseWorkers(); // the model session and the feature workers, once per page, after the first render
 }
 
 /**
