@@ -59,7 +59,7 @@ let pagePool: FeaturePool | undefined;
 
 /**
  * The page's feature pool, created once and kept (workers loaded and compiled stay so for the next Compute);
- * `warmUp` runs a small synthetic ROI on each worker. A pool whose worker failed is replaced on the next call.
+ * `warmUp` runs a small synthetic ROI a few times on each worker. A pool whose worker failed is replaced on the next call.
  */
 export function pageFeaturePool(warmUp?: () => RoiTask): FeaturePool {
   if (pagePool) return pagePool;
@@ -74,6 +74,6 @@ export function pageFeaturePool(warmUp?: () => RoiTask): FeaturePool {
   };
   const kept: FeaturePool = { size: pool.size, run, close: () => undefined };
   pagePool = kept;
-  if (warmUp) void run(Array.from({ length: pool.size }, warmUp)).catch(() => undefined);
+  if (warmUp) void run(Array.from({ length: 3 * pool.size }, warmUp)).catch(() => undefined);
   return kept;
 }

@@ -57,7 +57,11 @@ let opening = 0;
 const worker = () => (inference ??= wrap<InferenceApi>(new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module' })));
 
 /** Counters for the e2e tests and the bench: model sessions created in the page, structures the last Compute extracted. */
-export const doseCounters = { sessions: 0, recomputed: 0, computes: 0 };
+export const doseCounters = {
+  sessions: 0, recomputed: 0, computes: 0, lastMs: { prepare: 0, extract: 0, infer: 0 },
+  /** For the bench: forgets the cached features (the next Compute extracts every structure, with warm workers). */
+  clearCache: () => featureCache.clear(),
+};
 if (typeof window !== 'undefined' && window.__psma) window.__psma.dose = doseCounters;
 
 /**
@@ -274,6 +278,7 @@ export async function loadSiteModel(files: File[]): Promise<void> {
 }
 
 export async function computeDoses(): Promise<void> {
+  performance.mark('dose-compute-start');
   dose.message = undefined;
   const refusal = tracerRefusal();
   if (refusal) { dose.message = refusal; return; }
@@ -301,6 +306,7 @@ export async function computeDoses(): Promise<void> {
     // The worker gets a copy of the label map as it is now (edits made meanwhile make the results stale).
     const prep = await w.prepare(image, plain(labels), tumours, [...featureCache.keys()]);
     if (ctrl.signal.aborted) return;
+    const t1 = performance.now();
     dose.progress = { done: 0, total: prep.tasks.length };
     const fresh = await pool.run(prep.tasks, { signal: ctrl.signal, onProgress: (done, total) => (dose.progress = { done, total }) });
     for (const r of fresh) featureCache.set(prep.keys[r.id], r);
@@ -309,7 +315,9 @@ export async function computeDoses(): Promise<void> {
     doseCounters.computes++;
     const results = prep.refs.map((s) => featureCache.get(prep.keys[s.id])!);
     const { rows, skipped } = rowsFromResults(prep.refs, results, prep.skipped, prep.references, patient);
-    const r = await predictRows(rows, skipped, card, (inputs) => w.predict(inputs), performance.now() - t0);
+    const t2 = performance.now();
+    const r = await predictRows(rows, skipped, card, (inputs) => w.predict(inputs), t2 - t0);
+    doseCounters.lastMs = { prepare: t1 - t0, extract: t2 - t1, infer: performance.now() - t2 };
     if (ctrl.signal.aborted || !sameKey(key, owner.key)) return; // another study was opened meanwhile
     dose.predictions = r.predictions;
     dose.skipped = r.skipped;

@@ -33,7 +33,7 @@ declare global {
       focalPoint?: (viewport: 'axial' | 'coronal' | 'sagittal' | 'mip') => [number, number, number];
       clientPoint?: (viewport: 'axial' | 'coronal' | 'sagittal' | 'mip', lps: [number, number, number]) => [number, number];
       /** Dose counters (session/dose.svelte.ts): model sessions created, structures the last Compute extracted, Computes. */
-      dose?: { sessions: number; recomputed: number; computes: number };
+      dose?: { sessions: number; recomputed: number; computes: number; lastMs: { prepare: number; extract: number; infer: number }; clearCache: () => void };
     };
   }
 }
