@@ -6,7 +6,7 @@ import { groupSeries, type DicomInstance, type DicomSeriesInfo } from '../core/d
 import { ENHANCED_VOLUME_SOP_CLASSES, framesOf } from '../core/dicom/multiframe';
 import { checkVolumeSize } from '../core/dicom/validate';
 import { StudyError } from '../core/study';
-import type { DataSource, LoadReport, PartnerOffer, SeriesSummary, SourceStudy, StudyArchive, StudyQuery, StudySummary } from './source';
+import type { DataSource, FrameStream, LoadReport, PartnerOffer, SeriesSummary, SourceStudy, StudyArchive, StudyQuery, StudySummary } from './source';
 
 const { DicomMetaDictionary } = dcmjs.data;
 
@@ -44,6 +44,9 @@ function concatFrames(parts: (ArrayBuffer | Uint8Array)[]): ArrayBuffer {
   for (const v of views) { out.set(v, at); at += v.byteLength; }
   return out.buffer;
 }
+
+/** Frame requests in flight at once (what a browser allows per host over HTTP/1.1). */
+const FRAME_REQUESTS = 6;
 
 export class DicomWebSource implements StudyArchive {
   private client: api.DICOMwebClient;
@@ -100,6 +103,13 @@ export class DicomWebSource implements StudyArchive {
     const all = await this.listSeries(s.studyUid);
     const wanted = all.filter((x) => x.modality === 'PT' || x.modality === 'CT');
     if (!wanted.some((x) => x.modality === 'PT')) throw new StudyError(`Study of ${s.patientName || s.patientId} has no PET series (modalities: ${[...new Set(all.map((x) => x.modality))].join(', ')}).`);
+    const archive = { url: this.url, name: this.name, studyUid: s.studyUid, structureSeries: all.filter((x) => x.modality === 'SEG' || x.modality === 'RTSTRUCT') };
+    if (wanted.some((x) => x.modality === 'CT')) {
+      // PET and CT: headers first, frames streamed in the order the session asks for (nearest the first view first).
+      report.status('Loading image headers…');
+      const streamed = await this.headersOf(s.studyUid, wanted);
+      if (streamed) return { series: streamed.series, frames: streamed.frames, notices: [], archive };
+    }
     report.status('Loading images…');
     const series = await this.loadReported(s.studyUid, wanted, report, (x) => `${x.modality} ${x.description}`);
     return {
@@ -164,6 +174,55 @@ export class DicomWebSource implements StudyArchive {
       await Promise.all([worker(), worker(), worker(), worker()]);
     }
     return groupSeries(out);
+  }
+
+  /**
+   * The series' instances from their WADO-RS metadata, each single-frame image with a zero placeholder of its
+   * frame's size (one buffer per size, shared), and the stream that retrieves the real frames; undefined when
+   * an instance is multi-frame (Enhanced PET/CT is loaded whole).
+   */
+  private async headersOf(studyUid: string, series: SeriesSummary[]): Promise<{ series: DicomSeriesInfo[]; frames: FrameStream } | undefined> {
+    const retrieveMeta = this.client.retrieveSeriesMetadata as unknown as (o: object) => Promise<Json[]>;
+    const metas = await Promise.all(series.map((s) => this.guard(`Metadata of the ${s.modality} series`, () => retrieveMeta.call(this.client, { studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid }))));
+    const placeholders = new Map<number, ArrayBuffer>();
+    const instances: DicomInstance[] = [];
+    const where = new Map<DicomInstance, { seriesUid: string; sopUid: string; modality: string }>();
+    for (const [n, meta] of metas.entries()) {
+      for (const json of meta) {
+        const attrs = DicomMetaDictionary.naturalizeDataset(json) as Record<string, any>;
+        delete attrs.PixelData;
+        const uid = val(json, '00080018');
+        const inst: DicomInstance = { name: `${series[n].modality} instance ${uid}`, attrs, transferSyntax: '1.2.840.10008.1.2.1' };
+        if (json['7FE00010']) {
+          if ((Number(attrs.NumberOfFrames) || 1) > 1) return undefined;
+          checkVolumeSize(inst.name, Number(attrs.Columns), Number(attrs.Rows), 1);
+          const bytes = Number(attrs.Rows) * Number(attrs.Columns) * Math.ceil((Number(attrs.BitsAllocated) || 16) / 8) * (Number(attrs.SamplesPerPixel) || 1);
+          if (!placeholders.has(bytes)) placeholders.set(bytes, new ArrayBuffer(bytes));
+          inst.pixels = placeholders.get(bytes);
+          where.set(inst, { seriesUid: series[n].seriesUid, sopUid: uid, modality: series[n].modality });
+        }
+        instances.push(inst);
+      }
+    }
+    const retrieveFrames = this.client.retrieveInstanceFrames as unknown as (o: object) => Promise<ArrayBuffer[]>;
+    const frames: FrameStream = {
+      pending: [...where.keys()],
+      fetch: async (order, onFrame, signal) => {
+        let next = 0;
+        const lane = async () => {
+          while (next < order.length && !signal.aborted) {
+            const inst = order[next++];
+            const w = where.get(inst)!;
+            const got = await this.guard(`${w.modality} frame of ${w.sopUid}`, () => retrieveFrames.call(this.client, {
+              studyInstanceUID: studyUid, seriesInstanceUID: w.seriesUid, sopInstanceUID: w.sopUid, frameNumbers: [1],
+            }));
+            if (!signal.aborted) onFrame(inst, concatFrames(got as (ArrayBuffer | Uint8Array)[]));
+          }
+        };
+        await Promise.all(Array.from({ length: FRAME_REQUESTS }, lane));
+      },
+    };
+    return { series: groupSeries(instances), frames };
   }
 
   /** The Part-10 files of a series (e.g. a SEG or RTSTRUCT to import), by WADO-RS instance retrieval. */

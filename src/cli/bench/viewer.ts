@@ -60,6 +60,8 @@ async function browserCompute(page: Page): Promise<{ ms: number; recomputed: num
 
 export async function run() {
   if (!existsSync(`${REPO_ROOT}dist/index.html`)) execFileSync('npx', ['vite', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  // Node figure before and after the browser's (the machine is shared: the faster of the two is compared).
+  const nodeBefore = await nodeDosePreview();
   const preview = await startPreview();
   const base = `${preview.url}/`;
   try {
@@ -83,10 +85,15 @@ export async function run() {
     }
     const first = await browserCompute(page);
     const again = await browserCompute(page);
-    await page.evaluate(() => window.__psma!.dose!.clearCache());
-    const warm = await browserCompute(page);
+    const warmRuns = [];
+    for (let n = 0; n < 2; n++) {
+      await page.evaluate(() => window.__psma!.dose!.clearCache());
+      warmRuns.push(await browserCompute(page));
+    }
+    const warm = warmRuns.reduce((a, b) => (b.ms < a.ms ? b : a));
     await browser.close();
-    const node = await nodeDosePreview();
+    const nodeAfter = await nodeDosePreview();
+    const node = nodeBefore.total_ms <= nodeAfter.total_ms ? nodeBefore : nodeAfter;
     const decode = marks['demo-parsed'] - marks['demo-files-ready'];
     const toRender = marks['first-fused-render'] - marks['demo-files-ready'];
     // Whole-body CT memory: Int16 (as held) vs Float32.
@@ -108,13 +115,14 @@ export async function run() {
       },
       dose_panel_compute: {
         browser_first_compute_ms: +first.ms.toFixed(0), browser_second_compute_no_edits_ms: +again.ms.toFixed(0),
-        browser_warm_workers_empty_cache_ms: +warm.ms.toFixed(0), browser_warm_parts: warm.parts,
+        browser_warm_workers_empty_cache_ms: warmRuns.map((r) => +r.ms.toFixed(0)), browser_warm_parts: warm.parts,
+        node_runs_ms: [nodeBefore.total_ms, nodeAfter.total_ms],
         recomputed_structures_first: first.recomputed, recomputed_structures_second: again.recomputed,
         browser_first_parts: first.parts, browser_second_parts: again.parts,
         node_extraction_plus_inference_ms: node.total_ms, node_features_ms: node.features_ms, node_inference_ms: node.inference_ms, structures: node.structures,
         ratio_first_compute_to_node: +(first.ms / node.total_ms).toFixed(2),
         ratio_warm_to_node: +(warm.ms / node.total_ms).toFixed(2), goal_1_5x_met: warm.ms / node.total_ms <= 1.5,
-        note: 'browser: Compute handler to results in the session (model loaded): the first Compute of the page, again without edits (cache), and with warm workers and the cache emptied (what the goal compares, as the Node figure is a second run too); Node: previewDoses through a warmed Node pool, the same model and structures',
+        note: 'browser: Compute handler to results in the session (model loaded): the first Compute of the page, again without edits (cache), and twice with warm workers and the cache emptied (the faster is what the goal compares, as the Node figure is a second run too); Node: previewDoses through a warmed Node pool, the same model and structures, before and after the browser (the faster is compared)',
       },
       autosave_whole_body_structure_set_indexeddb_ms: +autosaveMs.toFixed(0),
       whole_body_ct_512x512x800: { voxels: ct16.length, float32_copy_voxels: ct32.length, int16_mb: +((mid - before) / 2 ** 20).toFixed(0), float32_mb: +((after - mid) / 2 ** 20).toFixed(0), held_as: 'Int16 (CT volumes stay 16-bit in memory and in Cornerstone)' },

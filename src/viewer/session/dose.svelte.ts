@@ -103,6 +103,12 @@ export function prepareDoseWorkers(): void {
   else setTimeout(start, 200);
 }
 
+/** What is said while a streamed study's frames are still arriving (undefined once all are in). */
+export function imagesArriving(): string | undefined {
+  const l = viewer.loading;
+  return l && `The images are still arriving (${l.done} of ${l.total} slices).`;
+}
+
 /** The biomarkers the loaded model asks for. */
 export function wantedBiomarkers(): Biomarker[] {
   return dose.card ? biomarkersOf(dose.card) : [];
@@ -283,6 +289,7 @@ export async function computeDoses(): Promise<void> {
   const refusal = tracerRefusal();
   if (refusal) { dose.message = refusal; return; }
   const study = viewer.study, structures = viewer.structures, card = dose.card, key = owner.key;
+  if (viewer.loading) { dose.message = `${imagesArriving()} Doses are computed from complete images only: Compute once all have arrived.`; return; }
   if (dose.modelState === 'loading') { dose.message = `${LOADING_MODEL} Compute when it is ready.`; return; }
   if (!card) { dose.message = 'No dose model is loaded: load a site model (.onnx + model card .json).'; return; }
   if (!study?.pet?.suv) { dose.message = 'Dose prediction needs the PET in SUV (enter the missing SUV values first).'; return; }
