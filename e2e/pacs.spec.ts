@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { base, truth, waitReady, expectNotBlank, suvReadoutAt } from './helpers';
+import { base, truth, waitReady, expectNotBlank, suvReadoutAt, canvasCoverage } from './helpers';
 import { startOrthanc } from './orthanc';
 
 test('finds the study on the PACS, loads it fused, SUV readout matches the stored lesion voxel', async ({ page }) => {
@@ -44,7 +44,8 @@ test('while a streamed study is still arriving the views show it, the Dose panel
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('row', { name: /DEMO0001/ }).getByRole('button', { name: /Open study/ }).click();
   await page.waitForFunction(() => performance.getEntriesByName('first-fused-render').length > 0, null, { timeout: 60_000 });
-  await expectNotBlank(page);
+  // The axial view (the slices around it are in) is drawn; coronal, sagittal and MIP fill as the rest arrives.
+  expect((await canvasCoverage(page))[0]).toBeGreaterThan(0.02);
   expect(await page.evaluate(() => window.__psma!.viewer.ready)).toBe(false);
   for (const m of ['CT', 'PT']) await expect(page.getByRole('progressbar', { name: new RegExp(`^${m}.* progress$`) })).toBeVisible(); // per series
   await page.getByRole('button', { name: 'Dose', exact: true }).click();
@@ -56,6 +57,7 @@ test('while a streamed study is still arriving the views show it, the Dose panel
   release();
   await waitReady(page);
   await expect(page.getByRole('status', { name: 'Images arriving' })).toHaveCount(0);
+  await expectNotBlank(page);
   const t1 = truth().structures.find((s) => s.name === 'T1')!;
   await suvReadoutAt(page, t1.maxVoxelLps, t1.suvMax);
 });
