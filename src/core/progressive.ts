@@ -75,8 +75,7 @@ export function writeFrame(study: LoadedStudy, inst: DicomInstance, t: SliceTarg
   const pet = study.pet!, raw = pet.raw.data, suv = pet.suv?.data;
   const f = pet.suvResult.ok ? pet.suvResult.suvbw[t.k] : 0;
   for (let n = 0; n < per; n++) {
-    const v = px[n] * slope + intercept;
-    raw[at + n] = v;
-    if (suv) suv[at + n] = v * f;
+    raw[at + n] = px[n] * slope + intercept;
+    if (suv) suv[at + n] = raw[at + n] * f; // from the stored Float32, as scaleSlices does
   }
 }
