@@ -26,6 +26,8 @@ test('finds the study on the PACS, loads it fused, SUV readout matches the store
   expect(c.atFirstRenderDone, 'the study was shown before all frames were in').toBeDefined();
   expect(c.atFirstRenderDone![larger[0]] / larger[1]).toBeLessThanOrEqual(0.25);
   expect(c.atFirstRender![larger[0]]).toBeGreaterThan(0);
+  // Debian's Orthanc offers lossless JPEG-LS for frames: that is what came (decoded in the worker; the SUV check below is exact).
+  expect(c.transferSyntaxes).toEqual(['1.2.840.10008.1.2.4.80']);
 
   const t1 = truth().structures.find((s) => s.name === 'T1')!;
   await suvReadoutAt(page, t1.maxVoxelLps, t1.suvMax);

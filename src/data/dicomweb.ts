@@ -47,6 +47,12 @@ function concatFrames(parts: (ArrayBuffer | Uint8Array)[]): ArrayBuffer {
 
 /** Frame requests in flight at once (what a browser allows per host over HTTP/1.1). */
 const FRAME_REQUESTS = 6;
+/**
+ * Streamed frames are asked for in lossless JPEG-LS (Debian's Orthanc with orthanc-dicomweb 1.7 transcodes to it;
+ * RLE and JPEG 2000 it refuses), decoded in dicom-image-loader's worker; else uncompressed.
+ */
+const COMPRESSED_TS = '1.2.840.10008.1.2.4.80', UNCOMPRESSED_TS = '1.2.840.10008.1.2.1';
+const FRAME_MEDIA: Record<string, string> = { [COMPRESSED_TS]: 'image/jls', [UNCOMPRESSED_TS]: 'application/octet-stream' };
 
 export class DicomWebSource implements StudyArchive {
   private client: api.DICOMwebClient;
@@ -205,18 +211,33 @@ export class DicomWebSource implements StudyArchive {
       }
     }
     const retrieveFrames = this.client.retrieveInstanceFrames as unknown as (o: object) => Promise<ArrayBuffer[]>;
+    const get = (w: { seriesUid: string; sopUid: string; modality: string }, ts: string) => this.guard(`${w.modality} frame of ${w.sopUid}`, () => retrieveFrames.call(this.client, {
+      studyInstanceUID: studyUid, seriesInstanceUID: w.seriesUid, sopInstanceUID: w.sopUid, frameNumbers: [1],
+      mediaTypes: [{ mediaType: FRAME_MEDIA[ts], transferSyntaxUID: ts }],
+    }));
     const frames: FrameStream = {
       pending: [...where.keys()],
       fetch: async (order, onFrame, signal) => {
         let next = 0;
+        // The first frame asks for lossless JPEG-LS; a PACS that cannot send it is asked for uncompressed frames.
+        let ts: Promise<string> | undefined;
         const lane = async () => {
           while (next < order.length && !signal.aborted) {
             const inst = order[next++];
             const w = where.get(inst)!;
-            const got = await this.guard(`${w.modality} frame of ${w.sopUid}`, () => retrieveFrames.call(this.client, {
-              studyInstanceUID: studyUid, seriesInstanceUID: w.seriesUid, sopInstanceUID: w.sopUid, frameNumbers: [1],
-            }));
-            if (!signal.aborted) onFrame(inst, concatFrames(got as (ArrayBuffer | Uint8Array)[]));
+            let got: ArrayBuffer[], used: string;
+            if (!ts) {
+              const probe = get(w, COMPRESSED_TS).then((g) => ({ g, t: COMPRESSED_TS }), async (e: unknown) => {
+                if (!(e instanceof PacsError) || /unreachable|in time/.test(e.message)) throw e;
+                return { g: await get(w, UNCOMPRESSED_TS), t: UNCOMPRESSED_TS };
+              });
+              ts = probe.then((r) => r.t, () => UNCOMPRESSED_TS);
+              ({ g: got, t: used } = await probe);
+            } else {
+              used = await ts;
+              got = await get(w, used);
+            }
+            if (!signal.aborted) await onFrame(inst, concatFrames(got as (ArrayBuffer | Uint8Array)[]), used);
           }
         };
         await Promise.all(Array.from({ length: FRAME_REQUESTS }, lane));

@@ -41,8 +41,11 @@ export interface PartnerOffer {
 export interface FrameStream {
   /** The instances whose frames are to come. */
   pending: DicomInstance[];
-  /** Retrieves the frames in the given order, a bounded number at a time; rejects on the first failure. */
-  fetch(order: DicomInstance[], onFrame: (inst: DicomInstance, pixels: ArrayBuffer) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Retrieves the frames in the given order, a bounded number at a time (each lane waits for `onFrame`); the
+   * frame comes in the transfer syntax the PACS sent (compressed when it offers it). Rejects on the first failure.
+   */
+  fetch(order: DicomInstance[], onFrame: (inst: DicomInstance, pixels: ArrayBuffer, transferSyntax: string) => void | Promise<void>, signal: AbortSignal): Promise<void>;
 }
 
 export interface SourceStudy {

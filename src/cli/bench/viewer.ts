@@ -128,6 +128,7 @@ async function wholeBodyFromOrthanc() {
         generate_ms: +generateMs.toFixed(0), stow_upload_ms: +uploadMs.toFixed(0),
         open_to_first_fused_render_ms: +(r.first - openAt).toFixed(0), open_to_fully_loaded_ms: +(r.full - openAt).toFixed(0),
         frames_total: totals, frames_in_at_first_render_start: r.counters.atFirstRender ?? null, frames_in_at_first_render_end: done,
+        transfer_syntaxes_sent: r.counters.transferSyntaxes ?? null,
         larger_series_fraction_at_first_render: fraction === null ? null : +fraction.toFixed(3),
         goal_first_render_at_25pct_met: fraction !== null && fraction <= 0.25,
         peak_js_heap_mb: +(peakHeap / 2 ** 20).toFixed(0),

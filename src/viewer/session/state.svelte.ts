@@ -36,7 +36,7 @@ declare global {
       clientPoint?: (viewport: 'axial' | 'coronal' | 'sagittal' | 'mip', lps: [number, number, number]) => [number, number];
       /** Dose counters (session/dose.svelte.ts): model sessions created, structures the last Compute extracted, Computes. */
       /** Streamed open (session/study.svelte.ts): frames per series in all, at the start and end of the first render. */
-      loading?: { totals?: Record<string, number>; atFirstRender?: Record<string, number>; atFirstRenderDone?: Record<string, number> };
+      loading?: { totals?: Record<string, number>; atFirstRender?: Record<string, number>; atFirstRenderDone?: Record<string, number>; transferSyntaxes?: string[] };
       dose?: { sessions: number; recomputed: number; computes: number; lastMs: { prepare: number; extract: number; infer: number }; clearCache: () => void };
     };
   }

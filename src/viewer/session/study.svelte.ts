@@ -5,7 +5,8 @@
 import { assembleStudy, canPair, withSuvOverrides, StudyError, type LoadedStudy } from '../../core/study';
 import type { DicomSeriesInfo } from '../../core/dicom/read';
 import type { SuvOverrides } from '../../core/suv';
-import { decodeCompressed } from '../../data/decode';
+import { decodeCompressed, decodeFrameInWorker, NATIVE } from '../../data/decode';
+import { initCornerstone } from '../render/scene';
 import { localFilesSource } from '../../data/localFiles';
 import type { DataSource, FrameStream, LoadReport, PartnerOffer, SourceStudy } from '../../data/source';
 import { firstViewSlices, initialZ, nearestFirst, progressiveProblem, sliceTargets, writeFrame } from '../../core/progressive';
@@ -84,6 +85,8 @@ function releasePixels(all: DicomSeriesInfo[], s: LoadedStudy): void {
 
 /** Slices around the first view (mm either side) that must be in, for both series, before the first render. */
 const FIRST_VIEW_MM = 6;
+/** How often the progress (ms) and the views (ms) follow the arriving frames. */
+const PROGRESS_MS = 200, REFRESH_MS = 1500;
 
 /**
  * Frames of a streamed PACS study: fetched nearest the first view first and written straight into the
@@ -112,15 +115,20 @@ async function streamFrames(s: LoadedStudy, frames: FrameStream, labels: Map<str
   let flush: ReturnType<typeof setTimeout> | undefined;
   const ctrl = new AbortController();
   viewer.loading = { done: 0, total: frames.pending.length };
+  // State and views follow the arrivals at a bounded rate (a software-rendered MIP of a whole body takes a second).
+  let progressTimer: ReturnType<typeof setTimeout> | undefined;
+  const showProgress = () => {
+    progressTimer = undefined;
+    for (const [uid, c] of Object.entries(counts)) session.progress[uid] = { label: labels.get(uid) ?? uid, ...c };
+    viewer.loading = { done: arrived, total: frames.pending.length };
+  };
   const onFrame = (inst: DicomInstance, pixels: ArrayBuffer) => {
     const t = targets.get(inst);
     if (!t) return;
     writeFrame(s, inst, t, pixels);
     arrived++;
-    const uid = bySeries.get(inst)!;
-    counts[uid].done++;
-    session.progress[uid] = { label: labels.get(uid) ?? uid, ...counts[uid] };
-    viewer.loading = { done: arrived, total: frames.pending.length };
+    counts[bySeries.get(inst)!].done++;
+    progressTimer ??= setTimeout(showProgress, PROGRESS_MS);
     if (first.has(inst)) missing--;
     if (!shown && !problem && missing === 0) {
       loadCounters.atFirstRender = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v.done]));
@@ -131,18 +139,25 @@ async function streamFrames(s: LoadedStudy, frames: FrameStream, labels: Map<str
     }
     if (shown) {
       dirty[t.modality].push(t.k);
-      flush ??= setTimeout(() => { flush = undefined; slicesArrived(dirty.CT.splice(0), dirty.PT.splice(0)); }, 250);
+      flush ??= setTimeout(() => { flush = undefined; slicesArrived(dirty.CT.splice(0), dirty.PT.splice(0)); }, REFRESH_MS);
     }
   };
+  transferSyntaxes.clear();
+  await initCornerstone(); // its decode worker takes the compressed frames
   try {
-    await frames.fetch(nearestFirst(targets, z0), (inst, px) => {
-      try { onFrame(inst, px); } catch (e) { ctrl.abort(); throw e; }
+    await frames.fetch(nearestFirst(targets, z0), async (inst, px, ts) => {
+      try {
+        transferSyntaxes.add(ts);
+        onFrame(inst, NATIVE.has(ts) ? px : await decodeFrameInWorker(inst.name, inst.attrs, ts, new Uint8Array(px)));
+      } catch (e) { ctrl.abort(); throw e; }
     }, ctrl.signal);
     await shown;
   } finally {
     if (flush) clearTimeout(flush);
+    if (progressTimer) clearTimeout(progressTimer);
     viewer.loading = undefined;
   }
+  loadCounters.transferSyntaxes = [...transferSyntaxes];
   releasePixels(series, s);
   if (shown) {
     slicesArrived(dirty.CT.splice(0), dirty.PT.splice(0), true);
@@ -155,8 +170,9 @@ async function streamFrames(s: LoadedStudy, frames: FrameStream, labels: Map<str
   performance.mark('study-fully-loaded');
 }
 
-/** Counters of a streamed open, for tests and the bench: frames per series in all, when the first render started and ended. */
-export const loadCounters: { totals?: Record<string, number>; atFirstRender?: Record<string, number>; atFirstRenderDone?: Record<string, number> } = {};
+const transferSyntaxes = new Set<string>();
+/** Counters of a streamed open, for tests and the bench: frames per series in all, when the first render started and ended, the transfer syntaxes the PACS sent. */
+export const loadCounters: { totals?: Record<string, number>; atFirstRender?: Record<string, number>; atFirstRenderDone?: Record<string, number>; transferSyntaxes?: string[] } = {};
 if (typeof window !== 'undefined' && window.__psma) window.__psma.loading = loadCounters;
 
 /**
