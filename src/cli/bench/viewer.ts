@@ -94,10 +94,13 @@ async function wholeBodyFromOrthanc() {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Performance.enable');
-      let peakHeap = 0, peakRss = 0, peakLargest = 0, sampling = true;
+      let peakHeap = 0, peakBacking: number | undefined, peakRss = 0, peakLargest = 0, sampling = true;
       const sample = async () => {
         const m = await cdp.send('Performance.getMetrics');
         peakHeap = Math.max(peakHeap, m.metrics.find((x) => x.name === 'JSHeapUsedSize')?.value ?? 0);
+        // ArrayBuffers (the volumes) live outside the JS heap: their backing stores are counted apart.
+        const h = await cdp.send('Runtime.getHeapUsage') as { usedSize: number; backingStorageSize?: number };
+        if (h.backingStorageSize !== undefined) peakBacking = Math.max(peakBacking ?? 0, h.backingStorageSize);
         const r = chromiumRssMb();
         peakRss = Math.max(peakRss, r.sum); peakLargest = Math.max(peakLargest, r.largest);
       };
@@ -131,7 +134,7 @@ async function wholeBodyFromOrthanc() {
         transfer_syntaxes_sent: r.counters.transferSyntaxes ?? null,
         larger_series_fraction_at_first_render: fraction === null ? null : +fraction.toFixed(3),
         goal_first_render_at_25pct_met: fraction !== null && fraction <= 0.25,
-        peak_js_heap_mb: +(peakHeap / 2 ** 20).toFixed(0),
+        peak_js_heap_mb: +(peakHeap / 2 ** 20).toFixed(0), peak_array_buffers_mb: peakBacking === undefined ? null : +(peakBacking / 2 ** 20).toFixed(0),
         peak_rss_sum_chromium_processes_mb: +peakRss.toFixed(0), peak_rss_largest_process_mb: +peakLargest.toFixed(0),
         rss_before_open_mb: +before.toFixed(0),
         note: 'RSS summed over Chromium\'s process tree (shared pages count in each process); the GPU process holds SwiftShader\'s copies of the volume textures',
