@@ -94,13 +94,13 @@ const PROGRESS_MS = 200, REFRESH_MS = 1500;
  * be: see progressiveProblem), and is ready (numbers, tools, doses) only once every frame is in. A failed or
  * damaged frame fails the whole open.
  */
-async function streamFrames(s: LoadedStudy, frames: FrameStream, labels: Map<string, string>): Promise<void> {
+async function streamFrames(s: LoadedStudy, all: DicomSeriesInfo[], frames: FrameStream, labels: Map<string, string>): Promise<void> {
   const targets = sliceTargets(s);
   const z0 = initialZ(s);
   const problem = progressiveProblem(s);
   const first = firstViewSlices(targets, z0, FIRST_VIEW_MM);
   const bySeries = new Map<DicomInstance, string>();
-  for (const x of series) for (const i of x.instances) bySeries.set(i, x.seriesUid);
+  for (const x of all) for (const i of x.instances) bySeries.set(i, x.seriesUid);
   const counts: Record<string, { done: number; total: number }> = {};
   for (const i of frames.pending) {
     const uid = bySeries.get(i)!;
@@ -113,7 +113,8 @@ async function streamFrames(s: LoadedStudy, frames: FrameStream, labels: Map<str
   let missing = first.size, shown: Promise<void> | undefined, arrived = 0;
   const dirty = { CT: [] as number[], PT: [] as number[] };
   let flush: ReturnType<typeof setTimeout> | undefined;
-  const ctrl = new AbortController();
+  streaming?.abort(); // a study still streaming in gives way to this one
+  const ctrl = (streaming = new AbortController());
   viewer.loading = { done: 0, total: frames.pending.length };
   // State and views follow the arrivals at a bounded rate (a software-rendered MIP of a whole body takes a second).
   let progressTimer: ReturnType<typeof setTimeout> | undefined;
@@ -155,10 +156,11 @@ async function streamFrames(s: LoadedStudy, frames: FrameStream, labels: Map<str
   } finally {
     if (flush) clearTimeout(flush);
     if (progressTimer) clearTimeout(progressTimer);
-    viewer.loading = undefined;
+    if (streaming === ctrl) { streaming = undefined; viewer.loading = undefined; }
   }
+  if (ctrl.signal.aborted) throw new Superseded();
   loadCounters.transferSyntaxes = [...transferSyntaxes];
-  releasePixels(series, s);
+  releasePixels(all, s);
   if (shown) {
     slicesArrived(dirty.CT.splice(0), dirty.PT.splice(0), true);
     session.status = '';
@@ -171,6 +173,9 @@ async function streamFrames(s: LoadedStudy, frames: FrameStream, labels: Map<str
 }
 
 const transferSyntaxes = new Set<string>();
+let streaming: AbortController | undefined;
+/** A streamed open that another open replaced: it ends without touching the session. */
+class Superseded extends Error {}
 /** Counters of a streamed open, for tests and the bench: frames per series in all, when the first render started and ended, the transfer syntaxes the PACS sent. */
 export const loadCounters: { totals?: Record<string, number>; atFirstRender?: Record<string, number>; atFirstRenderDone?: Record<string, number>; transferSyntaxes?: string[] } = {};
 if (typeof window !== 'undefined' && window.__psma) window.__psma.loading = loadCounters;
@@ -191,7 +196,7 @@ export async function openStudy(source: DataSource, onLoaded?: () => void): Prom
     session.partner = undefined;
     viewer.structures = undefined;
     viewer.pacs = got.archive;
-    if (got.frames) await streamFrames(s, got.frames, new Map(got.series.map((x) => [x.seriesUid, `${x.modality} ${x.description}`.trim()])));
+    if (got.frames) await streamFrames(s, got.series, got.frames, new Map(got.series.map((x) => [x.seriesUid, `${x.modality} ${x.description}`.trim()])));
     else {
       releasePixels(got.series, s);
       await present(s);
@@ -205,6 +210,7 @@ export async function openStudy(source: DataSource, onLoaded?: () => void): Prom
     session.partner = await got.findPartner?.();
     return true;
   } catch (e) {
+    if (e instanceof Superseded) return false;
     fail(e, source.retryable ? () => openStudy(source, onLoaded) : undefined);
     if (viewer.study !== before) {
       // A streamed study failed after it was first shown: the previous one comes back (or none), nothing of it stays.
@@ -259,6 +265,7 @@ export function declinePartner(): void {
 export async function applySuvOverrides(over: SuvOverrides): Promise<void> {
   const study = viewer.study;
   if (!study?.pet) return;
+  if (viewer.loading) return fail(new Error(`The images are still arriving (${viewer.loading.done} of ${viewer.loading.total} slices): enter the SUV values again once all are in.`));
   // The core checks the values against the physiological table and refuses with the range.
   const next = withSuvOverrides(study, over);
   if (!next.ok) return fail(new Error(next.reason));
