@@ -71,7 +71,7 @@ function chromiumRssMb(root = process.pid): { sum: number; largest: number } {
  * A whole-body PET/CT (CT 512×512×400 + PET, the phantom) stored on a local Orthanc and opened from it in the
  * viewer: frames at the first fused render (counted), times, and the peak JS heap (CDP) and RSS of Chromium.
  */
-async function wholeBodyFromOrthanc() {
+export async function wholeBodyFromOrthanc() {
   const spec = defaultPatientSpec(3, { id: 'WHOLE0003' });
   const fov = [420 * spec.anatomyScale + 20, 300 * spec.anatomyScale + 20];
   const zSpan = spec.imaging.zTopMm - spec.imaging.zBottomMm;
@@ -122,6 +122,9 @@ async function wholeBodyFromOrthanc() {
       sampling = false;
       await sampler;
       await sample();
+      // What stays held once the study is open: garbage collected first (transient frame buffers are not counted).
+      await cdp.send('HeapProfiler.collectGarbage');
+      const held = await cdp.send('Runtime.getHeapUsage') as { usedSize: number; backingStorageSize?: number };
       await browser.close();
       const totals = r.counters.totals ?? {}, done = r.counters.atFirstRenderDone ?? {};
       const larger = Object.entries(totals).sort((a, b) => b[1] - a[1])[0];
@@ -135,6 +138,9 @@ async function wholeBodyFromOrthanc() {
         larger_series_fraction_at_first_render: fraction === null ? null : +fraction.toFixed(3),
         goal_first_render_at_25pct_met: fraction !== null && fraction <= 0.25,
         peak_js_heap_mb: +(peakHeap / 2 ** 20).toFixed(0), peak_array_buffers_mb: peakBacking === undefined ? null : +(peakBacking / 2 ** 20).toFixed(0),
+        held_after_gc_js_heap_mb: +(held.usedSize / 2 ** 20).toFixed(0),
+        held_after_gc_array_buffers_mb: held.backingStorageSize === undefined ? null : +(held.backingStorageSize / 2 ** 20).toFixed(0),
+        volumes_mb: +((r.dims.ct.reduce((a: number, b: number) => a * b, 1) * 2 + r.dims.pet.reduce((a: number, b: number) => a * b, 1) * 8) / 2 ** 20).toFixed(0),
         peak_rss_sum_chromium_processes_mb: +peakRss.toFixed(0), peak_rss_largest_process_mb: +peakLargest.toFixed(0),
         rss_before_open_mb: +before.toFixed(0),
         note: 'RSS summed over Chromium\'s process tree (shared pages count in each process); the GPU process holds SwiftShader\'s copies of the volume textures',
