@@ -38,7 +38,12 @@ function describe(e: unknown, url: string, what: string): PacsError {
 /** WADO-RS frames (one part each) as one buffer. */
 function concatFrames(parts: (ArrayBuffer | Uint8Array)[]): ArrayBuffer {
   const views = parts.map((f) => (f instanceof ArrayBuffer ? new Uint8Array(f) : f));
-  if (views.length === 1) return views[0].buffer.slice(views[0].byteOffset, views[0].byteOffset + views[0].byteLength) as ArrayBuffer;
+  if (views.length === 1) {
+    const v = views[0];
+    // A part that is its own buffer (dicomweb-client slices each part out of the response) is used as it is.
+    if (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && v.buffer instanceof ArrayBuffer) return v.buffer;
+    return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) as ArrayBuffer;
+  }
   const out = new Uint8Array(views.reduce((n, v) => n + v.byteLength, 0));
   let at = 0;
   for (const v of views) { out.set(v, at); at += v.byteLength; }
