@@ -117,7 +117,7 @@ export function dosimetricStructures(labels: Volume, meta: Pick<StructureMeta, '
 
 /** A small synthetic ROI (a sphere of noisy uptake) whose task runs every family once: loads and compiles a worker's code. */
 export function warmUpTask(id = 'warm-up'): RoiTask {
-  const n = 16, r = 5, spacing: Vec3 = [4, 4, 4];
+  const n = 24, r = 8, spacing: Vec3 = [4, 4, 4];
   const data = new Float32Array(n ** 3), mask = new Uint8Array(n ** 3);
   let seed = 1;
   for (let k = 0, o = 0; k < n; k++) for (let j = 0; j < n; j++) for (let i = 0; i < n; i++, o++) {

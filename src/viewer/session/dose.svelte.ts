@@ -89,6 +89,16 @@ const plain = <T extends Volume>(v: T): T => ({
   slope: v.slope, intercept: v.intercept, unit: v.unit,
 }) as T;
 
+/** Sends an opened study's SUV to the dose worker ahead of the first Compute (off its path). */
+export function offerDoseImage(study: LoadedStudy): void {
+  const suv = study.pet?.suv;
+  if (!suv) return;
+  const image = imageKeyOf(suv);
+  if (imageInWorker === image) return;
+  imageInWorker = image;
+  worker().setImage(image, plain(suv)).catch(() => { if (imageInWorker === image) imageInWorker = undefined; });
+}
+
 let warmedUp = false;
 
 /**

@@ -15,7 +15,7 @@ import { viewer } from './state.svelte';
 import { setStructures } from './editing.svelte';
 import { showInViews, slicesArrived } from './view.svelte';
 import { restoreSaved } from './autosave.svelte';
-import { openDoseState, prepareDoseWorkers } from './dose.svelte';
+import { offerDoseImage, openDoseState, prepareDoseWorkers } from './dose.svelte';
 import { listStoredResults } from './results.svelte';
 
 export const session = $state({
@@ -204,6 +204,7 @@ export async function openStudy(source: DataSource, onLoaded?: () => void): Prom
     if (got.structures) setStructures(got.structures.labels, got.structures.source, got.structures.meta);
     else await restore(s);
     const doseNotice = await openDoseState(s); // its results are shown only while they fit these structures
+    offerDoseImage(s);
     if (doseNotice) notify(doseNotice);
     void listStoredResults(); // the dose results (SR) stored in a PACS study before
     for (const n of got.notices) notify(n);
