@@ -2,9 +2,10 @@
 // the browser by the Cornerstone codecs (dicom-image-loader's decoders), then read like uncompressed data.
 // Deflated transfer syntax is inflated by dcmjs when the file is parsed.
 import { decoders } from '@cornerstonejs/dicom-image-loader';
+import { getWebWorkerManager } from '@cornerstonejs/core';
 import type { DicomInstance } from '../core/dicom/read';
 
-const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2']);
+export const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2']);
 
 export async function decodeCompressed(instances: DicomInstance[], onProgress?: (done: number, total: number) => void): Promise<void> {
   const todo = instances.filter((i) => i.pixels && !NATIVE.has(i.transferSyntax));
@@ -31,6 +32,36 @@ export async function decodeCompressed(instances: DicomInstance[], onProgress?: 
     onProgress?.(++done, todo.length);
   }
 }
+
+/**
+ * One compressed frame decoded in dicom-image-loader's decode worker (Cornerstone must be initialised), as the
+ * uncompressed frame its header describes (the codec's own array type may be narrower).
+ */
+export async function decodeFrameInWorker(name: string, attrs: Record<string, any>, ts: string, data: Uint8Array): Promise<ArrayBuffer> {
+  const frame = frameOf(attrs);
+  const bad = notEncoded(ts, data, frame.samplesPerPixel * Math.ceil(frame.bitsAllocated / 8));
+  if (bad) throw new Error(`${name}: the PACS sent transfer syntax ${ts}, but ${bad}`);
+  let out: { pixelData: ArrayLike<number> };
+  try {
+    out = await getWebWorkerManager().executeTask('dicomImageLoader', 'decodeTask', {
+      imageFrame: frame, transferSyntax: ts, pixelData: data, options: { preScale: { enabled: false } }, decodeConfig: {},
+    }) as { pixelData: ArrayLike<number> };
+  } catch (e) {
+    throw new Error(`${name}: pixel data in transfer syntax ${ts} could not be decoded (${(e as Error)?.message ?? e})`);
+  }
+  const n = frame.rows * frame.columns * frame.samplesPerPixel, signed = frame.pixelRepresentation === 1;
+  const typed = frame.bitsAllocated <= 8 ? (signed ? new Int8Array(n) : new Uint8Array(n))
+    : frame.bitsAllocated <= 16 ? (signed ? new Int16Array(n) : new Uint16Array(n)) : (signed ? new Int32Array(n) : new Uint32Array(n));
+  if (out.pixelData.length !== n) throw new Error(`${name}: the decoded frame has ${out.pixelData.length} values, ${n} expected`);
+  typed.set(out.pixelData);
+  return typed.buffer as ArrayBuffer;
+}
+
+const frameOf = (a: Record<string, any>) => ({
+  samplesPerPixel: Number(a.SamplesPerPixel ?? 1), photometricInterpretation: a.PhotometricInterpretation, planarConfiguration: a.PlanarConfiguration,
+  rows: Number(a.Rows), columns: Number(a.Columns), bitsAllocated: Number(a.BitsAllocated), bitsStored: Number(a.BitsStored),
+  pixelRepresentation: Number(a.PixelRepresentation), smallestPixelValue: undefined, largestPixelValue: undefined,
+});
 
 /**
  * Why compressed pixel data do not start as their transfer syntax requires (a codec fed anything else may

@@ -6,7 +6,7 @@ import { groupSeries, type DicomInstance, type DicomSeriesInfo } from '../core/d
 import { ENHANCED_VOLUME_SOP_CLASSES, framesOf } from '../core/dicom/multiframe';
 import { checkVolumeSize } from '../core/dicom/validate';
 import { StudyError } from '../core/study';
-import type { DataSource, LoadReport, PartnerOffer, SeriesSummary, SourceStudy, StudyArchive, StudyQuery, StudySummary } from './source';
+import type { DataSource, FrameStream, LoadReport, PartnerOffer, SeriesSummary, SourceStudy, StudyArchive, StudyQuery, StudySummary } from './source';
 
 const { DicomMetaDictionary } = dcmjs.data;
 
@@ -38,12 +38,26 @@ function describe(e: unknown, url: string, what: string): PacsError {
 /** WADO-RS frames (one part each) as one buffer. */
 function concatFrames(parts: (ArrayBuffer | Uint8Array)[]): ArrayBuffer {
   const views = parts.map((f) => (f instanceof ArrayBuffer ? new Uint8Array(f) : f));
-  if (views.length === 1) return views[0].buffer.slice(views[0].byteOffset, views[0].byteOffset + views[0].byteLength) as ArrayBuffer;
+  if (views.length === 1) {
+    const v = views[0];
+    // A part that is its own buffer (dicomweb-client slices each part out of the response) is used as it is.
+    if (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && v.buffer instanceof ArrayBuffer) return v.buffer;
+    return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) as ArrayBuffer;
+  }
   const out = new Uint8Array(views.reduce((n, v) => n + v.byteLength, 0));
   let at = 0;
   for (const v of views) { out.set(v, at); at += v.byteLength; }
   return out.buffer;
 }
+
+/** Frame requests in flight at once (what a browser allows per host over HTTP/1.1). */
+const FRAME_REQUESTS = 6;
+/**
+ * Streamed frames are asked for in lossless JPEG-LS (Debian's Orthanc with orthanc-dicomweb 1.7 transcodes to it;
+ * RLE and JPEG 2000 it refuses), decoded in dicom-image-loader's worker; else uncompressed.
+ */
+const COMPRESSED_TS = '1.2.840.10008.1.2.4.80', UNCOMPRESSED_TS = '1.2.840.10008.1.2.1';
+const FRAME_MEDIA: Record<string, string> = { [COMPRESSED_TS]: 'image/jls', [UNCOMPRESSED_TS]: 'application/octet-stream' };
 
 export class DicomWebSource implements StudyArchive {
   private client: api.DICOMwebClient;
@@ -100,6 +114,13 @@ export class DicomWebSource implements StudyArchive {
     const all = await this.listSeries(s.studyUid);
     const wanted = all.filter((x) => x.modality === 'PT' || x.modality === 'CT');
     if (!wanted.some((x) => x.modality === 'PT')) throw new StudyError(`Study of ${s.patientName || s.patientId} has no PET series (modalities: ${[...new Set(all.map((x) => x.modality))].join(', ')}).`);
+    const archive = { url: this.url, name: this.name, studyUid: s.studyUid, structureSeries: all.filter((x) => x.modality === 'SEG' || x.modality === 'RTSTRUCT') };
+    if (wanted.some((x) => x.modality === 'CT')) {
+      // PET and CT: headers first, frames streamed in the order the session asks for (nearest the first view first).
+      report.status('Loading image headers…');
+      const streamed = await this.headersOf(s.studyUid, wanted);
+      if (streamed) return { series: streamed.series, frames: streamed.frames, notices: [], archive };
+    }
     report.status('Loading images…');
     const series = await this.loadReported(s.studyUid, wanted, report, (x) => `${x.modality} ${x.description}`);
     return {
@@ -164,6 +185,70 @@ export class DicomWebSource implements StudyArchive {
       await Promise.all([worker(), worker(), worker(), worker()]);
     }
     return groupSeries(out);
+  }
+
+  /**
+   * The series' instances from their WADO-RS metadata, each single-frame image with a zero placeholder of its
+   * frame's size (one buffer per size, shared), and the stream that retrieves the real frames; undefined when
+   * an instance is multi-frame (Enhanced PET/CT is loaded whole).
+   */
+  private async headersOf(studyUid: string, series: SeriesSummary[]): Promise<{ series: DicomSeriesInfo[]; frames: FrameStream } | undefined> {
+    const retrieveMeta = this.client.retrieveSeriesMetadata as unknown as (o: object) => Promise<Json[]>;
+    const metas = await Promise.all(series.map((s) => this.guard(`Metadata of the ${s.modality} series`, () => retrieveMeta.call(this.client, { studyInstanceUID: studyUid, seriesInstanceUID: s.seriesUid }))));
+    const placeholders = new Map<number, ArrayBuffer>();
+    const instances: DicomInstance[] = [];
+    const where = new Map<DicomInstance, { seriesUid: string; sopUid: string; modality: string }>();
+    for (const [n, meta] of metas.entries()) {
+      for (const json of meta) {
+        const attrs = DicomMetaDictionary.naturalizeDataset(json) as Record<string, any>;
+        delete attrs.PixelData;
+        const uid = val(json, '00080018');
+        const inst: DicomInstance = { name: `${series[n].modality} instance ${uid}`, attrs, transferSyntax: '1.2.840.10008.1.2.1' };
+        if (json['7FE00010']) {
+          if ((Number(attrs.NumberOfFrames) || 1) > 1) return undefined;
+          checkVolumeSize(inst.name, Number(attrs.Columns), Number(attrs.Rows), 1);
+          const bytes = Number(attrs.Rows) * Number(attrs.Columns) * Math.ceil((Number(attrs.BitsAllocated) || 16) / 8) * (Number(attrs.SamplesPerPixel) || 1);
+          if (!placeholders.has(bytes)) placeholders.set(bytes, new ArrayBuffer(bytes));
+          inst.pixels = placeholders.get(bytes);
+          where.set(inst, { seriesUid: series[n].seriesUid, sopUid: uid, modality: series[n].modality });
+        }
+        instances.push(inst);
+      }
+    }
+    const retrieveFrames = this.client.retrieveInstanceFrames as unknown as (o: object) => Promise<ArrayBuffer[]>;
+    const get = (w: { seriesUid: string; sopUid: string; modality: string }, ts: string) => this.guard(`${w.modality} frame of ${w.sopUid}`, () => retrieveFrames.call(this.client, {
+      studyInstanceUID: studyUid, seriesInstanceUID: w.seriesUid, sopInstanceUID: w.sopUid, frameNumbers: [1],
+      mediaTypes: [{ mediaType: FRAME_MEDIA[ts], transferSyntaxUID: ts }],
+    }));
+    const frames: FrameStream = {
+      pending: [...where.keys()],
+      fetch: async (order, onFrame, signal) => {
+        let next = 0;
+        // The first frame asks for lossless JPEG-LS; a PACS that cannot send it is asked for uncompressed frames.
+        let ts: Promise<string> | undefined;
+        const lane = async () => {
+          while (next < order.length && !signal.aborted) {
+            const inst = order[next++];
+            const w = where.get(inst)!;
+            let got: ArrayBuffer[], used: string;
+            if (!ts) {
+              const probe = get(w, COMPRESSED_TS).then((g) => ({ g, t: COMPRESSED_TS }), async (e: unknown) => {
+                if (!(e instanceof PacsError) || /unreachable|in time/.test(e.message)) throw e;
+                return { g: await get(w, UNCOMPRESSED_TS), t: UNCOMPRESSED_TS };
+              });
+              ts = probe.then((r) => r.t, () => UNCOMPRESSED_TS);
+              ({ g: got, t: used } = await probe);
+            } else {
+              used = await ts;
+              got = await get(w, used);
+            }
+            if (!signal.aborted) await onFrame(inst, concatFrames(got as (ArrayBuffer | Uint8Array)[]), used);
+          }
+        };
+        await Promise.all(Array.from({ length: FRAME_REQUESTS }, lane));
+      },
+    };
+    return { series: groupSeries(instances), frames };
   }
 
   /** The Part-10 files of a series (e.g. a SEG or RTSTRUCT to import), by WADO-RS instance retrieval. */

@@ -1,7 +1,7 @@
 // What a data source gives the study session: the image series of one study, loaded with progress. The
 // demo, local files and a DICOMweb study implement `DataSource`; a DICOMweb server is also a `StudyArchive`
 // (search, series list) whose studies are data sources. A new source is one file implementing it.
-import type { DicomSeriesInfo } from '../core/dicom/read';
+import type { DicomInstance, DicomSeriesInfo } from '../core/dicom/read';
 import type { StructureMeta } from '../core/contours/structureSet';
 import type { Volume } from '../core/volume';
 
@@ -34,6 +34,20 @@ export interface PartnerOffer {
   source: DataSource;
 }
 
+/**
+ * Pixel frames still to come (a PACS study opened progressively): the series' instances carry a shared
+ * zero-filled placeholder of the right size until then, so headers are validated and volumes allocated first.
+ */
+export interface FrameStream {
+  /** The instances whose frames are to come. */
+  pending: DicomInstance[];
+  /**
+   * Retrieves the frames in the given order, a bounded number at a time (each lane waits for `onFrame`); the
+   * frame comes in the transfer syntax the PACS sent (compressed when it offers it). Rejects on the first failure.
+   */
+  fetch(order: DicomInstance[], onFrame: (inst: DicomInstance, pixels: ArrayBuffer, transferSyntax: string) => void | Promise<void>, signal: AbortSignal): Promise<void>;
+}
+
 export interface SourceStudy {
   /** Series as parsed (compressed pixel data is decoded by the session). */
   series: DicomSeriesInfo[];
@@ -42,6 +56,8 @@ export interface SourceStudy {
   /** A structure set that comes with the study (the demo's truth): shown instead of work saved locally. */
   structures?: { labels: Volume<Uint8Array>; source: string; meta: StructureMeta };
   archive?: ArchiveContext;
+  /** Frames still to come (the series' pixels are placeholders until they arrive). */
+  frames?: FrameStream;
   /** Looks for a study that holds what this one lacks (its CT), once the study is shown. */
   findPartner?: () => Promise<PartnerOffer | undefined>;
 }

@@ -56,3 +56,26 @@ export function browserFeaturePool(size = navigator.hardwareConcurrency || 2): F
     return { api: wrap<Api>(worker), terminate: () => worker.terminate(), failed };
   });
 }
+
+let pagePool: FeaturePool | undefined;
+
+/**
+ * The page's feature pool, created once and kept (workers loaded and compiled stay so for the next Compute);
+ * `warmUp` runs a small synthetic ROI a few times on each worker. A pool whose worker failed is replaced on the next call.
+ */
+export function pageFeaturePool(warmUp?: () => RoiTask): FeaturePool {
+  if (pagePool) return pagePool;
+  const pool = browserFeaturePool();
+  const run: FeaturePool['run'] = async (tasks, opts) => {
+    try {
+      return await pool.run(tasks, opts);
+    } catch (e) {
+      if (!(e instanceof CancelledError) && pagePool === kept) { pagePool = undefined; pool.close(); }
+      throw e;
+    }
+  };
+  const kept: FeaturePool = { size: pool.size, run, close: () => undefined };
+  pagePool = kept;
+  if (warmUp) void run(Array.from({ length: 3 * pool.size }, warmUp)).catch(() => undefined);
+  return kept;
+}

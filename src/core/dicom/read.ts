@@ -207,11 +207,12 @@ export function seriesToVolume(series: DicomSeriesInfo, opts: { frame?: number }
   const slopes = rescale.map((r) => r.slope), icpts = rescale.map((r) => r.intercept);
   const signed = Number(first.PixelRepresentation) === 1;
   const uniform = slopes.every((s) => s === slopes[0]) && icpts.every((c) => c === icpts[0]);
-  // Lengths were checked above (checkPixelLength).
+  // Lengths were checked above (checkPixelLength). Views, not copies: a whole-body CT would otherwise pass through
+  // a second full copy of its frames while the volume is built.
   const read = (buf: ArrayBuffer) => {
-    if (bits === 16) return signed ? new Int16Array(buf.slice(0, per * 2)) : new Uint16Array(buf.slice(0, per * 2));
-    if (bits === 8) return signed ? new Int8Array(buf.slice(0, per)) : new Uint8Array(buf.slice(0, per));
-    return signed ? new Int32Array(buf.slice(0, per * 4)) : new Uint32Array(buf.slice(0, per * 4));
+    if (bits === 16) return signed ? new Int16Array(buf, 0, per) : new Uint16Array(buf, 0, per);
+    if (bits === 8) return signed ? new Int8Array(buf, 0, per) : new Uint8Array(buf, 0, per);
+    return signed ? new Int32Array(buf, 0, per) : new Uint32Array(buf, 0, per);
   };
   const spacing: Vec3 = [ps[1], ps[0], Math.abs(dz)];
   const geom = { dims: [cols, rows, nz] as Vec3, spacing, origin, direction };

@@ -31,3 +31,32 @@ describe('structure tasks', () => {
     ]);
   });
 });
+
+describe('label boxes and crops', () => {
+  it('one pass gives each label its box, count and a hash that changes with any voxel', async () => {
+    const { labelBoxes } = await import('./tasks');
+    const b = labelBoxes(labels);
+    expect([...b.keys()]).toEqual([label('Liver'), label('Kidney L'), TUMOUR_LABEL_BASE + 2]);
+    expect(b.get(label('Kidney L'))).toMatchObject({ count: 30, lo: [0, 6, 5], hi: [11, 9, 5] });
+    const moved = { ...labels, data: labels.data.slice() };
+    moved.data[800] = 0; moved.data[830] = label('Kidney L');
+    const c = labelBoxes(moved);
+    expect(c.get(label('Kidney L'))!.count).toBe(30);
+    expect(c.get(label('Kidney L'))!.hash).not.toBe(b.get(label('Kidney L'))!.hash);
+    expect(c.get(label('Liver'))!.hash).toBe(b.get(label('Liver'))!.hash);
+  });
+  it('a structure cropped from its box is the crop of its whole-volume mask', async () => {
+    const { cropToRoi } = await import('../radiomics/task');
+    const { labelMask } = await import('../radiomics/engine');
+    const ramp: Volume<Float32Array> = { ...geom, data: Float32Array.from({ length: 12 ** 3 }, (_, n) => n * 0.5) };
+    for (const l of [label('Liver'), label('Kidney L'), TUMOUR_LABEL_BASE + 2]) {
+      const { labelBoxes, cropStructure } = await import('./tasks');
+      const mine = cropStructure(ramp, labels, l, labelBoxes(labels).get(l)!);
+      const whole = cropToRoi(ramp, labelMask(labels, l));
+      expect(mine.image.dims).toEqual(whole.image.dims);
+      expect(mine.image.origin).toEqual(whole.image.origin);
+      expect([...mine.image.data]).toEqual([...whole.image.data]);
+      expect([...mine.mask]).toEqual([...whole.mask]);
+    }
+  });
+});

@@ -46,6 +46,19 @@ export class ViewerScene {
     for (const id of previous) if (id) cache.removeVolumeLoadObject(id);
   }
 
+  /** Re-uploads the given slices of the CT and PET volumes (filled in place while a study streams in) and renders. */
+  slicesUpdated(ct: number[], pet: number[], all = false): void {
+    for (const [id, slices] of [[this.ctId, ct], [this.ptId, pet]] as const) {
+      const v = id ? cache.getVolume(id) : undefined;
+      if (!v) continue;
+      if (all) { v.invalidate(); continue; }
+      if (!slices.length) continue;
+      for (const k of slices) v.vtkOpenGLTexture.setUpdatedFrame(k);
+      v.imageData?.modified();
+    }
+    this.engine.render();
+  }
+
   applyDisplay(d: DisplaySettings): void {
     if (this.ptId) applyDisplay(this.engine, this.ctId, this.ptId, d);
   }

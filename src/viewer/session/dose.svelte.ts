@@ -13,12 +13,14 @@ import {
   decodeDoseRecord, doseRecord, limitsWith, recordContent, resultsFit, structureFingerprint, suvFingerprint,
   type DoseInputs, type DoseRecord, type ResultsFit,
 } from './doseRecord';
-import { browserFeaturePool } from '../../workers/featurePool';
+import { pageFeaturePool } from '../../workers/featurePool';
 import type { InferenceApi } from '../../workers/inference.worker';
+import type { RoiResult } from '../../core/radiomics/task';
+import type { Volume } from '../../core/volume';
 import type { ModelCard } from '../../core/model/card';
 import type { LoadedStudy } from '../../core/study';
-import { previewDoses } from '../../core/dose/pipeline';
-import { dosimetricStructures } from '../../core/dose/tasks';
+import { predictRows, rowsFromResults } from '../../core/dose/pipeline';
+import { warmUpTask } from '../../core/dose/tasks';
 import { biomarkerProblems, biomarkersFromHeader, biomarkersOf, biomarkerValues, type Biomarker } from '../../core/dose/biomarkers';
 import { tracerRefusal } from './tracer.svelte';
 import { openMeasuredState, savedMeasured } from './measured.svelte';
@@ -54,6 +56,69 @@ let lastSaved: string | undefined;
 let opening = 0;
 
 const worker = () => (inference ??= wrap<InferenceApi>(new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module' })));
+
+/** Counters for the e2e tests and the bench: model sessions created in the page, structures the last Compute extracted. */
+export const doseCounters = {
+  sessions: 0, recomputed: 0, computes: 0, lastMs: { prepare: 0, extract: 0, infer: 0 },
+  /** For the bench: forgets the cached features (the next Compute extracts every structure, with warm workers). */
+  clearCache: () => featureCache.clear(),
+};
+if (typeof window !== 'undefined' && window.__psma) window.__psma.dose = doseCounters;
+
+/**
+ * Feature results by key (the SUV image, the settings, the structure's voxels; made by the dose worker): a
+ * Compute extracts only the structures edited since. Held for one SUV image at a time (a new study or SUV
+ * values start it empty), at most CACHE_SIZE entries (oldest first out).
+ */
+const featureCache = new Map<string, RoiResult>();
+const CACHE_SIZE = 400;
+let cacheImage: string | undefined;
+/** Image keys by SUV voxel array (a new study or new SUV values make a new array). */
+const imageKeys = new WeakMap<Float32Array, string>();
+let imageCount = 0;
+let imageInWorker: string | undefined;
+
+const imageKeyOf = (suv: Volume<Float32Array>): string => {
+  let k = imageKeys.get(suv.data);
+  if (!k) imageKeys.set(suv.data, (k = `suv${++imageCount}`));
+  return k;
+};
+
+/** A plain volume (no state proxy) that can be posted to a worker; the voxel array is the same. */
+const plain = <T extends Volume>(v: T): T => ({
+  dims: [...v.dims], spacing: [...v.spacing], origin: [...v.origin], direction: [...v.direction], data: v.data,
+  slope: v.slope, intercept: v.intercept, unit: v.unit,
+}) as T;
+
+/** Sends an opened study's SUV to the dose worker ahead of the first Compute (off its path). */
+export function offerDoseImage(study: LoadedStudy): void {
+  const suv = study.pet?.suv;
+  if (!suv) return;
+  const image = imageKeyOf(suv);
+  if (imageInWorker === image) return;
+  imageInWorker = image;
+  worker().setImage(image, plain(suv)).catch(() => { if (imageInWorker === image) imageInWorker = undefined; });
+}
+
+let warmedUp = false;
+
+/**
+ * After a study's first render: the dose worker, the model session (default model, once per page) and the
+ * feature pool (workers loaded and compiled) are made ready while the user looks at the images.
+ */
+export function prepareDoseWorkers(): void {
+  if (warmedUp) return;
+  warmedUp = true;
+  const start = () => { pageFeaturePool(warmUpTask); void ensureDefaultModel(); };
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: 2000 });
+  else setTimeout(start, 200);
+}
+
+/** What is said while a streamed study's frames are still arriving (undefined once all are in). */
+export function imagesArriving(): string | undefined {
+  const l = viewer.loading;
+  return l && `The images are still arriving (${l.done} of ${l.total} slices).`;
+}
 
 /** The biomarkers the loaded model asks for. */
 export function wantedBiomarkers(): Biomarker[] {
@@ -196,6 +261,7 @@ function queueLoad(load: () => Promise<void>): Promise<void> {
 
 async function loadModel(onnx: Uint8Array, card: unknown) {
   const r = await worker().load(onnx, card);
+  doseCounters.sessions = r.sessions;
   if (r.problem) throw new Error(r.problem);
   sessionMs = r.sessionMs;
   dose.card = card as ModelCard;
@@ -230,10 +296,12 @@ export async function loadSiteModel(files: File[]): Promise<void> {
 }
 
 export async function computeDoses(): Promise<void> {
+  performance.mark('dose-compute-start');
   dose.message = undefined;
   const refusal = tracerRefusal();
   if (refusal) { dose.message = refusal; return; }
   const study = viewer.study, structures = viewer.structures, card = dose.card, key = owner.key;
+  if (viewer.loading) { dose.message = `${imagesArriving()} Doses are computed from complete images only: Compute once all have arrived.`; return; }
   if (dose.modelState === 'loading') { dose.message = `${LOADING_MODEL} Compute when it is ready.`; return; }
   if (!card) { dose.message = 'No dose model is loaded: load a site model (.onnx + model card .json).'; return; }
   if (!study?.pet?.suv) { dose.message = 'Dose prediction needs the PET in SUV (enter the missing SUV values first).'; return; }
@@ -243,16 +311,33 @@ export async function computeDoses(): Promise<void> {
   const bad = biomarkerProblems(wanted, dose.biomarkers);
   if (bad.length) { dose.message = `Check ${bad.join(', ')}.`; return; }
   // What the results are computed from, taken before any await (edits made meanwhile make them stale).
-  const from = { modelId: card.id, modelVersion: card.version, structures: structureFingerprint(structures.labels, structures.meta), suv: suvFingerprint(study.pet.suvResult) };
+  const from = { modelId: card.id, modelVersion: card.version, structures: openStructuresFingerprint()!, suv: suvFingerprint(study.pet.suvResult) };
   const labels = onPetGrid(structures.labels, study);
-  const list = dosimetricStructures(labels, structures.meta);
-  const pool = browserFeaturePool();
+  const suv = study.pet.suv, tumours = $state.snapshot(structures.meta.tumours);
+  const patient = biomarkerValues(wanted, dose.biomarkers);
+  const pool = pageFeaturePool(warmUpTask);
   const ctrl = (controller = new AbortController());
   try {
-    dose.progress = { done: 0, total: list.length };
-    const r = await previewDoses({ suv: study.pet.suv, labels, structures: list, patient: biomarkerValues(wanted, dose.biomarkers) }, card, {
-      extract: pool.run, infer: (rows) => worker().predict(rows), signal: ctrl.signal, onProgress: (done, total) => (dose.progress = { done, total }),
-    });
+    const t0 = performance.now();
+    const w = worker();
+    const image = imageKeyOf(suv);
+    if (cacheImage !== image) { featureCache.clear(); cacheImage = image; }
+    if (imageInWorker !== image) { await w.setImage(image, plain(suv)); imageInWorker = image; }
+    // The worker gets a copy of the label map as it is now (edits made meanwhile make the results stale).
+    const prep = await w.prepare(image, plain(labels), tumours, [...featureCache.keys()]);
+    if (ctrl.signal.aborted) return;
+    const t1 = performance.now();
+    dose.progress = { done: 0, total: prep.tasks.length };
+    const fresh = await pool.run(prep.tasks, { signal: ctrl.signal, onProgress: (done, total) => (dose.progress = { done, total }) });
+    for (const r of fresh) featureCache.set(prep.keys[r.id], r);
+    while (featureCache.size > CACHE_SIZE) featureCache.delete(featureCache.keys().next().value!);
+    doseCounters.recomputed = prep.tasks.length;
+    doseCounters.computes++;
+    const results = prep.refs.map((s) => featureCache.get(prep.keys[s.id])!);
+    const { rows, skipped } = rowsFromResults(prep.refs, results, prep.skipped, prep.references, patient);
+    const t2 = performance.now();
+    const r = await predictRows(rows, skipped, card, (inputs) => w.predict(inputs), t2 - t0);
+    doseCounters.lastMs = { prepare: t1 - t0, extract: t2 - t1, infer: performance.now() - t2 };
     if (ctrl.signal.aborted || !sameKey(key, owner.key)) return; // another study was opened meanwhile
     dose.predictions = r.predictions;
     dose.skipped = r.skipped;
@@ -263,7 +348,6 @@ export async function computeDoses(): Promise<void> {
   } catch (e) {
     if (sameKey(key, owner.key)) dose.message = (e as Error).message;
   } finally {
-    pool.close();
     if (controller === ctrl) dose.progress = undefined;
   }
 }

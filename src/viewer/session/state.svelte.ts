@@ -20,6 +20,8 @@ export const viewer = $state<{
   structures?: StructureSet;
   /** The open study's PACS (when it came from one) and its SEG/RTSTRUCT series. */
   pacs?: ArchiveContext;
+  /** Frames of the open study still arriving (a streamed PACS study shown before all are in): not ready yet. */
+  loading?: { done: number; total: number };
 }>({ ready: false, renders: 0 });
 
 // Exposed for end-to-end tests and the bench (read-only use).
@@ -32,6 +34,10 @@ declare global {
       /** The camera focal point of a view (LPS mm). */
       focalPoint?: (viewport: 'axial' | 'coronal' | 'sagittal' | 'mip') => [number, number, number];
       clientPoint?: (viewport: 'axial' | 'coronal' | 'sagittal' | 'mip', lps: [number, number, number]) => [number, number];
+      /** Dose counters (session/dose.svelte.ts): model sessions created, structures the last Compute extracted, Computes. */
+      /** Streamed open (session/study.svelte.ts): frames per series in all, at the start and end of the first render. */
+      loading?: { totals?: Record<string, number>; atFirstRender?: Record<string, number>; atFirstRenderDone?: Record<string, number>; transferSyntaxes?: string[] };
+      dose?: { sessions: number; recomputed: number; computes: number; lastMs: { prepare: number; extract: number; infer: number }; clearCache: () => void };
     };
   }
 }

@@ -70,6 +70,11 @@ export async function showInViews(s: LoadedStudy): Promise<void> {
   viewer.renders++;
 }
 
+/** Slices of the shown CT and PET that were filled since the last render (`all`: the volumes are complete). */
+export function slicesArrived(ct: number[], pet: number[], all = false): void {
+  scene?.slicesUpdated(ct, pet, all);
+}
+
 function percentile(a: Float32Array, q: number): number {
   const step = Math.max(1, Math.floor(a.length / 20000));
   const s: number[] = [];
