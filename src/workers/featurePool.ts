@@ -61,9 +61,9 @@ let pagePool: FeaturePool | undefined;
 
 /**
  * The page's feature pool, created once and kept (workers loaded and compiled stay so for the next Compute);
- * `warmUp` runs a small synthetic ROI a few times on each worker. A pool whose worker failed is replaced on the next call.
+ * `warmUp(i)` gives synthetic ROIs, run three per worker (e.g. small to organ-sized). A pool whose worker failed is replaced on the next call.
  */
-export function pageFeaturePool(warmUp?: () => RoiTask): FeaturePool {
+export function pageFeaturePool(warmUp?: (index: number) => RoiTask): FeaturePool {
   if (pagePool) return pagePool;
   const pool = browserFeaturePool();
   const run: FeaturePool['run'] = async (tasks, opts) => {
@@ -76,6 +76,6 @@ export function pageFeaturePool(warmUp?: () => RoiTask): FeaturePool {
   };
   const kept: FeaturePool = { size: pool.size, run, close: () => undefined };
   pagePool = kept;
-  if (warmUp) void run(Array.from({ length: 3 * pool.size }, warmUp)).catch(() => undefined);
+  if (warmUp) void run(Array.from({ length: 3 * pool.size }, (_, i) => warmUp(i))).catch(() => undefined);
   return kept;
 }

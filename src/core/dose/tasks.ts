@@ -115,16 +115,23 @@ export function dosimetricStructures(labels: Volume, meta: Pick<StructureMeta, '
   });
 }
 
-/** A small synthetic ROI (a sphere of noisy uptake) whose task runs every family once: loads and compiles a worker's code. */
-export function warmUpTask(id = 'warm-up'): RoiTask {
-  const n = 24, r = 8, spacing: Vec3 = [4, 4, 4];
+/** Radii (voxels) of the warm-up spheres: small, lesion-sized and organ-sized ROIs take different code paths. */
+const WARM_UP_RADII = [5, 8, 13];
+
+/**
+ * The `index`-th synthetic ROI (a sphere of noisy uptake, radii cycling through WARM_UP_RADII) whose task runs every
+ * family once: loads a worker's code and lets the JIT compile the paths of small and large ROIs before the first Compute.
+ */
+export function warmUpTask(index = 0): RoiTask {
+  const r = WARM_UP_RADII[index % WARM_UP_RADII.length], n = 2 * r + 8, spacing: Vec3 = [4, 4, 4];
+  const id = `warm-up-${index}`;
   const data = new Float32Array(n ** 3), mask = new Uint8Array(n ** 3);
-  let seed = 1;
+  let seed = 1 + index;
   for (let k = 0, o = 0; k < n; k++) for (let j = 0; j < n; j++) for (let i = 0; i < n; i++, o++) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     const d = Math.hypot(i - n / 2, j - n / 2, k - n / 2);
     mask[o] = d <= r ? 1 : 0;
-    data[o] = 1 + (d <= r ? 6 - d : 0) + (seed / 2 ** 32) * 0.5;
+    data[o] = 1 + (d <= r ? 6 - (6 * d) / r : 0) + (seed / 2 ** 32) * 0.5;
   }
   return { id, image: { dims: [n, n, n], spacing, origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data, unit: 'SUV' }, mask, settings: CLINICAL_PET, options: { ...DOSE_TASK_OPTIONS } };
 }
