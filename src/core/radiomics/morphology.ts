@@ -211,6 +211,65 @@ export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
 }
 
 /**
+ * Counter-clockwise convex polygon (collinear points dropped) of the points `idx` at (pu, pv), written to
+ * (xs, ys) (Andrew's monotone chain); returns its vertex count.
+ */
+function convexPolygon(idx: number[], pu: Float64Array, pv: Float64Array, xs: Float64Array, ys: Float64Array): number {
+  const order = idx.slice().sort((a, b) => pu[a] - pu[b] || pv[a] - pv[b]);
+  const n = order.length;
+  let h = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    const floor = h; // the upper chain may not pop the lower one
+    for (let s = 0; s < n; s++) {
+      const i = order[pass ? n - 1 - s : s], x = pu[i], y = pv[i];
+      while (h >= floor + 2 && (xs[h - 1] - xs[h - 2]) * (y - ys[h - 2]) - (ys[h - 1] - ys[h - 2]) * (x - xs[h - 2]) <= 0) h--;
+      xs[h] = x; ys[h] = y; h++;
+    }
+    h--; // the last point starts the other chain
+  }
+  return Math.max(h, Math.min(n, 1));
+}
+
+/**
+ * Minimum-area rectangle around a counter-clockwise strictly convex polygon by rotating calipers (Toussaint,
+ * 1983): one side is flush with a polygon edge (Freeman & Shapira, 1975). Returns [along the edge, across].
+ */
+function minAreaRectangle(xs: Float64Array, ys: Float64Array, h: number): [number, number] {
+  if (h < 3) return h < 2 ? [0, 0] : [Math.hypot(xs[1] - xs[0], ys[1] - ys[0]), 0];
+  let bestA = Infinity, bestW = 0, bestT = 0;
+  let right = 0, top = 0, left = 0;
+  for (let i = 0; i < h; i++) {
+    const j = i + 1 === h ? 0 : i + 1;
+    const dx = xs[j] - xs[i], dy = ys[j] - ys[i], dl = Math.hypot(dx, dy);
+    if (!(dl > 0)) continue;
+    const cx = dx / dl, cy = dy / dl, x0 = xs[i], y0 = ys[i];
+    // Calipers: farthest along the edge (right), farthest from it (top), least along it (left); each only moves forward.
+    if (i === 0) right = j;
+    for (let s = 0; s < h; s++) {
+      const k = right + 1 === h ? 0 : right + 1;
+      if (k === i || (xs[k] - x0) * cx + (ys[k] - y0) * cy < (xs[right] - x0) * cx + (ys[right] - y0) * cy) break;
+      right = k;
+    }
+    if (i === 0) top = right;
+    for (let s = 0; s < h; s++) {
+      const k = top + 1 === h ? 0 : top + 1;
+      if (k === i || (ys[k] - y0) * cx - (xs[k] - x0) * cy < (ys[top] - y0) * cx - (xs[top] - x0) * cy) break;
+      top = k;
+    }
+    if (i === 0) left = top;
+    for (let s = 0; s < h; s++) {
+      const k = left + 1 === h ? 0 : left + 1;
+      if (k === j || (xs[k] - x0) * cx + (ys[k] - y0) * cy > (xs[left] - x0) * cx + (ys[left] - y0) * cy) break;
+      left = k;
+    }
+    const w = (xs[right] - x0) * cx + (ys[right] - y0) * cy - ((xs[left] - x0) * cx + (ys[left] - y0) * cy);
+    const t = (ys[top] - y0) * cx - (xs[top] - x0) * cy;
+    if (w * t < bestA) { bestA = w * t; bestW = w; bestT = t; }
+  }
+  return [bestW, bestT];
+}
+
+/**
  * Oriented minimum bounding box (Chan & Tan's approach): one box axis along each hull face normal, the
  * other two from the minimum-area rectangle of the projection (an edge of the 2-D hull is flush with it).
  * The projection's 2-D hull is the silhouette of the convex hull: the edges between faces facing the
@@ -239,6 +298,8 @@ export function ombbExtents(points: P3[], faces: number[][]): [number, number, n
     }
   });
   const verts = [...new Set(faces.flat())];
+  const VP = new Float64Array(3 * verts.length);
+  verts.forEach((i, k) => VP.set(P.subarray(3 * i, 3 * i + 3), 3 * k));
   const unit = new Float64Array(3 * F);
   for (let f = 0; f < F; f++) {
     const l = Math.hypot(fn[3 * f], fn[3 * f + 1], fn[3 * f + 2]);
@@ -246,61 +307,49 @@ export function ombbExtents(points: P3[], faces: number[][]): [number, number, n
   }
   const facing = new Uint8Array(F), stamp = new Int32Array(np).fill(-1);
   const pu = new Float64Array(np), pv = new Float64Array(np);
-  const silVerts: number[] = [], silEdges: number[] = [];
+  const silVerts: number[] = [];
+  const hu = new Float64Array(np + 1), hv = new Float64Array(np + 1);
   const seen = new Set<string>();
   for (let t = 0; t < F; t++) {
-    let nrm = [fn[3 * t], fn[3 * t + 1], fn[3 * t + 2]];
-    const len = Math.hypot(nrm[0], nrm[1], nrm[2]);
+    const len = Math.hypot(fn[3 * t], fn[3 * t + 1], fn[3 * t + 2]);
     if (len < 1e-12) continue;
-    nrm = nrm.map((x) => x / len);
-    if (nrm[0] < 0 || (nrm[0] === 0 && (nrm[1] < 0 || (nrm[1] === 0 && nrm[2] < 0)))) nrm = nrm.map((x) => -x);
-    const key = nrm.map((x) => x.toFixed(6)).join(',');
+    let nx = fn[3 * t] / len, ny = fn[3 * t + 1] / len, nz = fn[3 * t + 2] / len;
+    if (nx < 0 || (nx === 0 && (ny < 0 || (ny === 0 && nz < 0)))) { nx = -nx; ny = -ny; nz = -nz; }
+    const key = `${nx.toFixed(6)},${ny.toFixed(6)},${nz.toFixed(6)}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    // Orthonormal basis (e1, e2) of the plane.
-    const tv = Math.abs(nrm[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
-    let e1 = [nrm[1] * tv[2] - nrm[2] * tv[1], nrm[2] * tv[0] - nrm[0] * tv[2], nrm[0] * tv[1] - nrm[1] * tv[0]];
-    const l1 = Math.hypot(e1[0], e1[1], e1[2]);
-    e1 = e1.map((x) => x / l1);
-    const e2 = [nrm[1] * e1[2] - nrm[2] * e1[1], nrm[2] * e1[0] - nrm[0] * e1[2], nrm[0] * e1[1] - nrm[1] * e1[0]];
+    // Orthonormal basis (e1, e2) of the plane: e1 = n × (x or y axis), e2 = n × e1.
+    const big = Math.abs(nx) >= 0.9;
+    let e1x = big ? -nz : 0, e1y = big ? 0 : nz, e1z = big ? nx : -ny;
+    const l1 = Math.hypot(e1x, e1y, e1z);
+    e1x /= l1; e1y /= l1; e1z /= l1;
+    const e2x = ny * e1z - nz * e1y, e2y = nz * e1x - nx * e1z, e2z = nx * e1y - ny * e1x;
     let lo = Infinity, hi = -Infinity;
-    for (const i of verts) {
-      const h = P[3 * i] * nrm[0] + P[3 * i + 1] * nrm[1] + P[3 * i + 2] * nrm[2];
+    for (let v = 0; v < VP.length; v += 3) {
+      const h = VP[v] * nx + VP[v + 1] * ny + VP[v + 2] * nz;
       if (h < lo) lo = h;
       if (h > hi) hi = h;
     }
     const depth = hi - lo;
-    for (let f = 0; f < F; f++) facing[f] = unit[3 * f] * nrm[0] + unit[3 * f + 1] * nrm[1] + unit[3 * f + 2] * nrm[2] > 1e-12 ? 1 : 0;
-    silVerts.length = 0; silEdges.length = 0;
+    for (let f = 0; f < F; f++) facing[f] = unit[3 * f] * nx + unit[3 * f + 1] * ny + unit[3 * f + 2] * nz > 1e-12 ? 1 : 0;
+    silVerts.length = 0;
     for (let e = 0; e < edgeA.length; e++) {
       const f2 = edgeF2[e];
       if (facing[edgeF1[e]] === (f2 < 0 ? 0 : facing[f2])) continue;
-      silEdges.push(e);
       for (let end = 0; end < 2; end++) {
         const i = end ? edgeB[e] : edgeA[e];
         if (stamp[i] === t) continue;
         stamp[i] = t;
         const x = P[3 * i], y = P[3 * i + 1], z = P[3 * i + 2];
-        pu[i] = x * e1[0] + y * e1[1] + z * e1[2]; pv[i] = x * e2[0] + y * e2[1] + z * e2[2];
+        pu[i] = x * e1x + y * e1y + z * e1z; pv[i] = x * e2x + y * e2y + z * e2z;
         silVerts.push(i);
       }
     }
-    for (const e of silEdges) {
-      const a = edgeA[e], b = edgeB[e];
-      const dx = pu[b] - pu[a], dy = pv[b] - pv[a], dl = Math.hypot(dx, dy);
-      if (dl < 1e-12) continue;
-      const cx = dx / dl, cy = dy / dl;
-      let minA = Infinity, maxA = -Infinity, minB = Infinity, maxB = -Infinity;
-      for (const i of silVerts) {
-        const pa = pu[i] * cx + pv[i] * cy, pb = -pu[i] * cy + pv[i] * cx;
-        if (pa < minA) minA = pa;
-        if (pa > maxA) maxA = pa;
-        if (pb < minB) minB = pb;
-        if (pb > maxB) maxB = pb;
-      }
-      const vol = (maxA - minA) * (maxB - minB) * depth;
-      if (vol < bestV) { bestV = vol; best = [maxA - minA, maxB - minB, depth]; }
-    }
+    // The 2-D hull of the silhouette, then the smallest rectangle flush with one of its edges.
+    const h = convexPolygon(silVerts, pu, pv, hu, hv);
+    const r = minAreaRectangle(hu, hv, h);
+    const vol = r[0] * r[1] * depth;
+    if (vol < bestV) { bestV = vol; best = [r[0], r[1], depth]; }
   }
   return best;
 }
