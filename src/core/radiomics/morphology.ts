@@ -127,6 +127,25 @@ function barrierObjective(t: Float64Array, tt: number, X: Float64Array, A3: Floa
   return f;
 }
 
+/** Adds every point's barrier gradient, the w wᵀ part of its Hessian and its weighted moments (one pass, kept small for the JIT). */
+function accumulatePoints(X: Float64Array, th: Float64Array, grad: Float64Array, H: Float64Array, Mo: Float64Array, w: Float64Array): void {
+  const n = X.length / 3;
+  for (let i = 0; i < 3 * n; i += 3) {
+    const x = X[i], y = X[i + 1], z = X[i + 2];
+    const g0 = th[0] * x + th[3] * y + th[4] * z + th[6], g1 = th[3] * x + th[1] * y + th[5] * z + th[7], g2 = th[4] * x + th[5] * y + th[2] * z + th[8];
+    const q = 1 - g0 * g0 - g1 * g1 - g2 * g2, c = 2 / q, c2 = 4 / (q * q);
+    w[0] = g0 * x; w[1] = g1 * y; w[2] = g2 * z; w[3] = g0 * y + g1 * x; w[4] = g0 * z + g2 * x; w[5] = g1 * z + g2 * y; w[6] = g0; w[7] = g1; w[8] = g2;
+    for (let a = 0; a < 9; a++) {
+      const wa = w[a];
+      grad[a] += c * wa;
+      const ca = c2 * wa;
+      for (let b = 0; b <= a; b++) H[a * 9 + b] += ca * w[b];
+    }
+    Mo[0] += c * x * x; Mo[1] += c * x * y; Mo[2] += c * x * z; Mo[3] += c * x;
+    Mo[5] += c * y * y; Mo[6] += c * y * z; Mo[7] += c * y; Mo[10] += c * z * z; Mo[11] += c * z; Mo[15] += c;
+  }
+}
+
 /**
  * Minimum-volume enclosing ellipsoid semi-axes, sorted a ≥ b ≥ c: E = {x : |A x + b| ≤ 1} with A symmetric
  * positive definite, minimising −log det A (the volume ∝ 1/det A) by a log-barrier interior-point method
@@ -146,6 +165,7 @@ export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
   const Mo = new Float64Array(16); // weighted moments Σ c_i u_a u_b of u = (x, y, z, 1)
   const Ai = new Float64Array(9), AE = Array.from({ length: 6 }, () => new Float64Array(9));
   for (let tt = 1; ; tt *= 20) {
+    let f0 = barrierObjective(th, tt, X, A3, L3); // kept from the accepted step of the line search
     for (let iter = 0; iter < 50; iter++) {
       grad.fill(0); H.fill(0); Mo.fill(0);
       // −t log det A: gradient −t tr(A⁻¹ E_p), Hessian t tr(A⁻¹ E_p A⁻¹ E_q).
@@ -166,20 +186,7 @@ export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
         H[p * 9 + q] = H[q * 9 + p] = tt * tr;
       }
       // −Σ log(1 − |g_i|²), g_i = J_i θ: gradient 2 J_iᵀ g / q, Hessian 2 J_iᵀ J_i / q + 4 w wᵀ / q², w = J_iᵀ g.
-      for (let i = 0; i < 3 * n; i += 3) {
-        const x = X[i], y = X[i + 1], z = X[i + 2];
-        const g0 = th[0] * x + th[3] * y + th[4] * z + th[6], g1 = th[3] * x + th[1] * y + th[5] * z + th[7], g2 = th[4] * x + th[5] * y + th[2] * z + th[8];
-        const q = 1 - g0 * g0 - g1 * g1 - g2 * g2, c = 2 / q, c2 = 4 / (q * q);
-        w[0] = g0 * x; w[1] = g1 * y; w[2] = g2 * z; w[3] = g0 * y + g1 * x; w[4] = g0 * z + g2 * x; w[5] = g1 * z + g2 * y; w[6] = g0; w[7] = g1; w[8] = g2;
-        for (let a = 0; a < 9; a++) {
-          const wa = w[a];
-          grad[a] += c * wa;
-          const ca = c2 * wa;
-          for (let b = 0; b <= a; b++) H[a * 9 + b] += ca * w[b];
-        }
-        Mo[0] += c * x * x; Mo[1] += c * x * y; Mo[2] += c * x * z; Mo[3] += c * x;
-        Mo[5] += c * y * y; Mo[6] += c * y * z; Mo[7] += c * y; Mo[10] += c * z * z; Mo[11] += c * z; Mo[15] += c;
-      }
+      accumulatePoints(X, th, grad, H, Mo, w);
       Mo[4] = Mo[1]; Mo[8] = Mo[2]; Mo[9] = Mo[6]; Mo[12] = Mo[3]; Mo[13] = Mo[7]; Mo[14] = Mo[11];
       for (let r = 0; r < 3; r++) for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) {
         const ia = ROW_IDX[4 * r + a], ib = ROW_IDX[4 * r + b];
@@ -193,14 +200,15 @@ export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
       let slope = 0;
       for (let a = 0; a < 9; a++) slope += grad[a] * dir[a];
       if (-slope / 2 <= 1e-12) break; // Newton decrement: centred
-      const f0 = barrierObjective(th, tt, X, A3, L3);
-      let alpha = 1;
+      let alpha = 1, f1 = Infinity;
       for (; alpha > 1e-12; alpha /= 2) {
         for (let a = 0; a < 9; a++) trial[a] = th[a] + alpha * dir[a];
-        if (barrierObjective(trial, tt, X, A3, L3) <= f0 + 0.25 * alpha * slope) break;
+        f1 = barrierObjective(trial, tt, X, A3, L3);
+        if (f1 <= f0 + 0.25 * alpha * slope) break;
       }
       if (!(alpha > 1e-12)) break;
       th.set(trial);
+      f0 = f1;
     }
     if (n / tt < tol) break;
   }
