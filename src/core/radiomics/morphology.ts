@@ -277,6 +277,23 @@ function minAreaRectangle(xs: Float64Array, ys: Float64Array, h: number): [numbe
   return [bestW, bestT];
 }
 
+// Small loops of the OMBB search in their own functions: the JIT optimises them after a few normals.
+/** max − min of the points' projections on (nx, ny, nz). */
+function extentAlong(VP: Float64Array, nx: number, ny: number, nz: number): number {
+  let lo = Infinity, hi = -Infinity;
+  for (let v = 0; v < VP.length; v += 3) {
+    const h = VP[v] * nx + VP[v + 1] * ny + VP[v + 2] * nz;
+    if (h < lo) lo = h;
+    if (h > hi) hi = h;
+  }
+  return hi - lo;
+}
+
+/** facing[f] = 1 where the unit face normal f points along (nx, ny, nz). */
+function markFacing(unit: Float64Array, nx: number, ny: number, nz: number, facing: Uint8Array): void {
+  for (let f = 0; f < facing.length; f++) facing[f] = unit[3 * f] * nx + unit[3 * f + 1] * ny + unit[3 * f + 2] * nz > 1e-12 ? 1 : 0;
+}
+
 /**
  * Oriented minimum bounding box (Chan & Tan's approach): one box axis along each hull face normal, the
  * other two from the minimum-area rectangle of the projection (an edge of the 2-D hull is flush with it).
@@ -332,14 +349,8 @@ export function ombbExtents(points: P3[], faces: number[][]): [number, number, n
     const l1 = Math.hypot(e1x, e1y, e1z);
     e1x /= l1; e1y /= l1; e1z /= l1;
     const e2x = ny * e1z - nz * e1y, e2y = nz * e1x - nx * e1z, e2z = nx * e1y - ny * e1x;
-    let lo = Infinity, hi = -Infinity;
-    for (let v = 0; v < VP.length; v += 3) {
-      const h = VP[v] * nx + VP[v + 1] * ny + VP[v + 2] * nz;
-      if (h < lo) lo = h;
-      if (h > hi) hi = h;
-    }
-    const depth = hi - lo;
-    for (let f = 0; f < F; f++) facing[f] = unit[3 * f] * nx + unit[3 * f + 1] * ny + unit[3 * f + 2] * nz > 1e-12 ? 1 : 0;
+    const depth = extentAlong(VP, nx, ny, nz);
+    markFacing(unit, nx, ny, nz, facing);
     silVerts.length = 0;
     for (let e = 0; e < edgeA.length; e++) {
       const f2 = edgeF2[e];
