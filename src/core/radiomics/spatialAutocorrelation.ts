@@ -95,14 +95,17 @@ function spectra(n: Vec3, planes: number): [HalfSpectrum, HalfSpectrum] {
 
 /**
  * Σ_k K̂_k Re(conj(X_k) Y_k) over one y-row's block of z-transformed lines (full spectrum from the half kept:
- * columns 0 and N0/2 once, the others twice). `fy` = h0 · fold(ky) indexes the kernel octant.
+ * columns 0 and N0/2 once, the others twice). `fy` = fold(ky) · H0 · H2 indexes the kernel octant (kz fastest).
  */
-function blockSum(X: Float64Array, Y: Float64Array, kh: Float64Array, h: Vec3, fy: number, Nz: number, L: number): number {
-  const h0 = h[0], hxy = h[0] * h[1];
+function blockSum(X: Float64Array, Y: Float64Array, kt: Float64Array, h: Vec3, fy: number, Nz: number, L: number): number {
+  const h0 = h[0], h2 = h[2];
   let s = 0;
   for (let x = 0; x < h0; x++) {
     let line = 0;
-    for (let z = 0, b = x * L; z < Nz; z++, b += 2) line += kh[fy + x + hxy * (z < Nz - z ? z : Nz - z)] * (X[b] * Y[b] + X[b + 1] * Y[b + 1]);
+    const k = fy + h2 * x;
+    let b = x * L;
+    for (let z = 0; z < h2; z++, b += 2) line += kt[k + z] * (X[b] * Y[b] + X[b + 1] * Y[b + 1]);
+    for (let z = h2; z < Nz; z++, b += 2) line += kt[k + Nz - z] * (X[b] * Y[b] + X[b + 1] * Y[b + 1]);
     s += x === 0 || x === h0 - 1 ? line : 2 * line;
   }
   return s;
@@ -146,7 +149,10 @@ function computeKernelSpectrum(spacing: Vec3, N: Vec3): { kh: Float64Array; h: V
       for (let t = 0; t < h[axis]; t++) kh[base + t * st] = out[2 * t];
     }
   }
-  return { kh, h };
+  // Kept with kz fastest, the order the sums read it in: kt[kz + H2 · (kx + H0 · ky)].
+  const kt = new Float64Array(kh.length);
+  for (let y = 0, o = 0; y < h[1]; y++) for (let x = 0; x < h[0]; x++) for (let z = 0; z < h[2]; z++, o++) kt[o] = kh[x + h[0] * (y + h[1] * z)];
+  return { kh: kt, h };
 }
 
 /**
@@ -166,7 +172,7 @@ function inverseDistanceSums(m: Float64Array, d: Float64Array, dims: Vec3, spaci
   B.transformXY(e, dims);
   let mm = 0, em = 0, dd = 0;
   for (let y = 0; y < Ny; y++) {
-    const fy = h[0] * Math.min(y, Ny - y);
+    const fy = h[0] * h[2] * Math.min(y, Ny - y);
     A.zLines(y); B.zLines(y);
     mm += blockSum(A.blockOut, A.blockOut, kh, h, fy, Nz, L);
     em += blockSum(B.blockOut, A.blockOut, kh, h, fy, Nz, L);
@@ -174,7 +180,7 @@ function inverseDistanceSums(m: Float64Array, d: Float64Array, dims: Vec3, spaci
   B.transformXY(d, dims);
   for (let y = 0; y < Ny; y++) {
     B.zLines(y);
-    dd += blockSum(B.blockOut, B.blockOut, kh, h, h[0] * Math.min(y, Ny - y), Nz, L);
+    dd += blockSum(B.blockOut, B.blockOut, kh, h, h[0] * h[2] * Math.min(y, Ny - y), Nz, L);
   }
   mm /= scale; em /= scale; dd /= scale;
   return { mm, dd, em };
