@@ -132,9 +132,14 @@ function kernelSpectrum(spacing: Vec3, N: Vec3): { kh: Float64Array; h: Vec3 } {
 function computeKernelSpectrum(spacing: Vec3, N: Vec3): { kh: Float64Array; h: Vec3 } {
   const h: Vec3 = [N[0] / 2 + 1, N[1] / 2 + 1, N[2] / 2 + 1];
   const kh = new Float64Array(h[0] * h[1] * h[2]);
-  for (let z = 0; z < h[2]; z++) for (let y = 0; y < h[1]; y++) for (let x = 0; x < h[0]; x++) {
-    if (x || y || z) kh[x + h[0] * (y + h[1] * z)] = 1 / Math.hypot(x * spacing[0], y * spacing[1], z * spacing[2]);
+  // 1/|o| from per-axis squares (no Math.hypot, whose overflow guard costs more than the rest here).
+  const sq = [0, 1, 2].map((a) => Float64Array.from({ length: h[a] }, (_, t) => (t * spacing[a]) ** 2));
+  const [sx, sy, sz] = sq;
+  for (let z = 0, o = 0; z < h[2]; z++) for (let y = 0; y < h[1]; y++) {
+    const syz = sy[y] + sz[z];
+    for (let x = 0; x < h[0]; x++, o++) kh[o] = 1 / Math.sqrt(sx[x] + syz);
   }
+  kh[0] = 0;
   const strides = [1, h[0], h[0] * h[1]];
   for (let axis = 0; axis < 3; axis++) {
     const len = N[axis];
