@@ -26,6 +26,7 @@ export function hullCandidates(mesh: MaskMesh, dims: P3, spacing: P3): P3[] {
     if (x > maxX[key]) maxX[key] = x;
   }
   const out: P3[] = [];
+  const cx: number[] = [], cy: number[] = [], cz: number[] = []; // z-plane hull vertices, half-grid units
   const u: number[] = [], w: number[] = []; // plane points sorted by (y, x)
   const cross = (o: number, a: number, b: number) => (u[a] - u[o]) * (w[b] - w[o]) - (w[a] - w[o]) * (u[b] - u[o]);
   for (let z = 0; z < hz; z++) {
@@ -46,14 +47,51 @@ export function hullCandidates(mesh: MaskMesh, dims: P3, spacing: P3): P3[] {
       for (let i = n - 1; i >= 0; i--) { while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], i) <= 0) upper.pop(); upper.push(i); }
       keep = lower.slice(0, -1).concat(upper.slice(0, -1));
     }
-    for (const i of keep) {
-      // A double-valued literal keeps every point's array a double array (one V8 map for quickhull and the rest).
-      const p: P3 = [0.5, 0.5, 0.5];
-      p[0] = (w[i] / 2 - 1) * spacing[0]; p[1] = (u[i] / 2 - 1) * spacing[1]; p[2] = (z / 2 - 1) * spacing[2];
-      out.push(p);
-    }
+    for (const i of keep) { cx.push(w[i]); cy.push(u[i]); cz.push(z); }
+  }
+  // A hull vertex is also a vertex of the 2-D hull of the candidates in its x-plane and in its y-plane (a
+  // vertex of conv(C) stays extreme in any planar section through it), so those two filters are exact too.
+  const kept = Uint8Array.from(cx, () => 1);
+  sectionFilter(cx, cy, cz, kept); // x-planes: hull in (y, z)
+  sectionFilter(cy, cx, cz, kept); // y-planes: hull in (x, z)
+  for (let i = 0; i < cx.length; i++) {
+    if (!kept[i]) continue;
+    // A double-valued literal keeps every point's array a double array (one V8 map for quickhull and the rest).
+    const p: P3 = [0.5, 0.5, 0.5];
+    p[0] = (cx[i] / 2 - 1) * spacing[0]; p[1] = (cy[i] / 2 - 1) * spacing[1]; p[2] = (cz[i] / 2 - 1) * spacing[2];
+    out.push(p);
   }
   return out;
+}
+
+/**
+ * Clears kept[i] for the candidates (integer half-grid coordinates) that are not vertices of the 2-D convex
+ * hull, in (a, b), of the kept candidates sharing their plane coordinate `plane[i]`. Exact integer arithmetic.
+ */
+function sectionFilter(plane: number[], a: number[], b: number[], kept: Uint8Array): void {
+  const order = Array.from(plane.keys()).filter((i) => kept[i]).sort((i, j) => plane[i] - plane[j] || a[i] - a[j] || b[i] - b[j]);
+  const stack: number[] = [];
+  const cross = (o: number, p: number, q: number) => (a[p] - a[o]) * (b[q] - b[o]) - (b[p] - b[o]) * (a[q] - a[o]);
+  const onHull = new Uint8Array(plane.length);
+  for (let s = 0; s < order.length; ) {
+    let e = s;
+    while (e < order.length && plane[order[e]] === plane[order[s]]) e++;
+    const n = e - s;
+    if (n <= 2) for (let t = s; t < e; t++) onHull[order[t]] = 1;
+    else {
+      for (let pass = 0; pass < 2; pass++) {
+        stack.length = 0;
+        for (let t = 0; t < n; t++) {
+          const i = order[pass ? e - 1 - t : s + t];
+          while (stack.length >= 2 && cross(stack[stack.length - 2], stack[stack.length - 1], i) <= 0) stack.pop();
+          stack.push(i);
+        }
+        for (const i of stack) onHull[i] = 1;
+      }
+    }
+    s = e;
+  }
+  for (let i = 0; i < kept.length; i++) if (!onHull[i]) kept[i] = 0;
 }
 
 /** Legendre polynomial P_n(x). */
