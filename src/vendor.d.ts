@@ -3,9 +3,6 @@ declare module 'dcmjs' {
   const dcmjs: any;
   export default dcmjs;
 }
-declare module 'isosurface' {
-  export function marchingCubes(dims: number[], potential: (x: number, y: number, z: number) => number, bounds?: number[][]): { positions: number[][]; cells: number[][] };
-}
 declare module 'comlink/dist/esm/node-adapter.mjs' {
   import type { Endpoint } from 'comlink';
   export default function nodeEndpoint(nep: unknown): Endpoint;

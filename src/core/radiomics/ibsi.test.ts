@@ -56,4 +56,16 @@ describe('workbook rule and bad input', () => {
       expect(Math.abs(a.geary - b.geary) / Math.abs(b.geary)).toBeLessThan(1e-9);
     });
   }
+  it('Moran/Geary (fft) equal the definition on a box with a different transform size per axis', () => {
+    // Box 3 × 14 × 6 → transform sizes 8 × 32 × 16: the y and z line blocks differ in length.
+    const dims: [number, number, number] = [5, 16, 8];
+    const mask = new Uint8Array(640), vals = new Float32Array(640);
+    for (let k = 1; k < 7; k++) for (let j = 1; j < 15; j++) for (let i = 1; i < 4; i++) {
+      const n = i + 5 * (j + 16 * k);
+      mask[n] = (n * 7919) % 4 ? 1 : 0; vals[n] = ((n * 104729) % 89) / 5;
+    }
+    const a = fft(mask, vals, dims, [1.3, 0.7, 2], 'fft'), b = moranGearyNaive(mask, vals, dims, [1.3, 0.7, 2]);
+    expect(Math.abs(a.moran - b.moran) / Math.abs(b.moran)).toBeLessThan(1e-9);
+    expect(Math.abs(a.geary - b.geary) / Math.abs(b.geary)).toBeLessThan(1e-9);
+  });
 });

@@ -26,6 +26,7 @@ export function hullCandidates(mesh: MaskMesh, dims: P3, spacing: P3): P3[] {
     if (x > maxX[key]) maxX[key] = x;
   }
   const out: P3[] = [];
+  const cx: number[] = [], cy: number[] = [], cz: number[] = []; // z-plane hull vertices, half-grid units
   const u: number[] = [], w: number[] = []; // plane points sorted by (y, x)
   const cross = (o: number, a: number, b: number) => (u[a] - u[o]) * (w[b] - w[o]) - (w[a] - w[o]) * (u[b] - u[o]);
   for (let z = 0; z < hz; z++) {
@@ -46,14 +47,51 @@ export function hullCandidates(mesh: MaskMesh, dims: P3, spacing: P3): P3[] {
       for (let i = n - 1; i >= 0; i--) { while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], i) <= 0) upper.pop(); upper.push(i); }
       keep = lower.slice(0, -1).concat(upper.slice(0, -1));
     }
-    for (const i of keep) {
-      // A double-valued literal keeps every point's array a double array (one V8 map for quickhull and the rest).
-      const p: P3 = [0.5, 0.5, 0.5];
-      p[0] = (w[i] / 2 - 1) * spacing[0]; p[1] = (u[i] / 2 - 1) * spacing[1]; p[2] = (z / 2 - 1) * spacing[2];
-      out.push(p);
-    }
+    for (const i of keep) { cx.push(w[i]); cy.push(u[i]); cz.push(z); }
+  }
+  // A hull vertex is also a vertex of the 2-D hull of the candidates in its x-plane and in its y-plane (a
+  // vertex of conv(C) stays extreme in any planar section through it), so those two filters are exact too.
+  const kept = Uint8Array.from(cx, () => 1);
+  sectionFilter(cx, cy, cz, kept); // x-planes: hull in (y, z)
+  sectionFilter(cy, cx, cz, kept); // y-planes: hull in (x, z)
+  for (let i = 0; i < cx.length; i++) {
+    if (!kept[i]) continue;
+    // A double-valued literal keeps every point's array a double array (one V8 map for quickhull and the rest).
+    const p: P3 = [0.5, 0.5, 0.5];
+    p[0] = (cx[i] / 2 - 1) * spacing[0]; p[1] = (cy[i] / 2 - 1) * spacing[1]; p[2] = (cz[i] / 2 - 1) * spacing[2];
+    out.push(p);
   }
   return out;
+}
+
+/**
+ * Clears kept[i] for the candidates (integer half-grid coordinates) that are not vertices of the 2-D convex
+ * hull, in (a, b), of the kept candidates sharing their plane coordinate `plane[i]`. Exact integer arithmetic.
+ */
+function sectionFilter(plane: number[], a: number[], b: number[], kept: Uint8Array): void {
+  const order = Array.from(plane.keys()).filter((i) => kept[i]).sort((i, j) => plane[i] - plane[j] || a[i] - a[j] || b[i] - b[j]);
+  const stack: number[] = [];
+  const cross = (o: number, p: number, q: number) => (a[p] - a[o]) * (b[q] - b[o]) - (b[p] - b[o]) * (a[q] - a[o]);
+  const onHull = new Uint8Array(plane.length);
+  for (let s = 0; s < order.length; ) {
+    let e = s;
+    while (e < order.length && plane[order[e]] === plane[order[s]]) e++;
+    const n = e - s;
+    if (n <= 2) for (let t = s; t < e; t++) onHull[order[t]] = 1;
+    else {
+      for (let pass = 0; pass < 2; pass++) {
+        stack.length = 0;
+        for (let t = 0; t < n; t++) {
+          const i = order[pass ? e - 1 - t : s + t];
+          while (stack.length >= 2 && cross(stack[stack.length - 2], stack[stack.length - 1], i) <= 0) stack.pop();
+          stack.push(i);
+        }
+        for (const i of stack) onHull[i] = 1;
+      }
+    }
+    s = e;
+  }
+  for (let i = 0; i < kept.length; i++) if (!onHull[i]) kept[i] = 0;
 }
 
 /** Legendre polynomial P_n(x). */
@@ -127,6 +165,25 @@ function barrierObjective(t: Float64Array, tt: number, X: Float64Array, A3: Floa
   return f;
 }
 
+/** Adds every point's barrier gradient, the w wᵀ part of its Hessian and its weighted moments (one pass, kept small for the JIT). */
+function accumulatePoints(X: Float64Array, th: Float64Array, grad: Float64Array, H: Float64Array, Mo: Float64Array, w: Float64Array): void {
+  const n = X.length / 3;
+  for (let i = 0; i < 3 * n; i += 3) {
+    const x = X[i], y = X[i + 1], z = X[i + 2];
+    const g0 = th[0] * x + th[3] * y + th[4] * z + th[6], g1 = th[3] * x + th[1] * y + th[5] * z + th[7], g2 = th[4] * x + th[5] * y + th[2] * z + th[8];
+    const q = 1 - g0 * g0 - g1 * g1 - g2 * g2, c = 2 / q, c2 = 4 / (q * q);
+    w[0] = g0 * x; w[1] = g1 * y; w[2] = g2 * z; w[3] = g0 * y + g1 * x; w[4] = g0 * z + g2 * x; w[5] = g1 * z + g2 * y; w[6] = g0; w[7] = g1; w[8] = g2;
+    for (let a = 0; a < 9; a++) {
+      const wa = w[a];
+      grad[a] += c * wa;
+      const ca = c2 * wa;
+      for (let b = 0; b <= a; b++) H[a * 9 + b] += ca * w[b];
+    }
+    Mo[0] += c * x * x; Mo[1] += c * x * y; Mo[2] += c * x * z; Mo[3] += c * x;
+    Mo[5] += c * y * y; Mo[6] += c * y * z; Mo[7] += c * y; Mo[10] += c * z * z; Mo[11] += c * z; Mo[15] += c;
+  }
+}
+
 /**
  * Minimum-volume enclosing ellipsoid semi-axes, sorted a ≥ b ≥ c: E = {x : |A x + b| ≤ 1} with A symmetric
  * positive definite, minimising −log det A (the volume ∝ 1/det A) by a log-barrier interior-point method
@@ -146,6 +203,7 @@ export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
   const Mo = new Float64Array(16); // weighted moments Σ c_i u_a u_b of u = (x, y, z, 1)
   const Ai = new Float64Array(9), AE = Array.from({ length: 6 }, () => new Float64Array(9));
   for (let tt = 1; ; tt *= 20) {
+    let f0 = barrierObjective(th, tt, X, A3, L3); // kept from the accepted step of the line search
     for (let iter = 0; iter < 50; iter++) {
       grad.fill(0); H.fill(0); Mo.fill(0);
       // −t log det A: gradient −t tr(A⁻¹ E_p), Hessian t tr(A⁻¹ E_p A⁻¹ E_q).
@@ -166,20 +224,7 @@ export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
         H[p * 9 + q] = H[q * 9 + p] = tt * tr;
       }
       // −Σ log(1 − |g_i|²), g_i = J_i θ: gradient 2 J_iᵀ g / q, Hessian 2 J_iᵀ J_i / q + 4 w wᵀ / q², w = J_iᵀ g.
-      for (let i = 0; i < 3 * n; i += 3) {
-        const x = X[i], y = X[i + 1], z = X[i + 2];
-        const g0 = th[0] * x + th[3] * y + th[4] * z + th[6], g1 = th[3] * x + th[1] * y + th[5] * z + th[7], g2 = th[4] * x + th[5] * y + th[2] * z + th[8];
-        const q = 1 - g0 * g0 - g1 * g1 - g2 * g2, c = 2 / q, c2 = 4 / (q * q);
-        w[0] = g0 * x; w[1] = g1 * y; w[2] = g2 * z; w[3] = g0 * y + g1 * x; w[4] = g0 * z + g2 * x; w[5] = g1 * z + g2 * y; w[6] = g0; w[7] = g1; w[8] = g2;
-        for (let a = 0; a < 9; a++) {
-          const wa = w[a];
-          grad[a] += c * wa;
-          const ca = c2 * wa;
-          for (let b = 0; b <= a; b++) H[a * 9 + b] += ca * w[b];
-        }
-        Mo[0] += c * x * x; Mo[1] += c * x * y; Mo[2] += c * x * z; Mo[3] += c * x;
-        Mo[5] += c * y * y; Mo[6] += c * y * z; Mo[7] += c * y; Mo[10] += c * z * z; Mo[11] += c * z; Mo[15] += c;
-      }
+      accumulatePoints(X, th, grad, H, Mo, w);
       Mo[4] = Mo[1]; Mo[8] = Mo[2]; Mo[9] = Mo[6]; Mo[12] = Mo[3]; Mo[13] = Mo[7]; Mo[14] = Mo[11];
       for (let r = 0; r < 3; r++) for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) {
         const ia = ROW_IDX[4 * r + a], ib = ROW_IDX[4 * r + b];
@@ -193,14 +238,15 @@ export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
       let slope = 0;
       for (let a = 0; a < 9; a++) slope += grad[a] * dir[a];
       if (-slope / 2 <= 1e-12) break; // Newton decrement: centred
-      const f0 = barrierObjective(th, tt, X, A3, L3);
-      let alpha = 1;
+      let alpha = 1, f1 = Infinity;
       for (; alpha > 1e-12; alpha /= 2) {
         for (let a = 0; a < 9; a++) trial[a] = th[a] + alpha * dir[a];
-        if (barrierObjective(trial, tt, X, A3, L3) <= f0 + 0.25 * alpha * slope) break;
+        f1 = barrierObjective(trial, tt, X, A3, L3);
+        if (f1 <= f0 + 0.25 * alpha * slope) break;
       }
       if (!(alpha > 1e-12)) break;
       th.set(trial);
+      f0 = f1;
     }
     if (n / tt < tol) break;
   }
@@ -208,6 +254,82 @@ export function mveeAxes(points: P3[], tol = 1e-7): [number, number, number] {
   const ev = new EigenvalueDecomposition(new Matrix([[A3[0], A3[1], A3[2]], [A3[3], A3[4], A3[5]], [A3[6], A3[7], A3[8]]])).realEigenvalues;
   const axes = ev.map((x) => R / x).sort((x, y) => y - x);
   return [axes[0], axes[1], axes[2]];
+}
+
+/**
+ * Counter-clockwise convex polygon (collinear points dropped) of the points `idx` at (pu, pv), written to
+ * (xs, ys) (Andrew's monotone chain); returns its vertex count.
+ */
+function convexPolygon(idx: number[], pu: Float64Array, pv: Float64Array, xs: Float64Array, ys: Float64Array): number {
+  const order = idx.slice().sort((a, b) => pu[a] - pu[b] || pv[a] - pv[b]);
+  const n = order.length;
+  let h = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    const floor = h; // the upper chain may not pop the lower one
+    for (let s = 0; s < n; s++) {
+      const i = order[pass ? n - 1 - s : s], x = pu[i], y = pv[i];
+      while (h >= floor + 2 && (xs[h - 1] - xs[h - 2]) * (y - ys[h - 2]) - (ys[h - 1] - ys[h - 2]) * (x - xs[h - 2]) <= 0) h--;
+      xs[h] = x; ys[h] = y; h++;
+    }
+    h--; // the last point starts the other chain
+  }
+  return Math.max(h, Math.min(n, 1));
+}
+
+/**
+ * Minimum-area rectangle around a counter-clockwise strictly convex polygon by rotating calipers (Toussaint,
+ * 1983): one side is flush with a polygon edge (Freeman & Shapira, 1975). Returns [along the edge, across].
+ */
+function minAreaRectangle(xs: Float64Array, ys: Float64Array, h: number): [number, number] {
+  if (h < 3) return h < 2 ? [0, 0] : [Math.hypot(xs[1] - xs[0], ys[1] - ys[0]), 0];
+  let bestA = Infinity, bestW = 0, bestT = 0;
+  let right = 0, top = 0, left = 0;
+  for (let i = 0; i < h; i++) {
+    const j = i + 1 === h ? 0 : i + 1;
+    const dx = xs[j] - xs[i], dy = ys[j] - ys[i], dl = Math.hypot(dx, dy);
+    if (!(dl > 0)) continue;
+    const cx = dx / dl, cy = dy / dl, x0 = xs[i], y0 = ys[i];
+    // Calipers: farthest along the edge (right), farthest from it (top), least along it (left); each only moves forward.
+    if (i === 0) right = j;
+    for (let s = 0; s < h; s++) {
+      const k = right + 1 === h ? 0 : right + 1;
+      if (k === i || (xs[k] - x0) * cx + (ys[k] - y0) * cy < (xs[right] - x0) * cx + (ys[right] - y0) * cy) break;
+      right = k;
+    }
+    if (i === 0) top = right;
+    for (let s = 0; s < h; s++) {
+      const k = top + 1 === h ? 0 : top + 1;
+      if (k === i || (ys[k] - y0) * cx - (xs[k] - x0) * cy < (ys[top] - y0) * cx - (xs[top] - x0) * cy) break;
+      top = k;
+    }
+    if (i === 0) left = top;
+    for (let s = 0; s < h; s++) {
+      const k = left + 1 === h ? 0 : left + 1;
+      if (k === j || (xs[k] - x0) * cx + (ys[k] - y0) * cy > (xs[left] - x0) * cx + (ys[left] - y0) * cy) break;
+      left = k;
+    }
+    const w = (xs[right] - x0) * cx + (ys[right] - y0) * cy - ((xs[left] - x0) * cx + (ys[left] - y0) * cy);
+    const t = (ys[top] - y0) * cx - (xs[top] - x0) * cy;
+    if (w * t < bestA) { bestA = w * t; bestW = w; bestT = t; }
+  }
+  return [bestW, bestT];
+}
+
+// Small loops of the OMBB search in their own functions: the JIT optimises them after a few normals.
+/** max − min of the points' projections on (nx, ny, nz). */
+function extentAlong(VP: Float64Array, nx: number, ny: number, nz: number): number {
+  let lo = Infinity, hi = -Infinity;
+  for (let v = 0; v < VP.length; v += 3) {
+    const h = VP[v] * nx + VP[v + 1] * ny + VP[v + 2] * nz;
+    if (h < lo) lo = h;
+    if (h > hi) hi = h;
+  }
+  return hi - lo;
+}
+
+/** facing[f] = 1 where the unit face normal f points along (nx, ny, nz). */
+function markFacing(unit: Float64Array, nx: number, ny: number, nz: number, facing: Uint8Array): void {
+  for (let f = 0; f < facing.length; f++) facing[f] = unit[3 * f] * nx + unit[3 * f + 1] * ny + unit[3 * f + 2] * nz > 1e-12 ? 1 : 0;
 }
 
 /**
@@ -239,6 +361,8 @@ export function ombbExtents(points: P3[], faces: number[][]): [number, number, n
     }
   });
   const verts = [...new Set(faces.flat())];
+  const VP = new Float64Array(3 * verts.length);
+  verts.forEach((i, k) => VP.set(P.subarray(3 * i, 3 * i + 3), 3 * k));
   const unit = new Float64Array(3 * F);
   for (let f = 0; f < F; f++) {
     const l = Math.hypot(fn[3 * f], fn[3 * f + 1], fn[3 * f + 2]);
@@ -246,61 +370,43 @@ export function ombbExtents(points: P3[], faces: number[][]): [number, number, n
   }
   const facing = new Uint8Array(F), stamp = new Int32Array(np).fill(-1);
   const pu = new Float64Array(np), pv = new Float64Array(np);
-  const silVerts: number[] = [], silEdges: number[] = [];
+  const silVerts: number[] = [];
+  const hu = new Float64Array(np + 1), hv = new Float64Array(np + 1);
   const seen = new Set<string>();
   for (let t = 0; t < F; t++) {
-    let nrm = [fn[3 * t], fn[3 * t + 1], fn[3 * t + 2]];
-    const len = Math.hypot(nrm[0], nrm[1], nrm[2]);
+    const len = Math.hypot(fn[3 * t], fn[3 * t + 1], fn[3 * t + 2]);
     if (len < 1e-12) continue;
-    nrm = nrm.map((x) => x / len);
-    if (nrm[0] < 0 || (nrm[0] === 0 && (nrm[1] < 0 || (nrm[1] === 0 && nrm[2] < 0)))) nrm = nrm.map((x) => -x);
-    const key = nrm.map((x) => x.toFixed(6)).join(',');
+    let nx = fn[3 * t] / len, ny = fn[3 * t + 1] / len, nz = fn[3 * t + 2] / len;
+    if (nx < 0 || (nx === 0 && (ny < 0 || (ny === 0 && nz < 0)))) { nx = -nx; ny = -ny; nz = -nz; }
+    const key = `${nx.toFixed(6)},${ny.toFixed(6)},${nz.toFixed(6)}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    // Orthonormal basis (e1, e2) of the plane.
-    const tv = Math.abs(nrm[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
-    let e1 = [nrm[1] * tv[2] - nrm[2] * tv[1], nrm[2] * tv[0] - nrm[0] * tv[2], nrm[0] * tv[1] - nrm[1] * tv[0]];
-    const l1 = Math.hypot(e1[0], e1[1], e1[2]);
-    e1 = e1.map((x) => x / l1);
-    const e2 = [nrm[1] * e1[2] - nrm[2] * e1[1], nrm[2] * e1[0] - nrm[0] * e1[2], nrm[0] * e1[1] - nrm[1] * e1[0]];
-    let lo = Infinity, hi = -Infinity;
-    for (const i of verts) {
-      const h = P[3 * i] * nrm[0] + P[3 * i + 1] * nrm[1] + P[3 * i + 2] * nrm[2];
-      if (h < lo) lo = h;
-      if (h > hi) hi = h;
-    }
-    const depth = hi - lo;
-    for (let f = 0; f < F; f++) facing[f] = unit[3 * f] * nrm[0] + unit[3 * f + 1] * nrm[1] + unit[3 * f + 2] * nrm[2] > 1e-12 ? 1 : 0;
-    silVerts.length = 0; silEdges.length = 0;
+    // Orthonormal basis (e1, e2) of the plane: e1 = n × (x or y axis), e2 = n × e1.
+    const big = Math.abs(nx) >= 0.9;
+    let e1x = big ? -nz : 0, e1y = big ? 0 : nz, e1z = big ? nx : -ny;
+    const l1 = Math.hypot(e1x, e1y, e1z);
+    e1x /= l1; e1y /= l1; e1z /= l1;
+    const e2x = ny * e1z - nz * e1y, e2y = nz * e1x - nx * e1z, e2z = nx * e1y - ny * e1x;
+    const depth = extentAlong(VP, nx, ny, nz);
+    markFacing(unit, nx, ny, nz, facing);
+    silVerts.length = 0;
     for (let e = 0; e < edgeA.length; e++) {
       const f2 = edgeF2[e];
       if (facing[edgeF1[e]] === (f2 < 0 ? 0 : facing[f2])) continue;
-      silEdges.push(e);
       for (let end = 0; end < 2; end++) {
         const i = end ? edgeB[e] : edgeA[e];
         if (stamp[i] === t) continue;
         stamp[i] = t;
         const x = P[3 * i], y = P[3 * i + 1], z = P[3 * i + 2];
-        pu[i] = x * e1[0] + y * e1[1] + z * e1[2]; pv[i] = x * e2[0] + y * e2[1] + z * e2[2];
+        pu[i] = x * e1x + y * e1y + z * e1z; pv[i] = x * e2x + y * e2y + z * e2z;
         silVerts.push(i);
       }
     }
-    for (const e of silEdges) {
-      const a = edgeA[e], b = edgeB[e];
-      const dx = pu[b] - pu[a], dy = pv[b] - pv[a], dl = Math.hypot(dx, dy);
-      if (dl < 1e-12) continue;
-      const cx = dx / dl, cy = dy / dl;
-      let minA = Infinity, maxA = -Infinity, minB = Infinity, maxB = -Infinity;
-      for (const i of silVerts) {
-        const pa = pu[i] * cx + pv[i] * cy, pb = -pu[i] * cy + pv[i] * cx;
-        if (pa < minA) minA = pa;
-        if (pa > maxA) maxA = pa;
-        if (pb < minB) minB = pb;
-        if (pb > maxB) maxB = pb;
-      }
-      const vol = (maxA - minA) * (maxB - minB) * depth;
-      if (vol < bestV) { bestV = vol; best = [maxA - minA, maxB - minB, depth]; }
-    }
+    // The 2-D hull of the silhouette, then the smallest rectangle flush with one of its edges.
+    const h = convexPolygon(silVerts, pu, pv, hu, hv);
+    const r = minAreaRectangle(hu, hv, h);
+    const vol = r[0] * r[1] * depth;
+    if (vol < bestV) { bestV = vol; best = [r[0], r[1], depth]; }
   }
   return best;
 }

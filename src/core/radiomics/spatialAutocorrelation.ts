@@ -11,36 +11,42 @@ const plans = new Map<number, FFT>();
 const plan = (n: number) => { let f = plans.get(n); if (!f) plans.set(n, (f = new FFT(n))); return f; };
 
 /**
- * Half-spectrum grid of one real signal: H0 = N0/2 + 1 columns (the rest follow by Hermitian symmetry)
- * × N1 × N2, interleaved re/im, reused by every call with the same size (one ROI after another in a
- * worker). Lines along x are real transforms of the box rows; lines along y and z are transposed a plane
- * at a time into a block of contiguous lines (which stays in cache), transformed there and put back.
+ * Half spectrum of one real signal, transformed along x and y: H0 = N0/2 + 1 columns (the rest follow by
+ * Hermitian symmetry) × N1 × D2, the planes z < D2 that hold data, interleaved re/im, reused by every call
+ * with the same size (one ROI after another in a worker). Lines along x are real transforms of the box
+ * rows; lines along y, and then z one y-row at a time (`zLines`), are transposed into a block of contiguous
+ * lines (which stays in cache) and transformed there. The z-transformed block is consumed at once by the
+ * Parseval sums, so the full 3-D spectrum is never stored.
  */
 class HalfSpectrum {
   readonly h0: number;
   readonly g: Float64Array;
+  readonly blockOut: Float64Array;
+  /** Doubles between consecutive lines of the block. */
+  readonly L: number;
   private readonly row: Float64Array;
   private readonly rowOut: Float64Array;
   private readonly block: Float64Array;
-  private readonly blockOut: Float64Array;
   private readonly lines: Float64Array[];
   private readonly linesOut: Float64Array[];
-  constructor(readonly n: Vec3) {
+  constructor(readonly n: Vec3, readonly planes: number) {
     this.h0 = n[0] / 2 + 1;
-    this.g = new Float64Array(2 * this.h0 * n[1] * n[2]);
+    this.g = new Float64Array(2 * this.h0 * n[1] * planes);
     this.row = new Float64Array(n[0]);
     this.rowOut = new Float64Array(2 * n[0]);
-    const longest = Math.max(n[1], n[2]), L = 2 * longest;
+    const L = (this.L = 2 * Math.max(n[1], n[2]));
     this.block = new Float64Array(this.h0 * L);
     this.blockOut = new Float64Array(this.h0 * L);
     this.lines = Array.from({ length: this.h0 }, (_, x) => this.block.subarray(x * L, x * L + L));
     this.linesOut = Array.from({ length: this.h0 }, (_, x) => this.blockOut.subarray(x * L, x * L + L));
   }
 
-  /** Spectrum of `s` (box dims, zero-padded to n). Only rows and planes that hold data are transformed first. */
-  transform(s: Float64Array, dims: Vec3): void {
+  /**
+   * Transforms `s` (box dims, zero-padded to n) along x and y. Only rows that hold data are transformed
+   * along x, and the padding is never written: the line gathers read zeros for it.
+   */
+  transformXY(s: Float64Array, dims: Vec3): void {
     const [n0, n1] = this.n, h0 = this.h0, g = this.g;
-    g.fill(0);
     const f = plan(n0), row = this.row, out = this.rowOut;
     for (let z = 0; z < dims[2]; z++) for (let y = 0; y < dims[1]; y++) {
       row.fill(0);
@@ -49,39 +55,60 @@ class HalfSpectrum {
       f.realTransform(out, row);
       g.set(out.subarray(0, 2 * h0), 2 * h0 * (y + n1 * z));
     }
-    this.alongYZ(1, dims[2]);
-    this.alongYZ(2, n1);
-  }
-
-  /** Transforms the lines along y (axis 1, over planes z < planes) or z (axis 2, over planes y < planes). */
-  private alongYZ(axis: 1 | 2, planes: number): void {
-    const h0 = this.h0, n1 = this.n[1], len = this.n[axis];
-    if (len < 2) return;
-    const rs = axis === 1 ? 1 : n1, ps = axis === 1 ? n1 : 1;
-    const f = plan(len), g = this.g, block = this.block, blockOut = this.blockOut, lines = this.lines, linesOut = this.linesOut;
-    const L = 2 * Math.max(this.n[1], this.n[2]);
-    for (let p = 0; p < planes; p++) {
-      for (let r = 0; r < len; r++) {
-        const src = 2 * h0 * (p * ps + r * rs);
+    // Along y, plane by plane: rows y ≥ dims[1] are padding.
+    const len = n1, L = this.L, block = this.block, blockOut = this.blockOut, lines = this.lines, linesOut = this.linesOut, fy = plan(len);
+    block.fill(0);
+    for (let p = 0; p < dims[2]; p++) {
+      for (let r = 0; r < dims[1]; r++) {
+        const src = 2 * h0 * (p * n1 + r);
         for (let x = 0, b = 2 * r; x < h0; x++, b += L) { block[b] = g[src + 2 * x]; block[b + 1] = g[src + 2 * x + 1]; }
       }
-      for (let x = 0; x < h0; x++) f.transform(linesOut[x], lines[x]);
+      for (let x = 0; x < h0; x++) fy.transform(linesOut[x], lines[x]);
       for (let r = 0; r < len; r++) {
-        const dst = 2 * h0 * (p * ps + r * rs);
+        const dst = 2 * h0 * (p * n1 + r);
         for (let x = 0, b = 2 * r; x < h0; x++, b += L) { g[dst + 2 * x] = blockOut[b]; g[dst + 2 * x + 1] = blockOut[b + 1]; }
       }
     }
+    block.fill(0);
+  }
+
+  /** The z-lines of y-row `y` (planes z ≥ D2 are padding), transformed into blockOut: line x at x·L, kz at 2·kz. */
+  zLines(y: number): void {
+    const h0 = this.h0, n1 = this.n[1], L = this.L, g = this.g, block = this.block, lines = this.lines, linesOut = this.linesOut, f = plan(this.n[2]);
+    for (let r = 0; r < this.planes; r++) {
+      const src = 2 * h0 * (y + r * n1);
+      for (let x = 0, b = 2 * r; x < h0; x++, b += L) { block[b] = g[src + 2 * x]; block[b + 1] = g[src + 2 * x + 1]; }
+    }
+    for (let x = 0; x < h0; x++) f.transform(linesOut[x], lines[x]);
   }
 }
 
-/** Half-spectrum grids up to 2 × 65 × 128 × 128 (34 MB) are kept for the next ROI of the same size. */
-const KEEP_MAX = 65 * 128 * 128;
-let cached: { n: Vec3; a: HalfSpectrum; b: HalfSpectrum } | undefined;
-function spectra(n: Vec3): [HalfSpectrum, HalfSpectrum] {
-  if (cached && cached.n.every((x, i) => x === n[i])) return [cached.a, cached.b];
-  const a = new HalfSpectrum(n), b = new HalfSpectrum(n);
-  cached = a.g.length / 2 <= KEEP_MAX ? { n, a, b } : undefined;
+/** Half spectra up to 2 × 65 × 128 × 64 planes (17 MB) are kept for the next ROI of the same size. */
+const KEEP_MAX = 65 * 128 * 64;
+let cached: { n: Vec3; planes: number; a: HalfSpectrum; b: HalfSpectrum } | undefined;
+function spectra(n: Vec3, planes: number): [HalfSpectrum, HalfSpectrum] {
+  if (cached && cached.planes === planes && cached.n.every((x, i) => x === n[i])) return [cached.a, cached.b];
+  const a = new HalfSpectrum(n, planes), b = new HalfSpectrum(n, planes);
+  cached = a.g.length / 2 <= KEEP_MAX ? { n, planes, a, b } : undefined;
   return [a, b];
+}
+
+/**
+ * Σ_k K̂_k Re(conj(X_k) Y_k) over one y-row's block of z-transformed lines (full spectrum from the half kept:
+ * columns 0 and N0/2 once, the others twice). `fy` = fold(ky) · H0 · H2 indexes the kernel octant (kz fastest).
+ */
+function blockSum(X: Float64Array, Y: Float64Array, kt: Float64Array, h: Vec3, fy: number, Nz: number, L: number): number {
+  const h0 = h[0], h2 = h[2];
+  let s = 0;
+  for (let x = 0; x < h0; x++) {
+    let line = 0;
+    const k = fy + h2 * x;
+    let b = x * L;
+    for (let z = 0; z < h2; z++, b += 2) line += kt[k + z] * (X[b] * Y[b] + X[b + 1] * Y[b + 1]);
+    for (let z = h2; z < Nz; z++, b += 2) line += kt[k + Nz - z] * (X[b] * Y[b] + X[b + 1] * Y[b + 1]);
+    s += x === 0 || x === h0 - 1 ? line : 2 * line;
+  }
+  return s;
 }
 
 /**
@@ -105,9 +132,14 @@ function kernelSpectrum(spacing: Vec3, N: Vec3): { kh: Float64Array; h: Vec3 } {
 function computeKernelSpectrum(spacing: Vec3, N: Vec3): { kh: Float64Array; h: Vec3 } {
   const h: Vec3 = [N[0] / 2 + 1, N[1] / 2 + 1, N[2] / 2 + 1];
   const kh = new Float64Array(h[0] * h[1] * h[2]);
-  for (let z = 0; z < h[2]; z++) for (let y = 0; y < h[1]; y++) for (let x = 0; x < h[0]; x++) {
-    if (x || y || z) kh[x + h[0] * (y + h[1] * z)] = 1 / Math.hypot(x * spacing[0], y * spacing[1], z * spacing[2]);
+  // 1/|o| from per-axis squares (no Math.hypot, whose overflow guard costs more than the rest here).
+  const sq = [0, 1, 2].map((a) => Float64Array.from({ length: h[a] }, (_, t) => (t * spacing[a]) ** 2));
+  const [sx, sy, sz] = sq;
+  for (let z = 0, o = 0; z < h[2]; z++) for (let y = 0; y < h[1]; y++) {
+    const syz = sy[y] + sz[z];
+    for (let x = 0; x < h[0]; x++, o++) kh[o] = 1 / Math.sqrt(sx[x] + syz);
   }
+  kh[0] = 0;
   const strides = [1, h[0], h[0] * h[1]];
   for (let axis = 0; axis < 3; axis++) {
     const len = N[axis];
@@ -122,7 +154,10 @@ function computeKernelSpectrum(spacing: Vec3, N: Vec3): { kh: Float64Array; h: V
       for (let t = 0; t < h[axis]; t++) kh[base + t * st] = out[2 * t];
     }
   }
-  return { kh, h };
+  // Kept with kz fastest, the order the sums read it in: kt[kz + H2 · (kx + H0 · ky)].
+  const kt = new Float64Array(kh.length);
+  for (let y = 0, o = 0; y < h[1]; y++) for (let x = 0; x < h[0]; x++) for (let z = 0; z < h[2]; z++, o++) kt[o] = kh[x + h[0] * (y + h[1] * z)];
+  return { kh: kt, h };
 }
 
 /**
@@ -134,33 +169,25 @@ function inverseDistanceSums(m: Float64Array, d: Float64Array, dims: Vec3, spaci
   const N: Vec3 = [pow2(2 * dims[0] - 1), pow2(2 * dims[1] - 1), pow2(2 * dims[2] - 1)];
   const [Nx, Ny, Nz] = N;
   const { kh, h } = kernelSpectrum(spacing, N);
-  const [A, B] = spectra(N);
-  const h0 = A.h0;
-  // Σ_k K̂_k Re(conj(X_k) Y_k) over the full spectrum from the half kept: columns 0 and N0/2 once, others twice.
-  const sum = (X: Float64Array, Y: Float64Array) => {
-    let s = 0;
-    for (let z = 0, n = 0; z < Nz; z++) {
-      const fz = h[0] * h[1] * Math.min(z, Nz - z);
-      for (let y = 0; y < Ny; y++) {
-        const fy = fz + h[0] * Math.min(y, Ny - y);
-        let row = 0;
-        for (let x = 0; x < h0; x++, n += 2) {
-          const t = kh[fy + x] * (X[n] * Y[n] + X[n + 1] * Y[n + 1]);
-          row += x === 0 || x === h0 - 1 ? t : 2 * t;
-        }
-        s += row;
-      }
-    }
-    return s / (Nx * Ny * Nz);
-  };
-  A.transform(m, dims);
-  const mm = sum(A.g, A.g);
-  B.transform(d, dims);
-  const dd = sum(B.g, B.g);
+  const [A, B] = spectra(N, dims[2]);
+  const L = A.L, scale = Nx * Ny * Nz;
+  A.transformXY(m, dims);
   const e = new Float64Array(d.length);
   for (let v = 0; v < d.length; v++) e[v] = d[v] * d[v];
-  B.transform(e, dims);
-  const em = sum(B.g, A.g);
+  B.transformXY(e, dims);
+  let mm = 0, em = 0, dd = 0;
+  for (let y = 0; y < Ny; y++) {
+    const fy = h[0] * h[2] * Math.min(y, Ny - y);
+    A.zLines(y); B.zLines(y);
+    mm += blockSum(A.blockOut, A.blockOut, kh, h, fy, Nz, L);
+    em += blockSum(B.blockOut, A.blockOut, kh, h, fy, Nz, L);
+  }
+  B.transformXY(d, dims);
+  for (let y = 0; y < Ny; y++) {
+    B.zLines(y);
+    dd += blockSum(B.blockOut, B.blockOut, kh, h, h[0] * h[2] * Math.min(y, Ny - y), Nz, L);
+  }
+  mm /= scale; em /= scale; dd /= scale;
   return { mm, dd, em };
 }
 
