@@ -131,7 +131,7 @@ describe('report CLI', () => {
     refused(/unknown key\(s\) "egfr".*allowed: age_years, weight_kg/, '--image', study, '--structures', seg, '--biomarkers', json('b1.json', { egfr: 72 }));
     refused(/out of the plausible range: eGFR \(5–150 mL\/min\/1\.73 m²\) \(found egfr_ml_min_1_73m2 = 900\)/, '--image', study, '--structures', seg, '--biomarkers', json('b2.json', { egfr_ml_min_1_73m2: 900, hb_g_dl: 12 }));
     refused(/hb_g_dl is "12"; each value must be a number/, '--image', study, '--structures', seg, '--biomarkers', json('b3.json', { egfr_ml_min_1_73m2: 70, hb_g_dl: '12' }));
-    refused(/the model needs Haemoglobin/, '--image', study, '--structures', seg, '--biomarkers', json('b4.json', { egfr_ml_min_1_73m2: 70 }));
+    refused(/the model needs eGFR/, '--image', study, '--structures', seg, '--biomarkers', json('b4.json', { hb_g_dl: 12 })); // the default model reads eGFR (kidneys)
     refused(/not valid JSON/, '--image', study, '--structures', seg, '--biomarkers', json('b5.json', '{"egfr_ml_min_1_73m2": 70,'));
     refused(/activity per cycle must be a number of GBq above 0 and at most 30 \(got "0"\)/, '--image', study, '--structures', seg, '--biomarkers', biomarkers, '--activity-gbq', '0');
   });
