@@ -17,14 +17,20 @@ function data() {
   return rows;
 }
 
+/** Kidneys from SUV and eGFR, tumours from SUV and log volume, fitted on `rows`. */
+function kidneyTumourModel(rows: ReturnType<typeof data>): DoseModel {
+  const model: DoseModel = { inputs: ['suv', 'log_vol', 'egfr'], types: ['kidney', 'tumour'], logTarget: true, perType: [] };
+  for (const [type, feats] of [['kidney', ['suv', 'egfr']], ['tumour', ['suv', 'log_vol']]] as const) {
+    const rs = rows.filter((r) => r.type === type);
+    model.perType.push(fitTypeModel(type, [...feats], rs.map((r) => feats.map((f) => r.values[f])), rs.map((r) => Math.log(r.y)), rs.map((r) => r.group), true));
+  }
+  return model;
+}
+
 describe('dose model: ONNX Runtime output equals the TypeScript model', () => {
   it('on every row, to 1e-5 relative', async () => {
     const rows = data();
-    const model: DoseModel = { inputs: ['suv', 'log_vol', 'egfr'], types: ['kidney', 'tumour'], logTarget: true, perType: [] };
-    for (const [type, feats] of [['kidney', ['suv', 'egfr']], ['tumour', ['suv', 'log_vol']]] as const) {
-      const rs = rows.filter((r) => r.type === type);
-      model.perType.push(fitTypeModel(type, [...feats], rs.map((r) => feats.map((f) => r.values[f])), rs.map((r) => Math.log(r.y)), rs.map((r) => r.group), true));
-    }
+    const model = kidneyTumourModel(rows);
     const session = await createSession(toOnnx(model, { id: 'test' }));
     const ort = await runSession(session, model, rows);
     rows.forEach((r, i) => {
@@ -37,11 +43,7 @@ describe('dose model: ONNX Runtime output equals the TypeScript model', () => {
   });
   it('a row carrying only its own type\'s inputs gets the same output (the other types\' inputs are not needed)', async () => {
     const rows = data();
-    const model: DoseModel = { inputs: ['suv', 'log_vol', 'egfr'], types: ['kidney', 'tumour'], logTarget: true, perType: [] };
-    for (const [type, feats] of [['kidney', ['suv', 'egfr']], ['tumour', ['suv', 'log_vol']]] as const) {
-      const rs = rows.filter((r) => r.type === type);
-      model.perType.push(fitTypeModel(type, [...feats], rs.map((r) => feats.map((f) => r.values[f])), rs.map((r) => Math.log(r.y)), rs.map((r) => r.group), true));
-    }
+    const model = kidneyTumourModel(rows);
     const session = await createSession(toOnnx(model, { id: 'test' }));
     const own = rows.map((r) => {
       const feats = model.perType.find((t) => t.type === r.type)!.features;
