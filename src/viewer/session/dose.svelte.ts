@@ -14,9 +14,8 @@ import {
   type DoseInputs, type DoseRecord, type ResultsFit,
 } from './doseRecord';
 import { pageFeaturePool } from '../../workers/featurePool';
+import { clearFeatureCache, offerImage, structureFeatures } from './doseFeatures';
 import type { InferenceApi } from '../../workers/inference.worker';
-import type { RoiResult } from '../../core/radiomics/task';
-import type { Volume } from '../../core/volume';
 import type { ModelCard } from '../../core/model/card';
 import type { LoadedStudy } from '../../core/study';
 import { predictRows, rowsFromResults } from '../../core/dose/pipeline';
@@ -61,43 +60,13 @@ const worker = () => (inference ??= wrap<InferenceApi>(new Worker(new URL('../..
 export const doseCounters = {
   sessions: 0, recomputed: 0, computes: 0, lastMs: { prepare: 0, extract: 0, infer: 0 },
   /** For the bench: forgets the cached features (the next Compute extracts every structure, with warm workers). */
-  clearCache: () => featureCache.clear(),
+  clearCache: clearFeatureCache,
 };
 if (typeof window !== 'undefined' && window.__psma) window.__psma.dose = doseCounters;
 
-/**
- * Feature results by key (the SUV image, the settings, the structure's voxels; made by the dose worker): a
- * Compute extracts only the structures edited since. Held for one SUV image at a time (a new study or SUV
- * values start it empty), at most CACHE_SIZE entries (oldest first out).
- */
-const featureCache = new Map<string, RoiResult>();
-const CACHE_SIZE = 400;
-let cacheImage: string | undefined;
-/** Image keys by SUV voxel array (a new study or new SUV values make a new array). */
-const imageKeys = new WeakMap<Float32Array, string>();
-let imageCount = 0;
-let imageInWorker: string | undefined;
-
-const imageKeyOf = (suv: Volume<Float32Array>): string => {
-  let k = imageKeys.get(suv.data);
-  if (!k) imageKeys.set(suv.data, (k = `suv${++imageCount}`));
-  return k;
-};
-
-/** A plain volume (no state proxy) that can be posted to a worker; the voxel array is the same. */
-const plain = <T extends Volume>(v: T): T => ({
-  dims: [...v.dims], spacing: [...v.spacing], origin: [...v.origin], direction: [...v.direction], data: v.data,
-  slope: v.slope, intercept: v.intercept, unit: v.unit,
-}) as T;
-
 /** Sends an opened study's SUV to the dose worker ahead of the first Compute (off its path). */
 export function offerDoseImage(study: LoadedStudy): void {
-  const suv = study.pet?.suv;
-  if (!suv) return;
-  const image = imageKeyOf(suv);
-  if (imageInWorker === image) return;
-  imageInWorker = image;
-  worker().setImage(image, plain(suv)).catch(() => { if (imageInWorker === image) imageInWorker = undefined; });
+  if (study.pet?.suv) offerImage(worker(), study.pet.suv);
 }
 
 let warmedUp = false;
@@ -320,24 +289,15 @@ export async function computeDoses(): Promise<void> {
   try {
     const t0 = performance.now();
     const w = worker();
-    const image = imageKeyOf(suv);
-    if (cacheImage !== image) { featureCache.clear(); cacheImage = image; }
-    if (imageInWorker !== image) { await w.setImage(image, plain(suv)); imageInWorker = image; }
-    // The worker gets a copy of the label map as it is now (edits made meanwhile make the results stale).
-    const prep = await w.prepare(image, plain(labels), tumours, [...featureCache.keys()]);
-    if (ctrl.signal.aborted) return;
-    const t1 = performance.now();
-    dose.progress = { done: 0, total: prep.tasks.length };
-    const fresh = await pool.run(prep.tasks, { signal: ctrl.signal, onProgress: (done, total) => (dose.progress = { done, total }) });
-    for (const r of fresh) featureCache.set(prep.keys[r.id], r);
-    while (featureCache.size > CACHE_SIZE) featureCache.delete(featureCache.keys().next().value!);
-    doseCounters.recomputed = prep.tasks.length;
+    const f = await structureFeatures(w, pool, suv, labels, tumours, { signal: ctrl.signal, onProgress: (done, total) => (dose.progress = { done, total }) });
+    if (!f) return;
+    const { prep, results } = f;
+    doseCounters.recomputed = f.extracted;
     doseCounters.computes++;
-    const results = prep.refs.map((s) => featureCache.get(prep.keys[s.id])!);
     const { rows, skipped } = rowsFromResults(prep.refs, results, prep.skipped, prep.references, patient);
     const t2 = performance.now();
     const r = await predictRows(rows, skipped, card, (inputs) => w.predict(inputs), t2 - t0);
-    doseCounters.lastMs = { prepare: t1 - t0, extract: t2 - t1, infer: performance.now() - t2 };
+    doseCounters.lastMs = { prepare: f.prepareMs, extract: t2 - t0 - f.prepareMs, infer: performance.now() - t2 };
     if (ctrl.signal.aborted || !sameKey(key, owner.key)) return; // another study was opened meanwhile
     dose.predictions = r.predictions;
     dose.skipped = r.skipped;
