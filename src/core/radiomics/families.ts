@@ -68,7 +68,7 @@ export const FEATURE_FAMILIES: readonly FeatureFamily[] = [
   {
     id: 'morphology', ibsiName: 'Morphology', ibsiCode: 'HCUG', discretised: false, texture: false,
     compute(i) {
-      if (!i.singleSlice) return morphologyFeatures({ dims: i.dims, spacing: i.spacing, morphMask: i.morphMask, intensityMask: i.intensityMask, intensities: i.image });
+      if (!i.singleSlice) return morphologyFeatures({ dims: i.dims, spacing: i.spacing, morphMask: i.morphMask, intensityMask: i.intensityMask, intensities: i.image, moranGeary: i.settings.moranGeary ?? false });
       i.warnings.push('morphology: the image has a single slice; 3D morphology is not defined (null)');
       return {};
     },

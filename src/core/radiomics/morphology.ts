@@ -412,7 +412,7 @@ export function ombbExtents(points: P3[], faces: number[][]): [number, number, n
 }
 
 export function morphologyFeatures(input: MorphologyInput): FeatureValues {
-  const { dims, spacing, morphMask, intensityMask, intensities } = input;
+  const { dims, spacing, morphMask, intensityMask, intensities, moranGeary: wantMoranGeary } = input;
   const [nx, ny, nz] = dims;
   const mesh = maskMesh(morphMask, dims, spacing);
   const { volume: V, area: A } = meshVolumeArea(mesh.positions, mesh.cells);
@@ -466,11 +466,10 @@ export function morphologyFeatures(input: MorphologyInput): FeatureValues {
   const e = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
   // Approximate enclosing ellipsoid from the PCA axes.
   const a = 2 * Math.sqrt(lMaj), b = 2 * Math.sqrt(lMin), c = 2 * Math.sqrt(lLeast);
-  const mg = moranGeary(intensityMask, intensities, dims, spacing);
   const [ma, mb, mc] = mveeAxes(hullVerts);
   const ob = ombbExtents(candidates, hullFaces);
   const com = Math.hypot(cx - wx / wsum, cy - wy / wsum, cz - wz / wsum);
-  return {
+  const out: FeatureValues = {
     morph_volume: V, // RNU0
     morph_vol_approx: nMorph * voxVol, // YEKZ
     morph_area_mesh: A, // C0JK
@@ -498,7 +497,11 @@ export function morphologyFeatures(input: MorphologyInput): FeatureValues {
     morph_vol_dens_conv_hull: V / hull.volume, // R3ER
     morph_area_dens_conv_hull: A / hull.area, // 7T7F
     morph_integ_int: V * (isum / nInt), // 99N0
-    morph_moran_i: mg.moran, // N365
-    morph_geary_c: mg.geary, // NPT7
   };
+  if (wantMoranGeary) {
+    const mg = moranGeary(intensityMask, intensities, dims, spacing);
+    out.morph_moran_i = mg.moran; // N365
+    out.morph_geary_c = mg.geary; // NPT7
+  }
+  return out;
 }

@@ -50,6 +50,8 @@ export interface MorphologyInput {
   intensityMask: Uint8Array;
   /** Physical intensities (after interpolation and rounding), same grid. */
   intensities: Float32Array;
+  /** Compute Moran's I and Geary's C (settings `moranGeary`); without it both are left out. */
+  moranGeary: boolean;
 }
 
 // Family entry points (one file each; families.ts lists them, the engine dispatches through that table):

@@ -10,7 +10,7 @@ import { autosaveKey } from './storage';
 import { dose, loadSiteModel } from './dose.svelte';
 import { measuredDoses } from './measured.svelte';
 import { addSiteRows, loadSiteTable, newSiteKey, removeSitePatient, studyHash, type SiteStudy } from './siteTableStore';
-import { checkImport, GROUP, patientsOf, studyRows, tableCsv, TARGET, TYPE, type LeftOut, type SiteRow } from './siteTableRows';
+import { checkImport, GROUP, patientsOf, profileProblem, studyRows, tableCsv, TARGET, TYPE, type LeftOut, type SiteRow } from './siteTableRows';
 import { browserFeaturePool } from '../../workers/featurePool';
 import type { TrainingApi } from '../../workers/training.worker';
 import type { SiteTrainingOutcome } from '../../core/model/siteTraining';
@@ -81,7 +81,7 @@ export function addProblem(): string | undefined {
   const bad = biomarkerProblems([...new Set([...wanted, ...entered])], dose.biomarkers);
   if (bad.length) return `Check the biomarkers in the Dose panel's form: ${bad.join(', ')}.`;
   if (!measuredDoses().length) return 'The study has no measured doses: import its post-therapy dosimetry (CSV or RT Dose) first.';
-  return undefined;
+  return profileProblem(site.rows);
 }
 
 /** Measured cycle-1 Gy/GBq per structure; aggregates and other cycles are left out with the reason. */

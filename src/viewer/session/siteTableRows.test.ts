@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSiteTable } from '../../core/csv';
-import { checkImport, FEATURE_PROFILE, patientsOf, studyRows, tableCsv, TARGET, type SiteRow } from './siteTableRows';
+import { checkImport, FEATURE_PROFILE, patientsOf, profileProblem, studyRows, tableCsv, TARGET, type SiteRow } from './siteTableRows';
 import type { FeatureRow } from '../../core/dose/rows';
 
 const feature = (name: string, type: string, extra: Record<string, number> = {}): FeatureRow => ({
@@ -37,6 +37,14 @@ describe('site table rows', () => {
     expect([r.patient_id, r.tracer, r.weight_kg, r.egfr_ml_min_1_73m2, r.psa_ng_ml, r[TARGET], r.feature_profile, r.suv_max]).toEqual(['S0000abcd', '18F-DCFPyL', '82', '71.5', '', '0.41', FEATURE_PROFILE, '10.123457']);
   });
 
+  it('refuses to add a study to a table of another feature profile, naming both and what to do', () => {
+    expect(profileProblem([])).toBeUndefined();
+    expect(profileProblem([{ feature_profile: FEATURE_PROFILE }])).toBeUndefined();
+    const p = profileProblem([{ feature_profile: FEATURE_PROFILE }, { feature_profile: 'clinical-PET-0badc0de' }]);
+    expect(p).toContain('"clinical-PET-0badc0de"');
+    expect(p).toContain(`this viewer computes "${FEATURE_PROFILE}"`);
+    expect(p).toMatch(/Save the table as CSV/);
+  });
   it('writes the CSV npm run train reads back to the same cells', () => {
     const s = study('S0000abcd');
     const back = parseSiteTable(tableCsv(s.columns, s.rows)).rows;

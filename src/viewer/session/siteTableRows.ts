@@ -26,6 +26,16 @@ function hash(text: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/**
+ * Why a study may not be added to a table whose rows came from other feature settings (their features would not
+ * be comparable, and the table's columns may name features this viewer no longer computes); undefined if it may.
+ */
+export function profileProblem(rows: SiteRow[]): string | undefined {
+  const other = [...new Set(rows.map((r) => r[PROFILE_COLUMN]).filter((p) => p !== FEATURE_PROFILE))];
+  if (!other.length) return undefined;
+  return `The site table's rows were computed with feature profile ${other.map((p) => `"${p}"`).join(', ')}; this viewer computes "${FEATURE_PROFILE}" (other feature settings, e.g. without Moran's I / Geary's C). Save the table as CSV to keep it, then remove its patients to start a table with the current profile.`;
+}
+
 /** A row as stored and written: every cell already the CSV text (numbers at 8 significant digits, as extract writes). */
 export type SiteRow = Record<string, string>;
 
