@@ -47,3 +47,40 @@ export function sumMatrices(ms: Float64Array[]): Float64Array {
 }
 
 export const log2 = Math.log2;
+
+/**
+ * The grey levels copied into a box with `m` zero voxels of margin on every side, so neighbour look-ups
+ * (up to m voxels away, in any direction) need no bounds checks: outside the ROI and outside the box
+ * both read 0. `voxels` lists the padded indices of the ROI voxels in index order; slice k's are
+ * voxels[sliceStart[k] … sliceStart[k + 1]).
+ */
+export interface PaddedLevels {
+  levels: Uint16Array;
+  /** Padded dimensions (nx + 2m, ny + 2m, nz + 2m). */
+  nx: number; ny: number; nz: number;
+  margin: number;
+  voxels: Int32Array;
+  sliceStart: Int32Array;
+}
+
+export function padLevels(roi: DiscretisedRoi, m: number): PaddedLevels {
+  const [nx, ny, nz] = roi.dims, src = roi.levels;
+  const NX = nx + 2 * m, NY = ny + 2 * m, NZ = nz + 2 * m;
+  const levels = new Uint16Array(NX * NY * NZ);
+  let count = 0;
+  for (let n = 0; n < src.length; n++) if (src[n]) count++;
+  const voxels = new Int32Array(count), sliceStart = new Int32Array(nz + 1);
+  let t = 0;
+  for (let z = 0, n = 0; z < nz; z++) {
+    sliceStart[z] = t;
+    for (let y = 0; y < ny; y++) {
+      const row = m + NX * (y + m + NY * (z + m));
+      for (let x = 0; x < nx; x++, n++) {
+        const g = src[n];
+        if (g) { levels[row + x] = g; voxels[t++] = row + x; }
+      }
+    }
+  }
+  sliceStart[nz] = t;
+  return { levels, nx: NX, ny: NY, nz: NZ, margin: m, voxels, sliceStart };
+}
