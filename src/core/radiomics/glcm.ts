@@ -3,7 +3,7 @@
 // voxels for all directions at once, each unordered pair in the upper triangle. Most features come from
 // the marginal, sum and difference distributions, which add up over directions; only the largest cell,
 // the energy and the joint entropy need the cells of a merged matrix.
-import { DIRECTIONS_2D, DIRECTIONS_3D, padLevels, withSuffix, wants, type PaddedLevels } from './texture';
+import { DIRECTIONS_2D, DIRECTIONS_3D, firstNonZero, lastNonZero, padLevels, quadView, withSuffix, wants, type PaddedLevels } from './texture';
 import type { DiscretisedRoi, FeatureValues, TextureRequest, TextureSettings } from './types';
 
 /** Feature names in output order, with their IBSI codes. */
@@ -70,13 +70,17 @@ function countPairs(pad: PaddedLevels, offsets: Int32Array, t0: number, t1: numb
  * countPairs for slice k and the four 2-D directions of DIRECTIONS_2D, unrolled, on the unpadded box
  * (a padded copy costs more than the bounds tests it saves on one slice).
  */
-function countPairs2d(roi: DiscretisedRoi, delta: number, k: number, into: Int32Array, r: LevelRange): void {
+function countPairs2d(roi: DiscretisedRoi, Q: Float64Array | null, delta: number, k: number, into: Int32Array, r: LevelRange): void {
   const { dims: [nx, ny], levels: L, ng } = roi;
   const ng2 = ng * ng, o0 = -ng - 1, o1 = o0 + ng2, o2 = o0 + 2 * ng2, o3 = o0 + 3 * ng2;
   let lo = r.lo, hi = r.hi;
   for (let y = 0; y < ny; y++) {
     const row = nx * (y + ny * k), next = y + delta < ny, rn = row + nx * delta;
-    for (let x = 0; x < nx; x++) {
+    // Only the row's span of ROI voxels.
+    const first = firstNonZero(L, Q, row, row + nx) - row;
+    if (first === nx) continue;
+    const last = lastNonZero(L, Q, row + first, row + nx) - row;
+    for (let x = first; x <= last; x++) {
       const a = L[row + x];
       if (!a) continue;
       if (a - 1 < lo) lo = a - 1;
@@ -156,8 +160,22 @@ function cellStatsOfSum(C: Int32Array, o: number, parts: number, ng: number, lo:
   s.vmax = vmax; s.sq = sq; s.vlog = vlog; s.lo = lo; s.hi = hi;
 }
 
-/** Features from the sums of one matrix into out[0 … NF); false when it is empty. Levels are 1-based in the formulas. */
-function features(s: Sums, ng: number, out: Float64Array): boolean {
+/** Weights of the inverse-difference features by difference k = |i − j| (IB1Z, NDRX, WF0Z, 1QCO, E8JP). */
+function differenceWeights(ng: number): Float64Array[] {
+  const w = [0, 1, 2, 3, 4].map(() => new Float64Array(ng));
+  for (let k = 0; k < ng; k++) {
+    w[0][k] = 1 / (1 + k); w[1][k] = 1 / (1 + k / ng);
+    w[2][k] = 1 / (1 + k * k); w[3][k] = 1 / (1 + (k * k) / (ng * ng));
+    w[4][k] = k ? 1 / (k * k) : 0;
+  }
+  return w;
+}
+
+/**
+ * Features from the sums of one matrix into out[0 … NF); false when it is empty. Levels are 1-based in
+ * the formulas. Sums run over counts and are divided by the total once.
+ */
+function features(s: Sums, ng: number, w: Float64Array[], out: Float64Array): boolean {
   const { px, pSum, pDiff, total: T, vmax, sq, vlog, lo, hi } = s;
   if (T === 0) return false;
   // Only levels lo…hi occur: px is 0 outside them, pDiff beyond hi − lo, pSum outside 2·lo … 2·hi.
@@ -169,32 +187,33 @@ function features(s: Sums, ng: number, out: Float64Array): boolean {
   for (let i = lo; i <= hi; i++) if (px[i]) jointVar += (i + 1 - mu) ** 2 * px[i];
   jointVar /= T;
   const hx = lT - hpx / T;
+  const [w1, wn, wm, wmn, wv] = w;
   let diffAvg = 0, contrast = 0, invDiff = 0, invDiffNorm = 0, invDiffMom = 0, invDiffMomNorm = 0, invVar = 0, hDiff = 0;
   for (let k = 0; k <= hi - lo; k++) {
     const c = pDiff[k];
     if (!c) continue;
-    const p = c / T;
-    diffAvg += k * p; contrast += k * k * p;
-    invDiff += p / (1 + k); invDiffNorm += p / (1 + k / ng);
-    invDiffMom += p / (1 + k * k); invDiffMomNorm += p / (1 + (k * k) / (ng * ng));
-    if (k) invVar += p / (k * k);
+    diffAvg += k * c; contrast += k * k * c;
+    invDiff += c * w1[k]; invDiffNorm += c * wn[k]; invDiffMom += c * wm[k]; invDiffMomNorm += c * wmn[k]; invVar += c * wv[k];
     hDiff += clog(c);
   }
+  diffAvg /= T; contrast /= T; invDiff /= T; invDiffNorm /= T; invDiffMom /= T; invDiffMomNorm /= T; invVar /= T;
   let diffVar = 0;
-  for (let k = 0; k <= hi - lo; k++) if (pDiff[k]) diffVar += (k - diffAvg) ** 2 * (pDiff[k] / T);
+  for (let k = 0; k <= hi - lo; k++) if (pDiff[k]) diffVar += (k - diffAvg) ** 2 * pDiff[k];
+  diffVar /= T;
   // Sum index s = i + j with 1-based levels is k + 2 for pSum[k].
   let sumAvg = 0, sumSq = 0;
-  for (let k = 2 * lo; k <= 2 * hi; k++) { const p = pSum[k] / T; sumAvg += (k + 2) * p; sumSq += (k + 2) * (k + 2) * p; }
+  for (let k = 2 * lo; k <= 2 * hi; k++) { const c = pSum[k]; sumAvg += (k + 2) * c; sumSq += (k + 2) * (k + 2) * c; }
+  sumAvg /= T; sumSq /= T;
   let sumVar = 0, ct = 0, cs = 0, cp = 0, hSum = 0;
   for (let k = 2 * lo; k <= 2 * hi; k++) {
     const c = pSum[k];
     if (!c) continue;
-    const p = c / T;
-    sumVar += (k + 2 - sumAvg) ** 2 * p;
+    sumVar += (k + 2 - sumAvg) ** 2 * c;
     const t = k + 2 - 2 * mu, t2 = t * t;
-    ct += t2 * p; cs += t2 * t * p; cp += t2 * t2 * p;
+    ct += t2 * c; cs += t2 * t * c; cp += t2 * t2 * c;
     hSum += clog(c);
   }
+  sumVar /= T; ct /= T; cs /= T; cp /= T;
   // Σ i·j·p = (Σ (i+j)² p − Σ (i−j)² p) / 4; covariance = that − μ² (px = py).
   const autoCorr = (sumSq - contrast) / 4;
   const cov = autoCorr - mu * mu;
@@ -232,28 +251,30 @@ function offsetsOf(pad: PaddedLevels, dirs: [number, number, number][], delta: n
 export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: TextureSettings): FeatureValues {
   const out: FeatureValues = {};
   const ng = roi.ng, ng2 = ng * ng, delta = s.distance;
-  const dir = new Sums(ng), comb = new Sums(ng), vec = new Float64Array(NF);
+  const dir = new Sums(ng), comb = new Sums(ng), vec = new Float64Array(NF), weights = differenceWeights(ng);
   /** Features of each of the nd blocks of C (into avg) and of their sum (into merged). */
   const blocks = (C: Int32Array, nd: number, r: LevelRange, avg: MeanOf, merged: MeanOf) => {
     comb.clear();
     for (let d = 0; d < nd; d++) {
       sumsOf(C, d * ng2, ng, r.lo, r.hi, dir);
-      if (features(dir, ng, vec)) avg.add(vec);
+      if (features(dir, ng, weights, vec)) avg.add(vec);
       comb.addDistributions(dir);
     }
     cellStatsOfSum(C, 0, nd, ng, r.lo, r.hi, comb);
-    if (features(comb, ng, vec)) merged.add(vec);
+    if (features(comb, ng, weights, vec)) merged.add(vec);
   };
   if (wants(req.dims, '2D') || wants(req.dims, '2.5D')) {
-    const nd = DIRECTIONS_2D.length;
-    const slice = new Int32Array(nd * ng2), perDir = new Int32Array(nd * ng2);
-    const avg2d = new MeanOf(), comb2d = new MeanOf(), want25 = wants(req.dims, '2.5D');
+    const nd = DIRECTIONS_2D.length, Q = quadView(roi);
+    const want25 = wants(req.dims, '2.5D');
+    const slice = new Int32Array(nd * ng2), perDir = new Int32Array(want25 ? nd * ng2 : 0);
+    const avg2d = new MeanOf(), comb2d = new MeanOf();
     const all: LevelRange = { lo: ng, hi: -1 }, r: LevelRange = { lo: ng, hi: -1 };
     // Slices without ROI voxels count nothing and are skipped (as roiSlices would).
     for (let k = 0; k < roi.dims[2]; k++) {
-      if (r.hi >= 0) slice.fill(0);
+      // Only rows lo…hi of each block were counted into.
+      if (r.hi >= 0) for (let d = 0; d < nd; d++) slice.fill(0, d * ng2 + r.lo * ng, d * ng2 + (r.hi + 1) * ng);
       r.lo = ng; r.hi = -1;
-      countPairs2d(roi, delta, k, slice, r);
+      countPairs2d(roi, Q, delta, k, slice, r);
       if (r.hi < 0) continue;
       all.lo = Math.min(all.lo, r.lo); all.hi = Math.max(all.hi, r.hi);
       blocks(slice, nd, r, avg2d, comb2d);
