@@ -3,7 +3,7 @@
 // voxels for all directions at once, each unordered pair in the upper triangle. Most features come from
 // the marginal, sum and difference distributions, which add up over directions; only the largest cell,
 // the energy and the joint entropy need the cells of a merged matrix.
-import { DIRECTIONS_2D, DIRECTIONS_3D, firstNonZero, lastNonZero, padLevels, quadView, withSuffix, wants, type PaddedLevels } from './texture';
+import { DIRECTIONS_2D, DIRECTIONS_3D, firstNonZero, lastNonZero, padLevels, quadView, wants, type PaddedLevels } from './texture';
 import type { DiscretisedRoi, FeatureValues, TextureRequest, TextureSettings } from './types';
 
 /** Feature names in output order, with their IBSI codes. */
@@ -143,6 +143,7 @@ function sumsOf(C: Int32Array, o: number, ng: number, lo: number, hi: number, s:
 
 /** The cell statistics (largest cell, Σ cell², Σ cell·log2 cell) of the sum of `parts` consecutive blocks from o. */
 function cellStatsOfSum(C: Int32Array, o: number, parts: number, ng: number, lo: number, hi: number, s: Sums): void {
+  if (parts === 4) { cellStatsOf4(C, o, ng, lo, hi, s); return; }
   const ng2 = ng * ng, end = o + parts * ng2;
   let vmax = 0, sq = 0, vlog = 0;
   for (let i = lo; i <= hi; i++) {
@@ -153,6 +154,23 @@ function cellStatsOfSum(C: Int32Array, o: number, parts: number, ng: number, lo:
     for (let j = i + 1, ji = o + (i + 1) * ng + i; j <= hi; j++, ji += ng) {
       let v = 0;
       for (let q = ri + j, p = ji; q < end; q += ng2, p += ng2) v += C[q] + C[p];
+      if (!v) continue;
+      if (v > vmax) vmax = v; sq += 2 * v * v; vlog += 2 * clog(v);
+    }
+  }
+  s.vmax = vmax; s.sq = sq; s.vlog = vlog; s.lo = lo; s.hi = hi;
+}
+
+/** cellStatsOfSum for the four 2-D directions, unrolled. */
+function cellStatsOf4(C: Int32Array, o: number, ng: number, lo: number, hi: number, s: Sums): void {
+  const b1 = ng * ng, b2 = 2 * b1, b3 = 3 * b1;
+  let vmax = 0, sq = 0, vlog = 0;
+  for (let i = lo; i <= hi; i++) {
+    const ii = o + i * ng + i;
+    const d = 2 * (C[ii] + C[ii + b1] + C[ii + b2] + C[ii + b3]);
+    if (d) { if (d > vmax) vmax = d; sq += d * d; vlog += clog(d); }
+    for (let ij = ii + 1, ji = ii + ng; ij <= ii + hi - i; ij++, ji += ng) {
+      const v = C[ij] + C[ij + b1] + C[ij + b2] + C[ij + b3] + C[ji] + C[ji + b1] + C[ji + b2] + C[ji + b3];
       if (!v) continue;
       if (v > vmax) vmax = v; sq += 2 * v * v; vlog += 2 * clog(v);
     }
@@ -236,12 +254,18 @@ class MeanOf {
   readonly sum = new Float64Array(NF);
   n = 0;
   add(v: Float64Array): void { for (let f = 0; f < NF; f++) this.sum[f] += v[f]; this.n++; }
-  record(): Record<string, number> {
-    const out: Record<string, number> = {};
-    if (this.n) NAMES.forEach((name, f) => { out[name] = this.sum[f] / this.n; });
-    return out;
+  /** Writes the means under the given tags (nothing when no matrix was defined). */
+  writeTo(out: FeatureValues, tags: readonly string[]): void {
+    if (this.n) for (let f = 0; f < NF; f++) out[tags[f]] = this.sum[f] / this.n;
   }
 }
+
+/** Feature tags per aggregation suffix, built once. */
+const tagsFor = (suffix: string) => NAMES.map((name) => `cm_${name}${suffix}`);
+const TAGS = {
+  avg2d: tagsFor('_2D_avg'), comb2d: tagsFor('_2D_comb'), avg25: tagsFor('_2_5D_avg'), comb25: tagsFor('_2_5D_comb'),
+  avg3d: tagsFor('_3D_avg'), comb3d: tagsFor('_3D_comb'),
+};
 
 /** Linear offsets of `dirs` × δ in the padded box. */
 function offsetsOf(pad: PaddedLevels, dirs: [number, number, number][], delta: number): Int32Array {
@@ -281,14 +305,14 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
       if (want25) for (let n = 0; n < slice.length; n++) perDir[n] += slice[n];
     }
     if (wants(req.dims, '2D')) {
-      withSuffix('cm_', avg2d.record(), '_2D_avg', out); // BTW3
-      withSuffix('cm_', comb2d.record(), '_2D_comb', out); // SUJT
+      avg2d.writeTo(out, TAGS.avg2d); // BTW3
+      comb2d.writeTo(out, TAGS.comb2d); // SUJT
     }
     if (want25) {
       const avg = new MeanOf(), merged = new MeanOf();
       blocks(perDir, nd, all, avg, merged);
-      withSuffix('cm_', avg.record(), '_2_5D_avg', out); // JJUI
-      withSuffix('cm_', merged.record(), '_2_5D_comb', out); // ZW7Z
+      avg.writeTo(out, TAGS.avg25); // JJUI
+      merged.writeTo(out, TAGS.comb25); // ZW7Z
     }
   }
   if (wants(req.dims, '3D')) {
@@ -297,8 +321,8 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
     countPairs(pad, offsets, 0, pad.voxels.length, ng, C, r);
     const avg = new MeanOf(), merged = new MeanOf();
     blocks(C, nd, r, avg, merged);
-    withSuffix('cm_', avg.record(), '_3D_avg', out); // ITBB
-    withSuffix('cm_', merged.record(), '_3D_comb', out); // IAZD
+    avg.writeTo(out, TAGS.avg3d); // ITBB
+    merged.writeTo(out, TAGS.comb3d); // IAZD
   }
   return out;
 }
