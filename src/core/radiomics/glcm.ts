@@ -105,7 +105,9 @@ class Sums {
   readonly px: Float64Array;
   readonly pSum: Float64Array;
   readonly pDiff: Float64Array;
-  total = 0; vmax = 0; sq = 0; vlog = 0;
+  // Sums start at −0, a double: V8 then compiles them as floats from the first call, instead of as small
+  // integers that deoptimise (and run interpreted again) once a larger ROI's counts outgrow 31 bits.
+  total = -0; vmax = -0; sq = -0; vlog = -0;
   /** Levels (0-based) the matrix may hold. */
   lo = 0; hi = -1;
   constructor(ng: number) {
@@ -113,7 +115,7 @@ class Sums {
     this.pSum = new Float64Array(2 * ng - 1);
     this.pDiff = new Float64Array(ng);
   }
-  clear(): void { this.px.fill(0); this.pSum.fill(0); this.pDiff.fill(0); this.total = this.vmax = this.sq = this.vlog = 0; }
+  clear(): void { this.px.fill(0); this.pSum.fill(0); this.pDiff.fill(0); this.total = this.vmax = this.sq = this.vlog = -0; }
   /** Adds the distributions (not the cell statistics) of another matrix: they are linear in the cells. */
   addDistributions(o: Sums): void {
     for (let i = 0; i < this.px.length; i++) { this.px[i] += o.px[i]; this.pDiff[i] += o.pDiff[i]; }
@@ -126,7 +128,7 @@ class Sums {
 function sumsOf(C: Int32Array, o: number, ng: number, lo: number, hi: number, s: Sums): void {
   s.clear();
   const { px, pSum, pDiff } = s;
-  let total = 0, vmax = 0, sq = 0, vlog = 0;
+  let total = -0, vmax = -0, sq = -0, vlog = -0; // −0: see Sums
   for (let i = lo; i <= hi; i++) {
     const ri = o + i * ng;
     const d = 2 * C[ri + i];
@@ -145,7 +147,7 @@ function sumsOf(C: Int32Array, o: number, ng: number, lo: number, hi: number, s:
 function cellStatsOfSum(C: Int32Array, o: number, parts: number, ng: number, lo: number, hi: number, s: Sums): void {
   if (parts === 4) { cellStatsOf4(C, o, ng, lo, hi, s); return; }
   const ng2 = ng * ng, end = o + parts * ng2;
-  let vmax = 0, sq = 0, vlog = 0;
+  let vmax = -0, sq = -0, vlog = -0;
   for (let i = lo; i <= hi; i++) {
     const ri = o + i * ng;
     let d = 0;
@@ -164,7 +166,7 @@ function cellStatsOfSum(C: Int32Array, o: number, parts: number, ng: number, lo:
 /** cellStatsOfSum for the four 2-D directions, unrolled. */
 function cellStatsOf4(C: Int32Array, o: number, ng: number, lo: number, hi: number, s: Sums): void {
   const b1 = ng * ng, b2 = 2 * b1, b3 = 3 * b1;
-  let vmax = 0, sq = 0, vlog = 0;
+  let vmax = -0, sq = -0, vlog = -0;
   for (let i = lo; i <= hi; i++) {
     const ii = o + i * ng + i;
     const d = 2 * (C[ii] + C[ii + b1] + C[ii + b2] + C[ii + b3]);
@@ -198,15 +200,15 @@ function features(s: Sums, ng: number, w: Float64Array[], out: Float64Array): bo
   if (T === 0) return false;
   // Only levels lo…hi occur: px is 0 outside them, pDiff beyond hi − lo, pSum outside 2·lo … 2·hi.
   const lT = Math.log2(T), jointEntr = lT - vlog / T;
-  let mu = 0, hpx = 0;
+  let mu = -0, hpx = -0; // −0: see Sums
   for (let i = lo; i <= hi; i++) { const c = px[i]; if (c) { mu += (i + 1) * c; hpx += clog(c); } }
   mu /= T;
-  let jointVar = 0;
+  let jointVar = -0;
   for (let i = lo; i <= hi; i++) if (px[i]) jointVar += (i + 1 - mu) ** 2 * px[i];
   jointVar /= T;
   const hx = lT - hpx / T;
   const [w1, wn, wm, wmn, wv] = w;
-  let diffAvg = 0, contrast = 0, invDiff = 0, invDiffNorm = 0, invDiffMom = 0, invDiffMomNorm = 0, invVar = 0, hDiff = 0;
+  let diffAvg = -0, contrast = -0, invDiff = -0, invDiffNorm = -0, invDiffMom = -0, invDiffMomNorm = -0, invVar = -0, hDiff = -0;
   for (let k = 0; k <= hi - lo; k++) {
     const c = pDiff[k];
     if (!c) continue;
@@ -215,14 +217,14 @@ function features(s: Sums, ng: number, w: Float64Array[], out: Float64Array): bo
     hDiff += clog(c);
   }
   diffAvg /= T; contrast /= T; invDiff /= T; invDiffNorm /= T; invDiffMom /= T; invDiffMomNorm /= T; invVar /= T;
-  let diffVar = 0;
+  let diffVar = -0;
   for (let k = 0; k <= hi - lo; k++) if (pDiff[k]) diffVar += (k - diffAvg) ** 2 * pDiff[k];
   diffVar /= T;
   // Sum index s = i + j with 1-based levels is k + 2 for pSum[k].
-  let sumAvg = 0, sumSq = 0;
+  let sumAvg = -0, sumSq = -0;
   for (let k = 2 * lo; k <= 2 * hi; k++) { const c = pSum[k]; sumAvg += (k + 2) * c; sumSq += (k + 2) * (k + 2) * c; }
   sumAvg /= T; sumSq /= T;
-  let sumVar = 0, ct = 0, cs = 0, cp = 0, hSum = 0;
+  let sumVar = -0, ct = -0, cs = -0, cp = -0, hSum = -0;
   for (let k = 2 * lo; k <= 2 * hi; k++) {
     const c = pSum[k];
     if (!c) continue;
