@@ -3,7 +3,7 @@
 // voxels for all directions at once, each unordered pair in the upper triangle. Most features come from
 // the marginal, sum and difference distributions, which add up over directions; only the largest cell,
 // the energy and the joint entropy need the cells of a merged matrix.
-import { DIRECTIONS_2D, DIRECTIONS_3D, firstNonZero, lastNonZero, padLevels, quadView, wants, type PaddedLevels } from './texture';
+import { DIRECTIONS_2D, DIRECTIONS_3D, padLevels, wants, type PaddedLevels } from './texture';
 import type { DiscretisedRoi, FeatureValues, TextureRequest, TextureSettings } from './types';
 
 /** Feature names in output order, with their IBSI codes. */
@@ -64,6 +64,39 @@ function countPairs(pad: PaddedLevels, offsets: Int32Array, t0: number, t1: numb
     }
   }
   r.lo = lo; r.hi = hi;
+}
+
+/**
+ * The grey levels as a Float64Array, four voxels per element, to skip empty voxels four at a time (an
+ * element is 0 exactly when its four levels are, as long as no level reaches 2¹⁵, whose lone sign bit
+ * would read as −0); null when that cannot be used.
+ */
+function quadView(roi: DiscretisedRoi): Float64Array | null {
+  const L = roi.levels;
+  if (roi.ng >= 1 << 15 || L.byteOffset % 8) return null;
+  return new Float64Array(L.buffer, L.byteOffset, L.length >> 2);
+}
+
+/** First index in [from, to) with a non-zero level, or `to`. */
+function firstNonZero(L: Uint16Array, Q: Float64Array | null, from: number, to: number): number {
+  let n = from;
+  if (Q) {
+    for (; n < to && n & 3; n++) if (L[n]) return n;
+    while (n + 4 <= to && Q[n >> 2] === 0) n += 4;
+  }
+  while (n < to && !L[n]) n++;
+  return n;
+}
+
+/** Last index in [from, to) with a non-zero level, or from − 1. */
+function lastNonZero(L: Uint16Array, Q: Float64Array | null, from: number, to: number): number {
+  let n = to - 1;
+  if (Q) {
+    for (; n >= from && (n & 3) !== 3; n--) if (L[n]) return n;
+    while (n - 3 >= from && Q[(n - 3) >> 2] === 0) n -= 4;
+  }
+  while (n >= from && !L[n]) n--;
+  return n;
 }
 
 /**
@@ -128,19 +161,23 @@ class Sums {
 function sumsOf(C: Int32Array, o: number, ng: number, lo: number, hi: number, s: Sums): void {
   s.clear();
   const { px, pSum, pDiff } = s;
-  let total = -0, vmax = -0, sq = -0, vlog = -0; // −0: see Sums
+  // Diagonal cells d and off-diagonal cells v (each twice in the symmetric matrix) are summed apart.
+  let vmax = -0, diagSum = -0, diagSq = -0, diagLog = -0, offSum = -0, offSq = -0, offLog = -0; // −0: see Sums
   for (let i = lo; i <= hi; i++) {
     const ri = o + i * ng;
     const d = 2 * C[ri + i];
-    if (d) { total += d; if (d > vmax) vmax = d; sq += d * d; vlog += clog(d); px[i] += d; pSum[2 * i] += d; pDiff[0] += d; }
+    let row = px[i] + d;
+    if (d) { diagSum += d; if (d > vmax) vmax = d; diagSq += d * d; diagLog += clog(d); pSum[2 * i] += d; }
     for (let j = i + 1, ji = o + (i + 1) * ng + i; j <= hi; j++, ji += ng) {
       const v = C[ri + j] + C[ji];
       if (!v) continue;
-      total += 2 * v; if (v > vmax) vmax = v; sq += 2 * v * v; vlog += 2 * clog(v);
-      px[i] += v; px[j] += v; pSum[i + j] += 2 * v; pDiff[j - i] += 2 * v;
+      offSum += v; if (v > vmax) vmax = v; offSq += v * v; offLog += clog(v);
+      row += v; px[j] += v; pSum[i + j] += 2 * v; pDiff[j - i] += 2 * v;
     }
+    px[i] = row;
   }
-  s.total = total; s.vmax = vmax; s.sq = sq; s.vlog = vlog; s.lo = lo; s.hi = hi;
+  pDiff[0] = diagSum;
+  s.total = diagSum + 2 * offSum; s.vmax = vmax; s.sq = diagSq + 2 * offSq; s.vlog = diagLog + 2 * offLog; s.lo = lo; s.hi = hi;
 }
 
 /** The cell statistics (largest cell, Σ cell², Σ cell·log2 cell) of the sum of `parts` consecutive blocks from o. */

@@ -85,35 +85,3 @@ export function padLevels(roi: DiscretisedRoi, m: number): PaddedLevels {
   return { levels, nx: NX, ny: NY, nz: NZ, margin: m, voxels, sliceStart };
 }
 
-/**
- * The grey levels as a Float64Array, four voxels per element, to skip empty voxels four at a time (an
- * element is 0 exactly when its four levels are, as long as no level reaches 2¹⁵, whose lone sign bit
- * would read as −0); null when that cannot be used.
- */
-export function quadView(roi: DiscretisedRoi): Float64Array | null {
-  const L = roi.levels;
-  if (roi.ng >= 1 << 15 || L.byteOffset % 8) return null;
-  return new Float64Array(L.buffer, L.byteOffset, L.length >> 2);
-}
-
-/** First index in [from, to) with a non-zero level, or `to`. */
-export function firstNonZero(L: Uint16Array, Q: Float64Array | null, from: number, to: number): number {
-  let n = from;
-  if (Q) {
-    for (; n < to && n & 3; n++) if (L[n]) return n;
-    while (n + 4 <= to && Q[n >> 2] === 0) n += 4;
-  }
-  while (n < to && !L[n]) n++;
-  return n;
-}
-
-/** Last index in [from, to) with a non-zero level, or from − 1. */
-export function lastNonZero(L: Uint16Array, Q: Float64Array | null, from: number, to: number): number {
-  let n = to - 1;
-  if (Q) {
-    for (; n >= from && (n & 3) !== 3; n--) if (L[n]) return n;
-    while (n - 3 >= from && Q[(n - 3) >> 2] === 0) n -= 4;
-  }
-  while (n >= from && !L[n]) n--;
-  return n;
-}
