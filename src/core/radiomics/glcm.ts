@@ -3,7 +3,7 @@
 // voxels for all directions at once, each unordered pair in the upper triangle. Most features come from
 // the marginal, sum and difference distributions, which add up over directions; only the largest cell,
 // the energy and the joint entropy need the cells of a merged matrix.
-import { DIRECTIONS_2D, DIRECTIONS_3D, padLevels, wants, type PaddedLevels } from './texture';
+import { DIRECTIONS_2D, DIRECTIONS_3D, padLevels, rowSpans, wants, type PaddedLevels } from './texture';
 import type { DiscretisedRoi, FeatureValues, TextureRequest, TextureSettings } from './types';
 
 /** Feature names in output order, with their IBSI codes. */
@@ -67,52 +67,17 @@ function countPairs(pad: PaddedLevels, offsets: Int32Array, t0: number, t1: numb
 }
 
 /**
- * The grey levels as a Float64Array, four voxels per element, to skip empty voxels four at a time (an
- * element is 0 exactly when its four levels are, as long as no level reaches 2¹⁵, whose lone sign bit
- * would read as −0); null when that cannot be used.
- */
-function quadView(roi: DiscretisedRoi): Float64Array | null {
-  const L = roi.levels;
-  if (roi.ng >= 1 << 15 || L.byteOffset % 8) return null;
-  return new Float64Array(L.buffer, L.byteOffset, L.length >> 2);
-}
-
-/** First index in [from, to) with a non-zero level, or `to`. */
-function firstNonZero(L: Uint16Array, Q: Float64Array | null, from: number, to: number): number {
-  let n = from;
-  if (Q) {
-    for (; n < to && n & 3; n++) if (L[n]) return n;
-    while (n + 4 <= to && Q[n >> 2] === 0) n += 4;
-  }
-  while (n < to && !L[n]) n++;
-  return n;
-}
-
-/** Last index in [from, to) with a non-zero level, or from − 1. */
-function lastNonZero(L: Uint16Array, Q: Float64Array | null, from: number, to: number): number {
-  let n = to - 1;
-  if (Q) {
-    for (; n >= from && (n & 3) !== 3; n--) if (L[n]) return n;
-    while (n - 3 >= from && Q[(n - 3) >> 2] === 0) n -= 4;
-  }
-  while (n >= from && !L[n]) n--;
-  return n;
-}
-
-/**
  * countPairs for slice k and the four 2-D directions of DIRECTIONS_2D, unrolled, on the unpadded box
  * (a padded copy costs more than the bounds tests it saves on one slice).
  */
-function countPairs2d(roi: DiscretisedRoi, Q: Float64Array | null, delta: number, k: number, into: Int32Array, r: LevelRange): void {
+function countPairs2d(roi: DiscretisedRoi, spans: Int32Array, delta: number, k: number, into: Int32Array, r: LevelRange): void {
   const { dims: [nx, ny], levels: L, ng } = roi;
   const ng2 = ng * ng, o0 = -ng - 1, o1 = o0 + ng2, o2 = o0 + 2 * ng2, o3 = o0 + 3 * ng2;
   let lo = r.lo, hi = r.hi;
   for (let y = 0; y < ny; y++) {
     const row = nx * (y + ny * k), next = y + delta < ny, rn = row + nx * delta;
     // Only the row's span of ROI voxels.
-    const first = firstNonZero(L, Q, row, row + nx) - row;
-    if (first === nx) continue;
-    const last = lastNonZero(L, Q, row + first, row + nx) - row;
+    const span = 2 * (y + ny * k), first = spans[span], last = spans[span + 1];
     for (let x = first; x <= last; x++) {
       const a = L[row + x];
       if (!a) continue;
@@ -313,7 +278,7 @@ function offsetsOf(pad: PaddedLevels, dirs: [number, number, number][], delta: n
 
 export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: TextureSettings): FeatureValues {
   const out: FeatureValues = {};
-  const ng = roi.ng, ng2 = ng * ng, delta = s.distance;
+  const ng = roi.ng, ng2 = ng * ng, delta = s.distance, spans = rowSpans(roi);
   const dir = new Sums(ng), comb = new Sums(ng), vec = new Float64Array(NF), weights = differenceWeights(ng);
   /** Features of each of the nd blocks of C (into avg) and of their sum (into merged). */
   const blocks = (C: Int32Array, nd: number, r: LevelRange, avg: MeanOf, merged: MeanOf) => {
@@ -327,7 +292,7 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
     if (features(comb, ng, weights, vec)) merged.add(vec);
   };
   if (wants(req.dims, '2D') || wants(req.dims, '2.5D')) {
-    const nd = DIRECTIONS_2D.length, Q = quadView(roi);
+    const nd = DIRECTIONS_2D.length;
     const want25 = wants(req.dims, '2.5D');
     const slice = new Int32Array(nd * ng2), perDir = new Int32Array(want25 ? nd * ng2 : 0);
     const avg2d = new MeanOf(), comb2d = new MeanOf();
@@ -337,7 +302,7 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
       // Only rows lo…hi of each block were counted into.
       if (r.hi >= 0) for (let d = 0; d < nd; d++) slice.fill(0, d * ng2 + r.lo * ng, d * ng2 + (r.hi + 1) * ng);
       r.lo = ng; r.hi = -1;
-      countPairs2d(roi, Q, delta, k, slice, r);
+      countPairs2d(roi, spans, delta, k, slice, r);
       if (r.hi < 0) continue;
       all.lo = Math.min(all.lo, r.lo); all.hi = Math.max(all.hi, r.hi);
       blocks(slice, nd, r, avg2d, comb2d);
@@ -355,7 +320,7 @@ export function glcmFeatures(roi: DiscretisedRoi, req: TextureRequest, s: Textur
     }
   }
   if (wants(req.dims, '3D')) {
-    const pad = padLevels(roi, delta), nd = DIRECTIONS_3D.length, offsets = offsetsOf(pad, DIRECTIONS_3D, delta);
+    const pad = padLevels(roi, delta, spans), nd = DIRECTIONS_3D.length, offsets = offsetsOf(pad, DIRECTIONS_3D, delta);
     const C = new Int32Array(nd * ng2), r: LevelRange = { lo: ng, hi: -1 };
     countPairs(pad, offsets, 0, pad.voxels.length, ng, C, r);
     const avg = new MeanOf(), merged = new MeanOf();
