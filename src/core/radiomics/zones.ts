@@ -63,32 +63,35 @@ export function findZones(roi: DiscretisedRoi, twoD: boolean, distance?: Int32Ar
 /**
  * City-block distance to the nearest voxel outside `mask` (outside the box counts as outside), in voxels,
  * 4-connected per slice (twoD) or 6-connected in 3D; border voxels get 1. On the grid of padLevels(·, 1)
- * (one voxel of margin), as findZones reads it.
+ * (one voxel of margin), as findZones reads it. Two raster passes (Rosenfeld & Pfaltz, J ACM 1966): the
+ * nearest outside voxel is reached by a monotone path whose voxels are all inside, so the distance within
+ * the mask equals the plain city-block distance.
  */
 export function borderDistance(mask: Uint8Array, dims: [number, number, number], twoD: boolean): Int32Array {
-  const [nx, ny, nz] = dims, NX = nx + 2, NY = ny + 2;
-  const inside = new Uint8Array(NX * NY * (nz + 2));
-  let count = 0;
+  const [nx, ny, nz] = dims, NX = nx + 2, NY = ny + 2, plane = NX * NY;
+  const INF = 1 << 29;
+  const d = new Int32Array(plane * (nz + 2));
   for (let z = 0, n = 0; z < nz; z++) for (let y = 0; y < ny; y++) {
     const row = 1 + NX * (y + 1 + NY * (z + 1));
-    for (let x = 0; x < nx; x++, n++) if (mask[n]) { inside[row + x] = 1; count++; }
+    for (let x = 0; x < nx; x++, n++) if (mask[n]) d[row + x] = INF;
   }
-  const steps = twoD ? Int32Array.of(1, -1, NX, -NX) : Int32Array.of(1, -1, NX, -NX, NX * NY, -NX * NY);
-  const ns = steps.length;
-  const INF = 1 << 29;
-  const d = new Int32Array(inside.length);
-  const queue = new Int32Array(count);
-  let head = 0, tail = 0;
-  for (let n = 0; n < inside.length; n++) {
-    if (!inside[n]) continue;
-    d[n] = INF;
-    for (let s = 0; s < ns; s++) if (!inside[n + steps[s]]) { d[n] = 1; queue[tail++] = n; break; }
+  const up = twoD ? 0 : plane; // no step across slices in 2D (d[n ± 0] + 1 never wins)
+  for (let z = 1; z <= nz; z++) for (let y = 1; y <= ny; y++) {
+    for (let n = 1 + NX * (y + NY * z), end = n + nx; n < end; n++) {
+      if (!d[n]) continue;
+      let v = d[n - 1] + 1;
+      const b = d[n - NX] + 1; if (b < v) v = b;
+      const c = d[n - up] + 1; if (c < v) v = c;
+      if (v < d[n]) d[n] = v;
+    }
   }
-  while (head < tail) {
-    const n = queue[head++], next = d[n] + 1;
-    for (let s = 0; s < ns; s++) {
-      const m = n + steps[s];
-      if (inside[m] && d[m] > next) { d[m] = next; queue[tail++] = m; }
+  for (let z = nz; z >= 1; z--) for (let y = ny; y >= 1; y--) {
+    for (let n = NX * (y + NY * z) + nx, end = n - nx; n > end; n--) {
+      if (!d[n]) continue;
+      let v = d[n + 1] + 1;
+      const b = d[n + NX] + 1; if (b < v) v = b;
+      const c = d[n + up] + 1; if (c < v) v = c;
+      if (v < d[n]) d[n] = v;
     }
   }
   return d;
