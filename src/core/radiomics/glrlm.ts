@@ -1,47 +1,49 @@
 // Grey level run length matrix (IBSI family TP0I), 2D/2.5D/3D with the six IBSI aggregations.
-import { DIRECTIONS_2D, DIRECTIONS_3D, mean, roiSlices, withSuffix, wants, type Feats } from './texture';
+// Runs are found on a copy of the box with one voxel of zero margin (padLevels): a run starts where the
+// voxel before it along the direction has another level, and ends at the first voxel that differs,
+// so each direction costs one look-back per ROI voxel plus one step per run voxel, without bounds tests.
+import { DIRECTIONS_2D, DIRECTIONS_3D, mean, padLevels, withSuffix, wants, type Feats, type PaddedLevels } from './texture';
 import type { DiscretisedRoi, FeatureValues, TextureRequest, TextureSettings } from './types';
 
-interface RunMatrix { R: Float64Array; lmax: number; nv: number }
-
-/** Runs along one direction within slice k (2D) or the whole box (k = -1); one visit per voxel plus the runs. */
-function runs(roi: DiscretisedRoi, dir: [number, number, number], k: number): RunMatrix {
-  const { dims: [nx, ny, nz], levels, ng } = roi;
-  const lmax = Math.max(nx, ny, nz), L = lmax + 1;
-  const R = new Float64Array(ng * L);
-  const k0 = k < 0 ? 0 : k, k1 = k < 0 ? nz - 1 : k;
-  const [dx, dy, dz] = dir, step = dx + nx * (dy + ny * dz);
-  const inside = (x: number, y: number, z: number) => x >= 0 && y >= 0 && z >= k0 && x < nx && y < ny && z <= k1;
-  let nv = 0;
-  for (let z = k0; z <= k1; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
-    const n = x + nx * (y + ny * z), g = levels[n];
-    if (!g) continue;
-    nv++;
-    // Start of a run: the previous voxel along the direction differs.
-    if (inside(x - dx, y - dy, z - dz) && levels[n - step] === g) continue;
-    let len = 1;
-    for (let X = x + dx, Y = y + dy, Z = z + dz, m = n + step; inside(X, Y, Z) && levels[m] === g; X += dx, Y += dy, Z += dz, m += step) len++;
-    R[(g - 1) * L + len]++;
+/** Run counts R[(i − 1)·L + j] for level i and length j < L, over nv ROI voxels; runs longer than maxLen are absent. */
+class RunMatrix {
+  readonly R: Float64Array;
+  nv = 0;
+  maxLen = 0;
+  constructor(ng: number, readonly L: number) { this.R = new Float64Array(ng * L); }
+  clear(): void { this.R.fill(0); this.nv = 0; this.maxLen = 0; }
+  add(o: RunMatrix): void {
+    for (let n = 0; n < this.R.length; n++) this.R[n] += o.R[n];
+    this.nv += o.nv;
+    if (o.maxLen > this.maxLen) this.maxLen = o.maxLen;
   }
-  return { R, lmax, nv };
 }
 
-function merge(ms: RunMatrix[]): RunMatrix {
-  const R = new Float64Array(ms[0].R.length);
-  let nv = 0;
-  for (const m of ms) { for (let n = 0; n < R.length; n++) R[n] += m.R[n]; nv += m.nv; }
-  return { R, lmax: ms[0].lmax, nv };
+/** Adds the runs along `step` (a padded-box offset) that start at ROI voxels voxels[t0 … t1) into m. */
+function runs(pad: PaddedLevels, step: number, t0: number, t1: number, m: RunMatrix): void {
+  const P = pad.levels, vox = pad.voxels, R = m.R, L = m.L;
+  let maxLen = m.maxLen;
+  for (let t = t0; t < t1; t++) {
+    const v = vox[t], g = P[v];
+    if (P[v - step] === g) continue; // not the start of a run
+    let len = 1;
+    for (let n = v + step; P[n] === g; n += step) len++;
+    R[(g - 1) * L + len]++;
+    if (len > maxLen) maxLen = len;
+  }
+  m.nv += t1 - t0;
+  m.maxLen = maxLen;
 }
 
 function glrlmFromMatrix(m: RunMatrix, ng: number): Feats | undefined {
-  const { R, lmax, nv } = m;
-  const L = lmax + 1;
+  const { R, L, nv } = m;
+  const J = m.maxLen + 1; // lengths 1 … maxLen occur
   let ns = 0;
-  for (const v of R) ns += v;
+  for (let i = 0; i < ng; i++) for (let j = 1; j < J; j++) ns += R[i * L + j];
   if (ns === 0) return undefined;
   let sre = 0, lre = 0, lgre = 0, hgre = 0, srlge = 0, srhge = 0, lrlge = 0, lrhge = 0, ent = 0, mi = 0, mj = 0;
-  const ri = new Float64Array(ng + 1), rj = new Float64Array(L);
-  for (let i = 1; i <= ng; i++) for (let j = 1; j < L; j++) {
+  const ri = new Float64Array(ng + 1), rj = new Float64Array(J);
+  for (let i = 1; i <= ng; i++) for (let j = 1; j < J; j++) {
     const r = R[(i - 1) * L + j];
     if (!r) continue;
     const i2 = i * i, j2 = j * j;
@@ -54,7 +56,7 @@ function glrlmFromMatrix(m: RunMatrix, ng: number): Feats | undefined {
   }
   let glnu = 0, rlnu = 0, gv = 0, rv = 0;
   for (let i = 1; i <= ng; i++) { glnu += ri[i] * ri[i]; gv += (i - mi) ** 2 * (ri[i] / ns); }
-  for (let j = 1; j < L; j++) { rlnu += rj[j] * rj[j]; rv += (j - mj) ** 2 * (rj[j] / ns); }
+  for (let j = 1; j < J; j++) { rlnu += rj[j] * rj[j]; rv += (j - mj) ** 2 * (rj[j] / ns); }
   return {
     sre: sre / ns, // 22OV
     lre: lre / ns, // W4KF
@@ -77,24 +79,49 @@ function glrlmFromMatrix(m: RunMatrix, ng: number): Feats | undefined {
 
 export function glrlmFeatures(roi: DiscretisedRoi, req: TextureRequest, _s?: TextureSettings): FeatureValues {
   const out: FeatureValues = {};
-  const ng = roi.ng;
+  const ng = roi.ng, L = Math.max(...roi.dims) + 1;
+  const pad = padLevels(roi, 1);
+  const stepOf = ([a, b, c]: [number, number, number]) => a + pad.nx * (b + pad.ny * c);
   const f = (m: RunMatrix) => glrlmFromMatrix(m, ng);
   const defined = (xs: (Feats | undefined)[]) => xs.filter((x): x is Feats => !!x);
   if (wants(req.dims, '2D') || wants(req.dims, '2.5D')) {
-    const bySlice = roiSlices(roi).map((k) => DIRECTIONS_2D.map((d) => runs(roi, d, k)));
+    const steps = DIRECTIONS_2D.map(stepOf);
+    const one = new RunMatrix(ng, L), slice = new RunMatrix(ng, L);
+    const perDir = steps.map(() => new RunMatrix(ng, L)), all = new RunMatrix(ng, L);
+    const each: (Feats | undefined)[] = [], bySlice: (Feats | undefined)[] = [];
+    for (let k = 0; k < roi.dims[2]; k++) {
+      const t0 = pad.sliceStart[k], t1 = pad.sliceStart[k + 1];
+      if (t0 === t1) continue; // slices without ROI voxels
+      slice.clear();
+      steps.forEach((step, d) => {
+        one.clear();
+        runs(pad, step, t0, t1, one);
+        each.push(f(one));
+        slice.add(one);
+        perDir[d].add(one);
+      });
+      bySlice.push(f(slice));
+    }
     if (wants(req.dims, '2D')) {
-      withSuffix('rlm_', mean(defined(bySlice.flat().map(f))), '_2D_avg', out); // BTW3
-      withSuffix('rlm_', mean(defined(bySlice.map((ms) => f(merge(ms))))), '_2D_comb', out); // SUJT
+      withSuffix('rlm_', mean(defined(each)), '_2D_avg', out); // BTW3
+      withSuffix('rlm_', mean(defined(bySlice)), '_2D_comb', out); // SUJT
     }
     if (wants(req.dims, '2.5D')) {
-      withSuffix('rlm_', mean(defined(DIRECTIONS_2D.map((_, d) => f(merge(bySlice.map((ms) => ms[d])))))), '_2_5D_avg', out); // JJUI
-      withSuffix('rlm_', f(merge(bySlice.flat())) ?? {}, '_2_5D_comb', out); // ZW7Z
+      for (const m of perDir) all.add(m);
+      withSuffix('rlm_', mean(defined(perDir.map(f))), '_2_5D_avg', out); // JJUI
+      withSuffix('rlm_', f(all) ?? {}, '_2_5D_comb', out); // ZW7Z
     }
   }
   if (wants(req.dims, '3D')) {
-    const ms = DIRECTIONS_3D.map((d) => runs(roi, d, -1));
-    withSuffix('rlm_', mean(defined(ms.map(f))), '_3D_avg', out); // ITBB
-    withSuffix('rlm_', f(merge(ms)) ?? {}, '_3D_comb', out); // IAZD
+    const one = new RunMatrix(ng, L), all = new RunMatrix(ng, L), fs: (Feats | undefined)[] = [];
+    for (const d of DIRECTIONS_3D) {
+      one.clear();
+      runs(pad, stepOf(d), 0, pad.voxels.length, one);
+      fs.push(f(one));
+      all.add(one);
+    }
+    withSuffix('rlm_', mean(defined(fs)), '_3D_avg', out); // ITBB
+    withSuffix('rlm_', f(all) ?? {}, '_3D_comb', out); // IAZD
   }
   return out;
 }

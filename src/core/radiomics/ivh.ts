@@ -17,8 +17,9 @@ export function ivhFeatures(values: Float64Array, grid: IvhGrid): FeatureValues 
   const n = values.length;
   const nb = Math.round((grid.max - grid.min) / grid.step) + 1;
   const counts = new Float64Array(nb + 1);
-  for (const v of values) {
-    const b = Math.min(nb - 1, Math.max(0, Math.round((v - grid.min) / grid.step)));
+  // An indexed loop: until V8 optimises it (the first large ROI runs interpreted), for…of costs an iterator step per value.
+  for (let t = 0; t < n; t++) {
+    const b = Math.min(nb - 1, Math.max(0, Math.round((values[t] - grid.min) / grid.step)));
     counts[b]++;
   }
   // Fraction at or above each grid intensity.
@@ -51,7 +52,7 @@ export function ivhFeatures(values: Float64Array, grid: IvhGrid): FeatureValues 
 /** IVH on the grid the settings choose: discrete intensities, fixed-bin-size centres or fixed bin numbers. */
 export function ivhWithSettings(values: Float64Array, s: RadiomicsSettings, rangeMin?: number): FeatureValues {
   let mn = Infinity, mx = -Infinity;
-  for (const v of values) { mn = Math.min(mn, v); mx = Math.max(mx, v); }
+  for (let t = 0; t < values.length; t++) { const v = values[t]; mn = Math.min(mn, v); mx = Math.max(mx, v); }
   const range = s.resegmentation?.range;
   if (s.ivh.method === 'none') {
     const grid: IvhGrid = range ? { min: range[0], max: range[1], step: s.ivh.step } : { min: mn, max: mx, step: s.ivh.step };

@@ -19,7 +19,9 @@ function ngld(roi: DiscretisedRoi, k: number, delta: number, alpha: number): Ngl
     nv++;
     let dep = 1;
     if (interior(f, x, y, z, nx, ny, k0, k1)) {
-      for (let t = 0; t < no; t++) { const v = levels[at + lin[t]]; if (v && Math.abs(v - g) <= alpha) dep++; }
+      // α = 0 (the usual coarseness): a neighbour depends when it has the same level (never 0, the outside).
+      if (alpha === 0) for (let t = 0; t < no; t++) { if (levels[at + lin[t]] === g) dep++; }
+      else for (let t = 0; t < no; t++) { const v = levels[at + lin[t]]; if (v && Math.abs(v - g) <= alpha) dep++; }
     } else {
       for (let t = 0; t < no; t++) {
         const X = x + dx[t], Y = y + dy[t], Z = z + dz[t];
