@@ -56,11 +56,13 @@ export async function trainInPool(table: Record<string, string>[], options: Trai
     const chunk = Math.max(1, Math.ceil(patients.length / (4 * workers.length)));
     const folds: PatientFolds[] = [];
     let next = 0;
+    const take = () => patients.slice(next, (next += chunk));
     await Promise.all(workers.map(async (w, k) => {
+      let mine = take(); // every worker's first chunk at once, the rest to whichever is free
       await ready[k];
-      while (next < patients.length) {
-        const mine = patients.slice(next, (next += chunk));
+      while (mine.length) {
         folds.push(...(await Promise.race([w.api.outerFolds(mine), w.failed])));
+        mine = take();
       }
     }));
     return prepared.finish(folds);
