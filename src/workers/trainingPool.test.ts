@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { cohortTable } from '../core/cohort/evaluate';
 import { train, type TrainOptions } from '../core/model/train';
 import { modelCard, modelOnnx } from '../core/model/trainedCard';
+import { trainSiteTable } from '../core/model/siteTraining';
+import { recordsToCsv } from '../core/csv';
 import { nodeFoldsWorker } from './nodeTrainingPool';
 import { trainInPool, type FoldsWorker, type TrainingPool } from './trainingPool';
 
@@ -57,5 +59,15 @@ describe('trainInPool (outer folds in worker_threads)', () => {
       .rejects.toThrow('training worker failed: no memory left for the folds');
     await expect(trainInPool(rows, options, countingPool(['process.exit(3)', undefined]).pool))
       .rejects.toThrow('training worker stopped before its folds were done (exit code 3)');
+  }, 120_000);
+
+  it('in the site training (as the browser runs it), a failed worker is a refusal naming the file and the worker, nothing written', async () => {
+    const csv = recordsToCsv([...Object.keys(rows[0]), 'tracer'], rows.map((r) => ({ ...r, tracer: '18F-DCFPyL' })));
+    const site = { target: options.target, group: options.group, typeCol: 'type', model: 'lmm' as const, name: 'site-table', realData: false, force: true };
+    const failed = await trainSiteTable(csv, 'site-table.csv', site, undefined, (t, o) => trainInPool(t, o, countingPool([undefined, "throw new Error('no memory left for the folds')"]).pool));
+    expect(failed).toEqual({ ok: false, problem: 'site-table.csv: training worker failed: no memory left for the folds', notes: [] });
+    const ok = await trainSiteTable(csv, 'site-table.csv', site, undefined, (t, o) => trainInPool(t, o, countingPool().pool));
+    const local = await trainSiteTable(csv, 'site-table.csv', site);
+    expect(ok.ok && local.ok && Buffer.from(ok.onnx).equals(Buffer.from(local.onnx))).toBe(true);
   }, 120_000);
 });
