@@ -19,7 +19,7 @@ function countingPool(sources: (string | undefined)[] = [undefined, undefined]) 
     spawn: () => {
       const w = nodeFoldsWorker(sources[started++]), mine: string[] = [];
       handed.push(mine);
-      const api = { prepare: w.api.prepare, outerFolds: (ps: string[]) => { mine.push(...ps); return w.api.outerFolds(ps); } };
+      const api = { prepare: w.api.prepare, choiceOnAllPatients: w.api.choiceOnAllPatients, outerFolds: (ps: string[]) => { mine.push(...ps); return w.api.outerFolds(ps); } };
       return { ...w, api } as unknown as FoldsWorker;
     },
   };

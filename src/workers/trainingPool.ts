@@ -4,12 +4,13 @@
 // start-up costs more than the folds). Spawning is the caller's: Node (nodeTrainingPool.ts) or the browser
 // (browserTrainingPool.ts).
 import type { Remote } from 'comlink';
-import { prepareTraining, type PatientFolds, type PreparedTraining, type TrainOptions, type TrainResult } from '../core/model/train';
+import { prepareTraining, type PatientFolds, type PreparedTraining, type TrainOptions, type TrainResult, type TypeChoice } from '../core/model/train';
 
 /** What a folds worker exposes (trainingFolds.worker.ts, trainingFolds.node-worker.ts). */
 export interface FoldsApi {
   prepare(table: Record<string, string>[], options: TrainOptions): void;
   outerFolds(patients: string[]): PatientFolds[];
+  choiceOnAllPatients(): TypeChoice[];
 }
 
 export interface FoldsWorker { api: Remote<FoldsApi>; terminate: () => void; /** Rejects with a clear message if the worker dies. */ failed: Promise<never> }
@@ -25,12 +26,11 @@ export const poolSize = (cores: number) => (cores <= 1 ? 1 : Math.max(2, cores -
 /** The worker side: one prepared training per worker, then folds of any patients. */
 export function foldsApi(): FoldsApi {
   let prepared: PreparedTraining | undefined;
+  const ready = () => { if (!prepared) throw new Error('training worker: folds asked before prepare'); return prepared; };
   return {
     prepare(table, options) { prepared = prepareTraining(table, options); },
-    outerFolds(patients) {
-      if (!prepared) throw new Error('training worker: outerFolds before prepare');
-      return prepared.outerFolds(patients);
-    },
+    outerFolds(patients) { return ready().outerFolds(patients); },
+    choiceOnAllPatients() { return ready().choiceOnAllPatients(); },
   };
 }
 
@@ -45,13 +45,16 @@ export async function trainInPool(table: Record<string, string>[], options: Trai
     const prepared = prepareTraining(table, options);
     return prepared.finish(prepared.outerFolds(prepared.patients));
   }
-  // Workers start loading while this thread validates and prepares its own copy (for finish).
+  // Workers start loading while this thread validates the table and prepares its own copy (for finish; no folds).
   const workers = Array.from({ length: pool.size }, pool.spawn);
   try {
     const ready = workers.map((w) => Promise.race([w.api.prepare(table, options), w.failed]));
     for (const r of ready) r.catch(() => undefined); // awaited below; a bad table throws here first
     const prepared = prepareTraining(table, options);
     const patients = [...prepared.patients];
+    // The choice on every patient from the first worker (it has the cross-products built; this thread never builds them).
+    const choice = ready[0].then(() => Promise.race([workers[0].api.choiceOnAllPatients(), workers[0].failed]));
+    choice.catch(() => undefined);
     // Small chunks handed to whichever worker is free (the machine's cores are shared), merged by patient.
     const chunk = Math.max(1, Math.ceil(patients.length / (4 * workers.length)));
     const folds: PatientFolds[] = [];
@@ -65,7 +68,7 @@ export async function trainInPool(table: Record<string, string>[], options: Trai
         mine = take();
       }
     }));
-    return prepared.finish(folds);
+    return prepared.finish(folds, await choice);
   } finally {
     for (const w of workers) w.terminate();
   }

@@ -68,6 +68,8 @@ export interface TrainResult {
 
 /** A type's input choice inside cross-validation: the spec and, for the pre-specified one, its shrinkage weight. */
 interface Choice { spec: InputSpec; shrink: number }
+/** A type's input choice as plain data (it crosses worker boundaries). */
+export interface TypeChoice extends Choice { type: string }
 /**
  * Weights of the pre-specified model against the population value (log scale), chosen by LOPO with the others:
  * an empirical-Bayes-like shrinkage of the slopes toward 0 (James & Stein 1961; Copas 1983 "Regression,
@@ -306,8 +308,13 @@ export interface PreparedTraining {
   /** The patients (groups) in table order: one outer fold each. */
   readonly patients: readonly string[];
   outerFolds(patients: readonly string[]): PatientFolds[];
-  /** Once, with the folds of every patient (in any order). */
-  finish(folds: readonly PatientFolds[]): TrainResult;
+  /** The input choice made on every patient (the model's), as plain data. */
+  choiceOnAllPatients(): TypeChoice[];
+  /**
+   * Once, with the folds of every patient (in any order) and, when another preparation made it, the choice on
+   * every patient (otherwise made here).
+   */
+  finish(folds: readonly PatientFolds[], choice?: readonly TypeChoice[]): TrainResult;
 }
 
 export function train(table: Record<string, string>[], o: TrainOptions): TrainResult {
@@ -334,8 +341,10 @@ export function prepareTraining(table: Record<string, string>[], o: TrainOptions
   // named by the patients it leaves out (one, or two in the nested inner folds).
   type Pred = FoldPrediction;
   const groups = [...new Set(rows.map((r) => r.group))];
-  const moments = !o.features && o.model !== 'trees' && o.lopo !== 'refit'
-    ? new MomentCv(rows, types, cands!.map((c) => c.name), { maxFeatures: o.maxFeatures }) : undefined;
+  // Built on the first fold (a preparation that only finishes, as the pool's caller does, never needs it).
+  const useMoments = !o.features && o.model !== 'trees' && o.lopo !== 'refit';
+  let momentCv: MomentCv | undefined;
+  const moments = () => (useMoments ? (momentCv ??= new MomentCv(rows, types, cands!.map((c) => c.name), { maxFeatures: o.maxFeatures })) : undefined);
   // A fold's REML search starts from log γ̂ of the same type and inputs on every patient (the moment path does the same).
   const starts = new Map<string, number>();
   const startFor = (type: string, feats: string[]) => {
@@ -367,8 +376,9 @@ export function prepareTraining(table: Record<string, string>[], o: TrainOptions
   // A degenerate fold (singular cross-products) is refitted row-wise, which reports it; the fold alone, so that a
   // fold's result never depends on which folds ran before it (the workers each run some).
   const fold = (excluded: ReadonlySet<string>, test: string[], variant: 'per-type' | 'pooled', specs: ReadonlyMap<string, InputSpec>): Map<Row, Pred> => {
-    if (moments) {
-      try { return moments.fitPredict(excluded, variant, specs, test) as Map<Row, Pred>; }
+    const m = moments();
+    if (m) {
+      try { return m.fitPredict(excluded, variant, specs, test) as Map<Row, Pred>; }
       catch (e) { if (!(e instanceof FastPathUnavailable)) throw e; }
     }
     return refitFold(excluded, test, variant, specs);
@@ -424,6 +434,7 @@ export function prepareTraining(table: Record<string, string>[], o: TrainOptions
   // held-out patient takes no part in choosing its own model), so it includes the choice's own variance.
   let choiceAll: Map<string, Choice> | undefined;
   const choiceFinal = () => (choiceAll ??= automaticPipeline ? choose(choiceCv(none)) : new Map<string, Choice>());
+  const choiceOnAllPatients = (): TypeChoice[] => [...choiceFinal()].map(([type, c]) => ({ type, ...c }));
   const rowIndex = new Map(rows.map((r, i) => [r, i]));
   const indexed = (pred: Map<Row, Pred>): [number, Pred][] => [...pred].map(([r, p]) => [rowIndex.get(r)!, p]);
   const outerFold = (g: string): PatientFolds => {
@@ -445,8 +456,13 @@ export function prepareTraining(table: Record<string, string>[], o: TrainOptions
     return outerFold(g);
   });
   let finished = false;
-  const finish = (folds: readonly PatientFolds[]): TrainResult => {
+  const finish = (folds: readonly PatientFolds[], choice?: readonly TypeChoice[]): TrainResult => {
     if (finished) throw new Error('training folds: finish was already called');
+    if (choice) {
+      const given = choice.map((c) => c.type).sort().join(', '), expected = automaticPipeline ? [...types].sort().join(', ') : '';
+      if (given !== expected) throw new Error(`training folds: the input choice names the types ${given || 'none'}, the table ${expected || 'none'}`);
+      choiceAll = new Map(choice.map((c) => [c.type, { spec: c.spec, shrink: c.shrink }]));
+    }
     const byPatient = new Map(folds.map((f) => [f.patient, f]));
     const missing = groups.filter((g) => !byPatient.has(g));
     if (missing.length || byPatient.size !== folds.length || folds.length !== groups.length) {
@@ -518,5 +534,5 @@ export function prepareTraining(table: Record<string, string>[], o: TrainOptions
       shrink: Object.fromEntries([...choiceFinal].filter(([, c]) => c.spec === 'prespecified').map(([t, c]) => [t, c.shrink])),
     };
   };
-  return { patients: groups, outerFolds, finish };
+  return { patients: groups, outerFolds, choiceOnAllPatients, finish };
 }
