@@ -8,8 +8,9 @@ import { browserTrainingPool } from './browserTrainingPool';
 
 const api = {
   async train(csv: string, file: string, options: SiteTrainingOptions, stage: (what: string) => void) {
-    const r = await trainSiteTable(csv, file, options, (what) => void stage(what), (table, o) => trainInPool(table, o, browserTrainingPool()));
-    return r.ok ? transfer(r, [r.onnx.buffer as ArrayBuffer]) : r;
+    let foldWorkers = 0;
+    const r = await trainSiteTable(csv, file, options, (what) => void stage(what), (table, o) => trainInPool(table, o, browserTrainingPool(), { onStart: (n) => { foldWorkers = n; } }));
+    return r.ok ? transfer({ ...r, foldWorkers }, [r.onnx.buffer as ArrayBuffer]) : r;
   },
 };
 export type TrainingApi = typeof api;

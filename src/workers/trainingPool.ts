@@ -39,14 +39,15 @@ export function foldsApi(): FoldsApi {
  * table fails with train()'s own message); a worker that fails rejects the whole training, naming the worker's
  * error, and every worker is terminated either way.
  */
-export async function trainInPool(table: Record<string, string>[], options: TrainOptions, pool: TrainingPool, minPatients = POOL_MIN_PATIENTS): Promise<TrainResult> {
+export async function trainInPool(table: Record<string, string>[], options: TrainOptions, pool: TrainingPool, o: { minPatients?: number; /** Told how many workers run the folds (not called in-process). */ onStart?: (workers: number) => void } = {}): Promise<TrainResult> {
   const patientCount = new Set(table.map((r) => r[options.group])).size;
-  if (pool.size < 1 || patientCount < minPatients) {
+  if (pool.size < 1 || patientCount < (o.minPatients ?? POOL_MIN_PATIENTS)) {
     const prepared = prepareTraining(table, options);
     return prepared.finish(prepared.outerFolds(prepared.patients));
   }
   // Workers start loading while this thread validates the table and prepares its own copy (for finish; no folds).
   const workers = Array.from({ length: pool.size }, pool.spawn);
+  o.onStart?.(workers.length);
   try {
     const ready = workers.map((w) => Promise.race([w.api.prepare(table, options), w.failed]));
     for (const r of ready) r.catch(() => undefined); // awaited below; a bad table throws here first
