@@ -1,8 +1,8 @@
 // Training with its outer LOPO folds spread over workers (core/model/train.ts `prepareTraining`): every worker
 // prepares from the same table and options and runs the folds of the patients it is handed; the caller merges them
-// in table order, so the result is train()'s to the last bit. Below POOL_MIN_PATIENTS it trains in-process (worker
-// start-up costs more than the folds). Spawning is the caller's: Node (nodeTrainingPool.ts) or the browser
-// (browserTrainingPool.ts).
+// in table order, so the result is train()'s to the last bit. Below POOL_MIN_PATIENTS (worker start-up costs more
+// than the folds) and with a pool of one it trains in-process. Spawning is the caller's: Node (nodeTrainingPool.ts)
+// or the browser (browserTrainingPool.ts).
 import type { Remote } from 'comlink';
 import { prepareTraining, type PatientFolds, type PreparedTraining, type TrainOptions, type TrainResult, type TypeChoice } from '../core/model/train';
 
@@ -41,7 +41,8 @@ export function foldsApi(): FoldsApi {
  */
 export async function trainInPool(table: Record<string, string>[], options: TrainOptions, pool: TrainingPool, o: { minPatients?: number; /** Told how many workers run the folds (not called in-process). */ onStart?: (workers: number) => void } = {}): Promise<TrainResult> {
   const patientCount = new Set(table.map((r) => r[options.group])).size;
-  if (pool.size < 1 || patientCount < (o.minPatients ?? POOL_MIN_PATIENTS)) {
+  // One worker would only add its start-up and its own preparation to the same sequential work.
+  if (pool.size < 2 || patientCount < (o.minPatients ?? POOL_MIN_PATIENTS)) {
     const prepared = prepareTraining(table, options);
     return prepared.finish(prepared.outerFolds(prepared.patients));
   }
