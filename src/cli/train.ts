@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { intArg, parseArgs, run, UsageError } from './args';
 import { parseSiteTable } from '../core/csv';
-import { train } from '../core/model/train';
+import type { TrainResult } from '../core/model/train';
+import { trainInNodePool } from '../workers/nodeTrainingPool';
 import { cvSummary, modelCard, modelOnnx, worseMessage, worseThanPopulationMean } from '../core/model/trainedCard';
 import { trainingTracer } from '../core/tracer';
 
@@ -33,9 +34,10 @@ run(async () => {
   const tracer = trainingTracer(table.map((r) => r.tracer ?? ''), stated);
   if ('problem' in tracer) throw new UsageError(`the model's tracer: ${tracer.problem}`);
   const t0 = performance.now();
-  let r: ReturnType<typeof train>;
+  let r: TrainResult;
   try {
-    r = train(table, {
+    // The outer cross-validation folds run in worker_threads (20 patients and more); the same result as in-process.
+    r = await trainInNodePool(table, {
       target: a.target[0], group: a.group[0], typeCol: a['type-col']?.[0],
       features: a.features?.[0].split(',').map((s) => s.trim()).filter(Boolean), truthCol: a.truth?.[0], model: kind,
       allowColumns: a['allow-column'], minPatients: intArg(a['min-patients']?.[0], 'min-patients', 2, 10000),

@@ -21,15 +21,15 @@ function siteCsv(patients: number): string {
 const options: SiteTrainingOptions = { target: 'measured_dose_gy_per_gbq', group: 'patient_id', typeCol: 'type', model: 'lmm', name: 'site-table', realData: false, force: false };
 
 describe('trainSiteTable (the training worker)', () => {
-  it('writes the card and ONNX graph npm run train writes for the same table', () => {
+  it('writes the card and ONNX graph npm run train writes for the same table', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'psma-site-'));
     const csv = siteCsv(12);
     writeFileSync(join(dir, 'site-table.csv'), csv);
     // At 12 patients the parotid model is worse than the population mean here: refused, or written with force.
-    const refused = trainSiteTable(csv, 'site-table.csv', options);
+    const refused = await trainSiteTable(csv, 'site-table.csv', options);
     expect(refused.ok ? '' : refused.problem).toMatch(/^the model is worse than the population mean in cross-validation for parotid .*"Write it anyway" writes it/);
     const stages: string[] = [];
-    const r = trainSiteTable(csv, 'site-table.csv', { ...options, force: true }, (s) => stages.push(s));
+    const r = await trainSiteTable(csv, 'site-table.csv', { ...options, force: true }, (s) => stages.push(s));
     expect(r.ok, r.ok ? '' : r.problem).toBe(true);
     if (!r.ok) return;
     expect(stages[1]).toBe('leave-one-patient-out cross-validation and fit on 12 patients, ' + (csv.trim().split('\n').length - 1) + ' structures');
@@ -43,8 +43,8 @@ describe('trainSiteTable (the training worker)', () => {
     expect(Buffer.from(r.onnx).equals(readFileSync(join(dir, 'm', 'model.onnx')))).toBe(true);
   }, 120_000);
 
-  it("refuses three patients with the training guard's message", () => {
-    const r = trainSiteTable(siteCsv(3), 'site-table.csv', options);
+  it("refuses three patients with the training guard's message", async () => {
+    const r = await trainSiteTable(siteCsv(3), 'site-table.csv', options);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.problem).toMatch(/^site-table\.csv: too few patients to train: .*kidney has 3.* \(at least 5 per structure type; --min-patients changes this\)$/);
   });

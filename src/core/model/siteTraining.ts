@@ -2,7 +2,7 @@
 // --type-col type` trains it: the same parsing, tracer rule, `train`, refusal of a model worse than the population
 // mean, card and ONNX graph. The browser runs it in its training worker; nothing here touches a file.
 import { parseSiteTable } from '../csv';
-import { train, type TrainResult } from './train';
+import { train, type TrainOptions, type TrainResult } from './train';
 import { cvSummary, modelCard, modelOnnx, worseMessage, worseThanPopulationMean } from './trainedCard';
 import { trainingTracer } from '../tracer';
 import type { ModelCard } from './card';
@@ -25,8 +25,11 @@ export type SiteTrainingOutcome =
   | { ok: true; card: ModelCard; onnx: Uint8Array; notes: string[]; summary: ReturnType<typeof cvSummary>; columns: TrainResult['columns']; populationValueTypes: string[]; seconds: number }
   | { ok: false; problem: string; notes: string[] };
 
+/** `train` or the same spread over workers (workers/trainingPool.ts: the same result). */
+export type Trainer = (table: Record<string, string>[], options: TrainOptions) => TrainResult | Promise<TrainResult>;
+
 /** `stage` is told what runs now (the stages take very different times: the cross-validation is nearly all). */
-export function trainSiteTable(csv: string, file: string, o: SiteTrainingOptions, stage: (what: string) => void = () => undefined): SiteTrainingOutcome {
+export async function trainSiteTable(csv: string, file: string, o: SiteTrainingOptions, stage: (what: string) => void = () => undefined, trainer: Trainer = train): Promise<SiteTrainingOutcome> {
   const t0 = performance.now();
   const notes: string[] = [];
   try {
@@ -38,7 +41,7 @@ export function trainSiteTable(csv: string, file: string, o: SiteTrainingOptions
     if ('problem' in tracer) return { ok: false, problem: `the model's tracer: ${tracer.problem}`, notes };
     const patients = new Set(table.map((r) => r[o.group])).size;
     stage(`leave-one-patient-out cross-validation and fit on ${patients} patients, ${table.length} structures`);
-    const r = train(table, { target: o.target, group: o.group, typeCol: o.typeCol, model: o.model, minPatients: o.minPatients });
+    const r = await trainer(table, { target: o.target, group: o.group, typeCol: o.typeCol, model: o.model, minPatients: o.minPatients });
     for (const c of r.columns.filter((x) => x.decision !== 'candidate')) notes.push(`column ${c.column} ${c.decision}: ${c.reason}`);
     for (const t of r.populationValueTypes) notes.push(`${t}: no model beat the population value (geometric mean) in cross-validation; ${t} gets the population value, not personalised`);
     const worse = worseThanPopulationMean(r);

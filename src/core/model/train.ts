@@ -68,6 +68,8 @@ export interface TrainResult {
 
 /** A type's input choice inside cross-validation: the spec and, for the pre-specified one, its shrinkage weight. */
 interface Choice { spec: InputSpec; shrink: number }
+/** A type's input choice as plain data (it crosses worker boundaries). */
+export interface TypeChoice extends Choice { type: string }
 /**
  * Weights of the pre-specified model against the population value (log scale), chosen by LOPO with the others:
  * an empirical-Bayes-like shrinkage of the slopes toward 0 (James & Stein 1961; Copas 1983 "Regression,
@@ -285,7 +287,43 @@ function fitAll(rows: Row[], types: string[], o: TrainOptions, cands: InputColum
   return { model: { kind: o.model ?? 'lmm', inputs, types, logTarget: !o.features, perType: final }, selected };
 }
 
+/** A held-out row's cross-validated prediction: the median dose, its interval and the training mean of its type. */
+export interface FoldPrediction { p: number; lo: number; hi: number; mean: number }
+
+/**
+ * The outer leave-one-out fold of one patient, as plain data (it crosses worker boundaries): the predictions of
+ * the patient's rows by table row index, with the input choice nested inside the fold in the automatic pipeline,
+ * and the pooled variant's (reported in the card, never used) when there are several types.
+ */
+export interface PatientFolds { patient: string; pred: [number, FoldPrediction][]; pooled?: [number, FoldPrediction][] }
+
+/**
+ * A training split into its embarrassingly parallel part and the rest: `outerFolds` runs the outer LOPO folds of
+ * some patients (each fold by the same code whatever else runs, so any split of the patients gives the same
+ * numbers), `finish` merges every patient's folds in table order and fits the final model. `train` is
+ * `finish(outerFolds(patients))` in-process; workers/trainingPool.ts spreads `outerFolds` over workers that each
+ * prepare from the same table and options.
+ */
+export interface PreparedTraining {
+  /** The patients (groups) in table order: one outer fold each. */
+  readonly patients: readonly string[];
+  outerFolds(patients: readonly string[]): PatientFolds[];
+  /** The input choice made on every patient (the model's), as plain data. */
+  choiceOnAllPatients(): TypeChoice[];
+  /**
+   * Once, with the folds of every patient (in any order) and, when another preparation made it, the choice on
+   * every patient (otherwise made here).
+   */
+  finish(folds: readonly PatientFolds[], choice?: readonly TypeChoice[]): TrainResult;
+}
+
 export function train(table: Record<string, string>[], o: TrainOptions): TrainResult {
+  const prepared = prepareTraining(table, o);
+  return prepared.finish(prepared.outerFolds(prepared.patients));
+}
+
+/** Validates the table (TableError naming what is wrong) and builds what every fold reads; fits nothing yet. */
+export function prepareTraining(table: Record<string, string>[], o: TrainOptions): PreparedTraining {
   if (o.model === 'trees' && o.features) throw new TableError('--model trees uses the automatic pipeline (feature selection inside CV); leave out --features');
   const { rows, numeric, columns, imputed } = parseRows(table, o);
   if (o.features) {
@@ -301,10 +339,12 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
   const cands = o.features ? undefined : inputColumns;
   // Leave-one-patient-out CV (selection, scaling and fitting redone without the held-out patient). A fold is
   // named by the patients it leaves out (one, or two in the nested inner folds).
-  type Pred = { p: number; lo: number; hi: number; mean: number };
+  type Pred = FoldPrediction;
   const groups = [...new Set(rows.map((r) => r.group))];
-  const moments = !o.features && o.model !== 'trees' && o.lopo !== 'refit'
-    ? new MomentCv(rows, types, cands!.map((c) => c.name), { maxFeatures: o.maxFeatures }) : undefined;
+  // Built on the first fold (a preparation that only finishes, as the pool's caller does, never needs it).
+  const useMoments = !o.features && o.model !== 'trees' && o.lopo !== 'refit';
+  let momentCv: MomentCv | undefined;
+  const moments = () => (useMoments ? (momentCv ??= new MomentCv(rows, types, cands!.map((c) => c.name), { maxFeatures: o.maxFeatures })) : undefined);
   // A fold's REML search starts from log γ̂ of the same type and inputs on every patient (the moment path does the same).
   const starts = new Map<string, number>();
   const startFor = (type: string, feats: string[]) => {
@@ -333,30 +373,20 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
     }
     return pred;
   };
-  let fast = !!moments;
+  // A degenerate fold (singular cross-products) is refitted row-wise, which reports it; the fold alone, so that a
+  // fold's result never depends on which folds ran before it (the workers each run some).
   const fold = (excluded: ReadonlySet<string>, test: string[], variant: 'per-type' | 'pooled', specs: ReadonlyMap<string, InputSpec>): Map<Row, Pred> => {
-    if (fast) {
-      try { return moments!.fitPredict(excluded, variant, specs, test) as Map<Row, Pred>; }
-      catch (e) { if (!(e instanceof FastPathUnavailable)) throw e; fast = false; } // degenerate fold: the row-wise refit reports it
+    const m = moments();
+    if (m) {
+      try { return m.fitPredict(excluded, variant, specs, test) as Map<Row, Pred>; }
+      catch (e) { if (!(e instanceof FastPathUnavailable)) throw e; }
     }
     return refitFold(excluded, test, variant, specs);
-  };
-  /** LOPO over the patients not in `outer`; `specsFor` gives the input choice of each fold from what it leaves out. */
-  const lopoOn = (outer: ReadonlySet<string>, variant: 'per-type' | 'pooled', specsFor: (excluded: ReadonlySet<string>) => ReadonlyMap<string, InputSpec>) => {
-    const pred = new Map<Row, Pred>();
-    for (const g of groups) {
-      if (outer.has(g)) continue;
-      const excluded = new Set([...outer, g]);
-      for (const [r, p] of fold(excluded, [g], variant, specsFor(excluded))) pred.set(r, p);
-    }
-    return pred;
   };
   const SPECS: InputSpec[] = ['constant', 'prespecified', 'automatic'];
   const none = new Set<string>();
   const automaticPipeline = !o.features && o.model !== 'trees';
   const sameFor = (spec: InputSpec) => new Map(types.map((t) => [t, spec]));
-  /** LOPO over every patient, once per input choice (the same choice for every type). */
-  const lopoEach = () => new Map(SPECS.map((spec) => [spec, lopoOn(none, 'per-type', () => sameFor(spec))]));
   /**
    * The cross-validation that makes the choice: patient-grouped K-fold over the patients not in `outer`, K = 10
    * (LOPO up to 10 patients), folds by table order. K-fold chooses a submodel with less variance than
@@ -400,76 +430,109 @@ export function train(table: Record<string, string>[], o: TrainOptions): TrainRe
     return [t, options[m.findIndex((x) => x <= m[best] + se)]];
   }));
   const overallMape = (pred: Map<Row, { p: number }>) => { let s = 0; for (const [r, p] of pred) s += Math.abs(p.p - r.y) / r.y; return (100 * s) / pred.size; };
-  const variant: 'per-type' | 'pooled' = 'per-type';
-  let pred: Map<Row, Pred>;
-  let choiceFinal = new Map<string, Choice>();
-  const alternatives: Record<string, number> = {};
-  if (automaticPipeline) {
-    // The choice on all patients is the model's; the reported CV repeats it inside every outer fold (nested: the
-    // held-out patient takes no part in choosing its own model), so it includes the choice's own variance.
-    const top = lopoEach();
-    choiceFinal = choose(choiceCv(none));
-    pred = new Map();
-    for (const g of groups) {
-      const inner = choose(choiceCv(new Set([g])));
-      for (const r of rows) if (r.group === g) { const q = blend(inner.get(r.type)!, top, r); if (q) pred.set(r, { ...q }); }
-    }
-    alternatives['per-type'] = overallMape(pred);
+  // The choice on all patients is the model's; the reported CV repeats it inside every outer fold (nested: the
+  // held-out patient takes no part in choosing its own model), so it includes the choice's own variance.
+  let choiceAll: Map<string, Choice> | undefined;
+  const choiceFinal = () => (choiceAll ??= automaticPipeline ? choose(choiceCv(none)) : new Map<string, Choice>());
+  const choiceOnAllPatients = (): TypeChoice[] => [...choiceFinal()].map(([type, c]) => ({ type, ...c }));
+  const rowIndex = new Map(rows.map((r, i) => [r, i]));
+  const indexed = (pred: Map<Row, Pred>): [number, Pred][] => [...pred].map(([r, p]) => [rowIndex.get(r)!, p]);
+  const outerFold = (g: string): PatientFolds => {
+    const out = new Set([g]);
+    if (!automaticPipeline) return { patient: g, pred: indexed(fold(out, [g], 'per-type', new Map())) };
+    // The patient's LOPO prediction under each input choice, blended by the choice made without it.
+    const top = new Map(SPECS.map((spec) => [spec, fold(out, [g], 'per-type', sameFor(spec))]));
+    const inner = choose(choiceCv(out));
+    const pred: [number, Pred][] = [];
+    rows.forEach((r, i) => { if (r.group === g) { const q = blend(inner.get(r.type)!, top, r); if (q) pred.push([i, { ...q }]); } });
     // Per type, not pooled, is pre-specified (a new patient's prediction uses the fixed effects only, so pooling
     // would share only the variance components); the pooled LOPO with the same inputs is reported, not used.
-    if (types.length > 1) alternatives.pooled_not_used = overallMape(lopoOn(none, 'pooled', () => new Map([...choiceFinal].map(([t, c]) => [t, c.spec]))));
-  } else {
-    pred = lopoOn(none, 'per-type', () => new Map());
-    alternatives['per-type'] = overallMape(pred);
-  }
-  const specsFinal = new Map([...choiceFinal].map(([t, c]) => [t, c.spec]));
-  // The 90 % interval half-width (log scale) per type is the conformal quantile of the LOPO residuals (trees, and
-  // the LMM on a log target: it holds at small n where the Gaussian interval of 9 patients does not). The reported
-  // coverage uses, for each held-out patient, the quantile of the other patients' residuals.
-  const q90 = new Map<string, number>(), smearing = new Map<string, number>();
-  const conformal = o.model === 'trees' || !o.features;
-  const quantile90 = (res: number[]) => { const s = [...res].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil(0.9 * (s.length + 1)) - 1)] : 0; };
-  if (conformal) {
-    for (const t of types) {
-      const rs = rows.filter((r) => r.type === t && pred.has(r));
-      const res = rs.map((r) => ({ g: r.group, e: Math.abs(Math.log(r.y) - Math.log(pred.get(r)!.p)) }));
-      q90.set(t, quantile90(res.map((x) => x.e)));
-      // Duan's smearing: the mean dose is the median (exp of the log prediction) × the mean of exp(LOPO log residuals).
-      smearing.set(t, rs.length ? rs.reduce((s, r) => s + r.y / pred.get(r)!.p, 0) / rs.length : 1);
-      for (const r of rs) {
-        const q = quantile90(res.filter((x) => x.g !== r.group).map((x) => x.e));
-        const p = pred.get(r)!; p.lo = p.p * Math.exp(-q); p.hi = p.p * Math.exp(q);
+    const pooled = types.length > 1 ? indexed(fold(out, [g], 'pooled', new Map([...choiceFinal()].map(([t, c]) => [t, c.spec])))) : undefined;
+    return { patient: g, pred, ...(pooled ? { pooled } : {}) };
+  };
+  const known = new Set(groups);
+  const outerFolds = (patients: readonly string[]) => patients.map((g) => {
+    if (!known.has(g)) throw new Error(`training folds: ${g} is not a patient of the table`);
+    return outerFold(g);
+  });
+  let finished = false;
+  const finish = (folds: readonly PatientFolds[], choice?: readonly TypeChoice[]): TrainResult => {
+    if (finished) throw new Error('training folds: finish was already called');
+    if (choice) {
+      const given = choice.map((c) => c.type).sort().join(', '), expected = automaticPipeline ? [...types].sort().join(', ') : '';
+      if (given !== expected) throw new Error(`training folds: the input choice names the types ${given || 'none'}, the table ${expected || 'none'}`);
+      choiceAll = new Map(choice.map((c) => [c.type, { spec: c.spec, shrink: c.shrink }]));
+    }
+    const byPatient = new Map(folds.map((f) => [f.patient, f]));
+    const missing = groups.filter((g) => !byPatient.has(g));
+    if (missing.length || byPatient.size !== folds.length || folds.length !== groups.length) {
+      throw new Error(`training folds: every patient's fold once is needed (missing ${missing.join(', ') || 'none'}; ${folds.length} given for ${groups.length} patients)`);
+    }
+    finished = true;
+    // Merged in table order, as one sequential loop over the patients would have.
+    const pred = new Map<Row, Pred>(), pooledPred = new Map<Row, Pred>();
+    for (const g of groups) {
+      const f = byPatient.get(g)!;
+      for (const [i, p] of f.pred) pred.set(rows[i], p);
+      for (const [i, p] of f.pooled ?? []) pooledPred.set(rows[i], p);
+    }
+    const alternatives: Record<string, number> = { 'per-type': overallMape(pred) };
+    if (automaticPipeline && types.length > 1) alternatives.pooled_not_used = overallMape(pooledPred);
+    return finishTraining(pred, choiceFinal(), alternatives);
+  };
+  /** Conformal intervals, the card's CV figures and the final fit, from the merged outer-fold predictions. */
+  const finishTraining = (pred: Map<Row, Pred>, choiceFinal: Map<string, Choice>, alternatives: Record<string, number>): TrainResult => {
+    const variant: 'per-type' | 'pooled' = 'per-type';
+    const specsFinal = new Map([...choiceFinal].map(([t, c]) => [t, c.spec]));
+    // The 90 % interval half-width (log scale) per type is the conformal quantile of the LOPO residuals (trees, and
+    // the LMM on a log target: it holds at small n where the Gaussian interval of 9 patients does not). The reported
+    // coverage uses, for each held-out patient, the quantile of the other patients' residuals.
+    const q90 = new Map<string, number>(), smearing = new Map<string, number>();
+    const conformal = o.model === 'trees' || !o.features;
+    const quantile90 = (res: number[]) => { const s = [...res].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil(0.9 * (s.length + 1)) - 1)] : 0; };
+    if (conformal) {
+      for (const t of types) {
+        const rs = rows.filter((r) => r.type === t && pred.has(r));
+        const res = rs.map((r) => ({ g: r.group, e: Math.abs(Math.log(r.y) - Math.log(pred.get(r)!.p)) }));
+        q90.set(t, quantile90(res.map((x) => x.e)));
+        // Duan's smearing: the mean dose is the median (exp of the log prediction) × the mean of exp(LOPO log residuals).
+        smearing.set(t, rs.length ? rs.reduce((s, r) => s + r.y / pred.get(r)!.p, 0) / rs.length : 1);
+        for (const r of rs) {
+          const q = quantile90(res.filter((x) => x.g !== r.group).map((x) => x.e));
+          const p = pred.get(r)!; p.lo = p.p * Math.exp(-q); p.hi = p.p * Math.exp(q);
+        }
       }
     }
-  }
-  const cv: TrainResult['cv'] = {};
-  const typeOf = (r: Row, i: number) => (o.typeCol ? table[i][o.typeCol] : 'all');
-  for (const t of o.typeCol ? [...new Set(table.map((r) => r[o.typeCol!]))] : ['all']) {
-    const rs = rows.map((r, i) => ({ r, t: typeOf(r, i) })).filter((x) => x.t === t && pred.has(x.r)).map((x) => x.r);
-    if (!rs.length) continue;
-    const P = rs.map((r) => pred.get(r)!);
-    const obs = rs.map((r) => r.y);
-    cv[t] = {
-      model: metrics(P.map((p) => p.p), obs, P.map((p) => p.lo), P.map((p) => p.hi)),
-      ...(o.truthCol ? { modelVsTruth: metrics(P.map((p) => p.p), rs.map((r) => r.truth!), P.map((p) => p.lo), P.map((p) => p.hi)) } : {}),
-      populationMean: metrics(P.map((p) => p.mean), obs),
-      ...(PUBLISHED_GY_PER_GBQ[t] ? { published: metrics(obs.map(() => PUBLISHED_GY_PER_GBQ[t].value), obs) } : {}),
+    const cv: TrainResult['cv'] = {};
+    const typeOf = (r: Row, i: number) => (o.typeCol ? table[i][o.typeCol] : 'all');
+    for (const t of o.typeCol ? [...new Set(table.map((r) => r[o.typeCol!]))] : ['all']) {
+      const rs = rows.map((r, i) => ({ r, t: typeOf(r, i) })).filter((x) => x.t === t && pred.has(x.r)).map((x) => x.r);
+      if (!rs.length) continue;
+      const P = rs.map((r) => pred.get(r)!);
+      const obs = rs.map((r) => r.y);
+      cv[t] = {
+        model: metrics(P.map((p) => p.p), obs, P.map((p) => p.lo), P.map((p) => p.hi)),
+        ...(o.truthCol ? { modelVsTruth: metrics(P.map((p) => p.p), rs.map((r) => r.truth!), P.map((p) => p.lo), P.map((p) => p.hi)) } : {}),
+        populationMean: metrics(P.map((p) => p.mean), obs),
+        ...(PUBLISHED_GY_PER_GBQ[t] ? { published: metrics(obs.map(() => PUBLISHED_GY_PER_GBQ[t].value), obs) } : {}),
+      };
+    }
+    const { model, selected } = fitAll(rows, types, o, cands, variant, specsFinal);
+    for (const [t, c] of choiceFinal) if (c.spec === 'prespecified' && c.shrink < 1) shrinkTowardConstant(model.perType.find((m) => m.type === t)!, rows.filter((r) => r.type === t), c.shrink);
+    for (const tm of model.perType) {
+      const rs = rows.filter((r) => r.type === tm.type);
+      tm.ranges = tm.features.map((f) => { const v = rs.map((r) => r.values[f]); return [Math.min(...v), Math.max(...v)]; });
+      if (tm.trees) tm.trees.q90 = q90.get(tm.type) ?? 0;
+      else if (conformal) tm.intervalQ90 = q90.get(tm.type) ?? 0;
+      if (conformal && smearing.has(tm.type)) tm.smearing = smearing.get(tm.type);
+    }
+    // Card inputs in exactly the ONNX input order.
+    const ordered = model.inputs.map((n) => inputColumns.find((c) => c.name === n)!).map((c) => ({ ...c, unit: columnUnit(c.from) }));
+    return {
+      model, inputColumns: ordered, cv, selected, rows: rows.length, groups: groups.length, variant, lopoMapeByVariant: alternatives,
+      columns, imputed, populationValueTypes: types.filter((t) => specsFinal.get(t) === 'constant'), inputSpecs: Object.fromEntries(specsFinal),
+      shrink: Object.fromEntries([...choiceFinal].filter(([, c]) => c.spec === 'prespecified').map(([t, c]) => [t, c.shrink])),
     };
-  }
-  const { model, selected } = fitAll(rows, types, o, cands, variant, specsFinal);
-  for (const [t, c] of choiceFinal) if (c.spec === 'prespecified' && c.shrink < 1) shrinkTowardConstant(model.perType.find((m) => m.type === t)!, rows.filter((r) => r.type === t), c.shrink);
-  for (const tm of model.perType) {
-    const rs = rows.filter((r) => r.type === tm.type);
-    tm.ranges = tm.features.map((f) => { const v = rs.map((r) => r.values[f]); return [Math.min(...v), Math.max(...v)]; });
-    if (tm.trees) tm.trees.q90 = q90.get(tm.type) ?? 0;
-    else if (conformal) tm.intervalQ90 = q90.get(tm.type) ?? 0;
-    if (conformal && smearing.has(tm.type)) tm.smearing = smearing.get(tm.type);
-  }
-  // Card inputs in exactly the ONNX input order.
-  const ordered = model.inputs.map((n) => inputColumns.find((c) => c.name === n)!).map((c) => ({ ...c, unit: columnUnit(c.from) }));
-  return {
-    model, inputColumns: ordered, cv, selected, rows: rows.length, groups: groups.length, variant, lopoMapeByVariant: alternatives,
-    columns, imputed, populationValueTypes: types.filter((t) => specsFinal.get(t) === 'constant'), inputSpecs: Object.fromEntries(specsFinal),
-    shrink: Object.fromEntries([...choiceFinal].filter(([, c]) => c.spec === 'prespecified').map(([t, c]) => [t, c.shrink])),
   };
+  return { patients: groups, outerFolds, choiceOnAllPatients, finish };
 }

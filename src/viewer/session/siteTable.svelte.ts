@@ -35,7 +35,8 @@ export const site = $state<{
   error?: string;
   leftOut?: LeftOut[];
   /** The last training: the model and card, or the refusal (the guard's message). */
-  trained?: SiteTrainingOutcome & { csvRows: number };
+  /** `foldWorkers`: workers that ran the outer cross-validation folds (0: in the training worker itself). */
+  trained?: SiteTrainingOutcome & { csvRows: number; foldWorkers?: number };
 }>({ loaded: false, rows: [], studies: [] });
 
 export const SITE_TABLE_FILE = 'site-table.csv';
