@@ -5,7 +5,7 @@ import { modelCard, modelOnnx } from '../core/model/trainedCard';
 import { trainSiteTable } from '../core/model/siteTraining';
 import { recordsToCsv } from '../core/csv';
 import { nodeFoldsWorker } from './nodeTrainingPool';
-import { trainInPool, type FoldsWorker, type TrainingPool } from './trainingPool';
+import { poolSize, trainInPool, type FoldsWorker, type TrainingPool } from './trainingPool';
 
 const options: TrainOptions = { target: 'measured_dose_gy_per_gbq', truthCol: 'true_dose_gy_per_gbq', group: 'patient_id', typeCol: 'type' };
 const card = (r: ReturnType<typeof train>) => modelCard(r, { kind: 'lmm', target: options.target, name: 'pool-test', synthetic: true, tracer: '18F-DCFPyL', givenFeatures: false, created: new Date(0) });
@@ -41,6 +41,9 @@ describe('trainInPool (outer folds in worker_threads)', () => {
     expect(Buffer.from(modelOnnx(pooled, card(pooled))).equals(Buffer.from(modelOnnx(sequential, card(sequential))))).toBe(true);
   }, 120_000);
 
+  it('sizes the pool: 1 core → 1, 2 → 2, 3 → 2, 8 → 4 (every worker prepares the table again)', () => {
+    expect([1, 2, 3, 5, 8, 64].map(poolSize)).toEqual([1, 2, 2, 4, 4, 4]);
+  });
   it('trains in-process below 20 patients (no worker started)', async () => {
     const small = cohortTable(9, 13, 'sourced').rows;
     const { pool, started } = countingPool();

@@ -20,8 +20,11 @@ export interface TrainingPool { size: number; spawn: () => FoldsWorker }
 /** Fewer patients than this train in-process. */
 export const POOL_MIN_PATIENTS = 20;
 
-/** Workers for `cores` logical cores: one core left to the caller, but 2 on a 2-core machine (the caller only waits). */
-export const poolSize = (cores: number) => (cores <= 1 ? 1 : Math.max(2, cores - 1));
+/**
+ * Workers for `cores` logical cores: one core left to the caller, but 2 on a 2-core machine (the caller only waits),
+ * and at most 4: every worker prepares the table again, so more add memory and start-up for little gain.
+ */
+export const poolSize = (cores: number) => (cores <= 1 ? 1 : Math.min(4, Math.max(2, cores - 1)));
 
 /** The worker side: one prepared training per worker, then folds of any patients. */
 export function foldsApi(): FoldsApi {
