@@ -4,7 +4,7 @@
 // than the folds) and with a pool of one it trains in-process. Spawning is the caller's: Node (nodeTrainingPool.ts)
 // or the browser (browserTrainingPool.ts).
 import type { Remote } from 'comlink';
-import { prepareTraining, type PatientFolds, type PreparedTraining, type TrainOptions, type TrainResult, type TypeChoice } from '../core/model/train';
+import { prepareTraining, train, type PatientFolds, type PreparedTraining, type TrainOptions, type TrainResult, type TypeChoice } from '../core/model/train';
 
 /** What a folds worker exposes (trainingFolds.worker.ts, trainingFolds.node-worker.ts). */
 export interface FoldsApi {
@@ -45,10 +45,7 @@ export function foldsApi(): FoldsApi {
 export async function trainInPool(table: Record<string, string>[], options: TrainOptions, pool: TrainingPool, o: { minPatients?: number; /** Told how many workers run the folds (not called in-process). */ onStart?: (workers: number) => void } = {}): Promise<TrainResult> {
   const patientCount = new Set(table.map((r) => r[options.group])).size;
   // One worker would only add its start-up and its own preparation to the same sequential work.
-  if (pool.size < 2 || patientCount < (o.minPatients ?? POOL_MIN_PATIENTS)) {
-    const prepared = prepareTraining(table, options);
-    return prepared.finish(prepared.outerFolds(prepared.patients));
-  }
+  if (pool.size < 2 || patientCount < (o.minPatients ?? POOL_MIN_PATIENTS)) return train(table, options);
   // Workers start loading while this thread validates the table and prepares its own copy (for finish; no folds).
   const workers = Array.from({ length: pool.size }, pool.spawn);
   o.onStart?.(workers.length);
