@@ -7,10 +7,9 @@ import { wrap, type Remote } from 'comlink';
 import { viewer } from './state.svelte';
 import { onPetGrid } from './grids';
 import { autosaveKey } from './autosave.svelte';
-import { loadDoseState } from './storage';
-import type { AutosaveKey } from './storage';
+import { loadDoseState, type AutosaveKey } from './storage';
 import {
-  decodeDoseRecord, doseRecord, limitsWith, recordContent, resultsFit, structureFingerprint, suvFingerprint,
+  decodeDoseRecord, doseRecord, limitsWith, openStructureFingerprint, recordContent, resultsFit, suvFingerprint,
   type DoseInputs, type DoseRecord, type ResultsFit,
 } from './doseRecord';
 import { pageFeaturePool } from '../../workers/featurePool';
@@ -23,7 +22,7 @@ import { warmUpTask } from '../../core/dose/tasks';
 import { biomarkerProblems, biomarkersFromHeader, biomarkersOf, biomarkerValues, type Biomarker } from '../../core/dose/biomarkers';
 import { tracerRefusal } from './tracer.svelte';
 import { openMeasuredState, savedMeasured } from './measured.svelte';
-import { plan, DEFAULT_LIMITS, type NotPredicted, type OrganLimit, type Plan, type StructurePrediction } from '../../core/dose/plan';
+import { plan, planInputProblem as inputProblem, DEFAULT_LIMITS, type NotPredicted, type OrganLimit, type Plan, type StructurePrediction } from '../../core/dose/plan';
 
 /** idle: no model asked for yet; loading: a model is being loaded (Compute waits); failed: none could be loaded. */
 export type ModelState = 'idle' | 'loading' | 'ready' | 'failed';
@@ -94,37 +93,21 @@ export function wantedBiomarkers(): Biomarker[] {
   return dose.card ? biomarkersOf(dose.card) : [];
 }
 
-let fingerprintMemo: { data: Uint8Array; revision: number; sites: string; value: string } | undefined;
-
-/** Fingerprint of the open structure set (hashed again only after an edit). */
-function openStructuresFingerprint(): string | undefined {
-  const st = viewer.structures;
-  if (!st) return undefined;
-  const revision = st.revision, sites = JSON.stringify(st.meta.tumours);
-  const m = fingerprintMemo;
-  if (m && m.data === st.labels.data && m.revision === revision && m.sites === sites) return m.value;
-  const value = structureFingerprint(st.labels, st.meta);
-  fingerprintMemo = { data: st.labels.data, revision, sites, value };
-  return value;
-}
-
 /** Whether the last results fit the loaded model, the open structure set and the SUV (undefined: no results). */
 export function doseResultsFit(): ResultsFit | undefined {
   const card = dose.card;
   if (!dose.computed) return undefined; // nothing to hash the structures for
   return resultsFit(dose.computed, {
     model: dose.modelState === 'ready' && card ? { id: card.id, version: card.version } : dose.modelState === 'failed' ? null : undefined,
-    structures: openStructuresFingerprint(),
+    structures: viewer.structures && openStructureFingerprint(viewer.structures),
     suv: suvFingerprint(viewer.study?.pet?.suvResult),
   });
 }
 
-/** Why the entered activity or cycles cannot make a plan (shown instead of the plan), undefined when they can. */
+/** Why the entered activity or cycles cannot make a plan (the core's rule, shown instead of the plan), undefined when they can. */
 export function planInputProblem(): string | undefined {
-  const a = Number(dose.activity), n = Number(dose.cycles);
-  if (!(a > 0 && a <= 30)) return `Activity per cycle must be a number of GBq above 0 (got "${dose.activity ?? ''}"); the plan is shown again once it is.`;
-  if (!(Number.isInteger(n) && n >= 1 && n <= 20)) return `Cycles must be a whole number from 1 to 20 (got "${dose.cycles ?? ''}").`;
-  return undefined;
+  const p = inputProblem(dose.activity, dose.cycles);
+  return p && `${p[0].toUpperCase()}${p.slice(1)}; the plan is shown again once it is.`;
 }
 
 /** The plan of the current predictions with the entered activity, cycles and limits (only while they fit). */
@@ -280,7 +263,7 @@ export async function computeDoses(): Promise<void> {
   const bad = biomarkerProblems(wanted, dose.biomarkers);
   if (bad.length) { dose.message = `Check ${bad.join(', ')}.`; return; }
   // What the results are computed from, taken before any await (edits made meanwhile make them stale).
-  const from = { modelId: card.id, modelVersion: card.version, structures: openStructuresFingerprint()!, suv: suvFingerprint(study.pet.suvResult) };
+  const from = { modelId: card.id, modelVersion: card.version, structures: openStructureFingerprint(structures), suv: suvFingerprint(study.pet.suvResult) };
   const labels = onPetGrid(structures.labels, study);
   const suv = study.pet.suv, tumours = $state.snapshot(structures.meta.tumours);
   const patient = biomarkerValues(wanted, dose.biomarkers);

@@ -187,6 +187,17 @@ export function structureFingerprint(labels: { dims: readonly number[]; data: Ui
   return `${hashBytes(labels.data)}-${hashText(JSON.stringify([labels.dims, sites]))}`;
 }
 
+let fingerprintMemo: { data: Uint8Array; revision: number; sites: string; value: string } | undefined;
+
+/** structureFingerprint of an open structure set, hashed again only after an edit (its revision) or new sites. */
+export function openStructureFingerprint(st: { labels: { dims: readonly number[]; data: Uint8Array }; meta: Pick<StructureMeta, 'tumours'>; revision: number }): string {
+  const sites = JSON.stringify(st.meta.tumours), m = fingerprintMemo;
+  if (m && m.data === st.labels.data && m.revision === st.revision && m.sites === sites) return m.value;
+  const value = structureFingerprint(st.labels, st.meta);
+  fingerprintMemo = { data: st.labels.data, revision: st.revision, sites, value };
+  return value;
+}
+
 /** Fingerprint of the PET's SUVbw factors (they change with the SUV overrides). */
 export function suvFingerprint(suv: SuvResult | undefined): string {
   return suv?.ok ? hashText(JSON.stringify(suv.suvbw)) : 'no SUV';
